@@ -1,0 +1,55 @@
+# Glassbox — every target installs what it needs first (see `make setup`).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway
+BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps demo test bench lint format docs clean
+
+setup: system-deps $(STAMP)
+
+# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway.
+system-deps:
+	@missing=""; for b in $(BINARIES); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages for:$$missing"; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/glassbox demo
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@for script in bench/bench_*.py; do \
+		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
+	done
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+docs: setup
+	$(PY) -m glassbox.docs
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist

@@ -1,0 +1,43 @@
+"""The ``glassbox`` command line: a thin layer over the library.
+
+Each command group lives in its own module and imports heavy dependencies inside its
+commands, so ``glassbox --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from glassbox._version import __version__
+
+app = typer.Typer(
+    name="glassbox",
+    help="Observability for AI systems: metrics, traces and logs for LLM calls, agents and queues.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"glassbox {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Glassbox command line."""
+
+
+# --- Command groups (one line each) ---------------------------------------------------
+from glassbox.cli import _example  # noqa: E402,F401  (registers `glassbox example`)
+
+
+def main() -> None:
+    """Entry point of the ``glassbox`` console script."""
+    app()
