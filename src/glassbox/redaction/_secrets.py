@@ -1,0 +1,225 @@
+"""Detectors for credentials: provider keys, tokens, private keys and generic secrets.
+
+Patterns are anchored with look-behinds and use bounded repetition only, so each one
+runs in time linear in the input (the fuzz test in ``tests/redaction`` checks this).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from glassbox.redaction._checks import jwt_ok, shannon_entropy
+from glassbox.redaction._detector import Context, Detector
+
+__all__ = ["SECRET_DETECTORS", "is_placeholder", "secret_value_ok"]
+
+_PLACEHOLDER = re.compile(
+    r"""^(?:[*xX.#\-_]+|null|none|nil|true|false|undefined|redacted|hidden|masked|changeme
+    |example|placeholder|your[_\-]?\w*|<[^>]*>?|\$\{[^}]*\}?|\{\{.*|%\(.*|\$[A-Z_][A-Z0-9_]*)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether ``value`` is a template, mask or literal rather than a real secret."""
+    return _PLACEHOLDER.match(value) is not None
+
+
+def secret_value_ok(value: str, *, password: bool) -> bool:
+    """Whether ``value`` assigned to a secret-looking key is plausibly a real secret.
+
+    Args:
+        value: The assigned value.
+        password: The key names a password (``password``, ``passwd``, ``pwd``, …):
+            human-chosen passwords have low entropy, so only placeholders are rejected.
+
+    Returns:
+        ``True`` if the value should be redacted.
+    """
+    if is_placeholder(value):
+        return False
+    if password:
+        return len(value) >= 4
+    if len(value) < 12 or value.isdigit():
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    has_alpha = any(c.isalpha() for c in value)
+    return has_digit and has_alpha and shannon_entropy(value) >= 3.0
+
+
+def _same(m: re.Match[str], _ctx: Context) -> str:
+    return m.group("v") if "v" in m.re.groupindex else m.group()
+
+
+def _entropic(m: re.Match[str], _ctx: Context) -> str | None:
+    value = m.group()
+    return value if shannon_entropy(value) >= 3.0 and any(c.isdigit() for c in value) else None
+
+
+def _pem(m: re.Match[str], _ctx: Context) -> str:
+    return "".join(m.group().split())
+
+
+def _jwt(m: re.Match[str], _ctx: Context) -> str | None:
+    return m.group() if jwt_ok(m.group()) else None
+
+
+def _bearer(m: re.Match[str], _ctx: Context) -> str | None:
+    token = m.group("v")
+    if is_placeholder(token) or token.isalpha() and token.islower():
+        return None
+    return token if shannon_entropy(token) >= 3.0 else None
+
+
+def _basic(m: re.Match[str], _ctx: Context) -> str | None:
+    token = m.group("v")
+    try:
+        decoded = base64.b64decode(token, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return token if ":" in decoded else None
+
+
+_PASSWORD_WORDS = ("password", "passwd", "passphrase", "pwd", "pass")
+_SECRET_KEY = re.compile(
+    r"""(?ix)
+    (?P<w>password|passwd|passphrase|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key
+      |auth[_\-]?key|private[_\-]?key|signing[_\-]?key|credentials?|session[_\-]?id|cookie)
+    (?P<tail>[a-z0-9_.\-]{0,20})["']?
+    \s{0,3}(?::|=>|=)\s{0,3}["']?
+    (?P<v>[^\s"',;&}<>\]\)]{4,512})""",
+)
+_NOT_SECRET_TAIL = re.compile(r"^(?:s|_?(?:count|type|limit|len|length|usage|id_type|budget))\b")
+
+
+def _generic(m: re.Match[str], _ctx: Context) -> str | None:
+    word = m.group("w").lower()
+    tail = m.group("tail").lower()
+    if word == "token" and _NOT_SECRET_TAIL.match(tail):
+        return None
+    value = m.group("v")
+    password = word in _PASSWORD_WORDS
+    return value if secret_value_ok(value, password=password) else None
+
+
+_FLAGS = re.ASCII
+
+SECRET_DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        "PRIVATE_KEY",
+        re.compile(
+            r"-----BEGIN (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:.*?-----END (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----|.*)",
+            re.DOTALL,
+        ),
+        _pem,
+        needles=("PRIVATE KEY",),
+    ),
+    Detector(
+        "ANTHROPIC_KEY",
+        re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_\-]{20,300}", _FLAGS),
+        _same,
+        needles=("sk-ant-",),
+    ),
+    Detector(
+        "OPENAI_KEY",
+        re.compile(
+            r"(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,300}", _FLAGS
+        ),
+        _entropic,
+        needles=("sk-",),
+    ),
+    Detector(
+        "AWS_KEY",
+        re.compile(
+            r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}(?![A-Z0-9])"
+            r"|(?i:aws)[A-Za-z_\-]{0,20}(?i:secret)[A-Za-z_\-]{0,20}[\"']?\s{0,3}[:=]\s{0,3}[\"']?"
+            r"(?P<v>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
+            _FLAGS,
+        ),
+        lambda m, _c: m.group("v") or m.group(),
+        needles=("AKIA", "ASIA", "ABIA", "ACCA", "AROA", "AIDA"),
+        lower_needles=("aws",),
+    ),
+    Detector(
+        "GITHUB_TOKEN",
+        re.compile(r"(?<![\w])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"),
+        _same,
+        needles=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    ),
+    Detector(
+        "SLACK_TOKEN",
+        re.compile(
+            r"(?<![\w-])xox[abposre]-[A-Za-z0-9\-]{10,250}"
+            r"|https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,200}",
+            _FLAGS,
+        ),
+        _same,
+        needles=("xox", "hooks.slack.com"),
+    ),
+    Detector(
+        "GOOGLE_KEY",
+        re.compile(
+            r"(?<![\w-])(?:AIza[0-9A-Za-z_\-]{35}(?![\w-])|ya29\.[0-9A-Za-z_\-]{20,2048})", _FLAGS
+        ),
+        _same,
+        needles=("AIza", "ya29."),
+    ),
+    Detector(
+        "STRIPE_KEY",
+        re.compile(
+            r"(?<![\w])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}|whsec_[0-9A-Za-z]{24,128})",
+            _FLAGS,
+        ),
+        _same,
+        needles=("_live_", "_test_", "whsec_"),
+    ),
+    Detector(
+        "JWT",
+        re.compile(
+            r"(?<![\w-])eyJ[A-Za-z0-9_\-]{5,4096}\.[A-Za-z0-9_\-]{2,16384}\.[A-Za-z0-9_\-]{0,4096}",
+            _FLAGS,
+        ),
+        _jwt,
+        needles=("eyJ",),
+    ),
+    Detector(
+        "URL_CREDENTIALS",
+        re.compile(
+            r"(?i)(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]{1,20}://"
+            r"(?P<v>[^\s:/@?#\[\]\"'<>]{1,128}:[^\s/@?#\"'<>]{1,256})@",
+            _FLAGS,
+        ),
+        lambda m, _c: None if is_placeholder(m.group("v").split(":", 1)[1]) else m.group("v"),
+        needles=("://",),
+    ),
+    Detector(
+        "BEARER_TOKEN",
+        re.compile(r"(?i)(?<![a-z0-9])bearer\s{1,8}(?P<v>[A-Za-z0-9\-._~+/]{16,8192}=*)", _FLAGS),
+        _bearer,
+        lower_needles=("bearer",),
+    ),
+    Detector(
+        "SECRET",
+        re.compile(r"(?i)(?<![a-z0-9])basic\s{1,8}(?P<v>[A-Za-z0-9+/]{8,1024}={0,2})", _FLAGS),
+        _basic,
+        lower_needles=("basic",),
+    ),
+    Detector(
+        "SECRET",
+        _SECRET_KEY,
+        _generic,
+        lower_needles=(
+            "pass",
+            "pwd",
+            "secret",
+            "token",
+            "key",
+            "credential",
+            "session",
+            "cookie",
+        ),
+    ),
+)
