@@ -1,0 +1,153 @@
+"""The decision rule: false-alarm rate at most alpha on no-drift data at every window
+size, detection of a clear shift, insufficient data below the minimum window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassbox.drift import Monitor, Profile
+
+ALPHA = 0.05
+
+
+def _false_alarm_rate(build, draw, trials: int) -> float:
+    alarms = 0
+    for seed in range(trials):
+        rng = np.random.default_rng(seed)
+        profile = Profile.build(build(rng), seed=seed)
+        report = Monitor(profile, alpha=ALPHA, permutations=99, seed=seed).check(draw(rng))
+        alarms += report.drift is True
+    return alarms / trials
+
+
+@pytest.mark.parametrize("window", [30, 100, 1000])
+def test_scalar_false_alarm_rate_is_at_most_alpha(window: int) -> None:
+    rate = _false_alarm_rate(
+        lambda rng: {"latency": rng.lognormal(size=2000)},
+        lambda rng: {"latency": rng.lognormal(size=window)},
+        trials=200,
+    )
+    assert rate <= ALPHA
+
+
+@pytest.mark.parametrize("window", [30, 300])
+def test_categorical_false_alarm_rate_is_at_most_alpha(window: int) -> None:
+    probabilities = [0.6, 0.25, 0.1, 0.04, 0.01]
+    categories = list("abcde")
+    rate = _false_alarm_rate(
+        lambda rng: {"model": rng.choice(categories, 3000, p=probabilities).tolist()},
+        lambda rng: {"model": rng.choice(categories, window, p=probabilities).tolist()},
+        trials=150,
+    )
+    assert rate <= ALPHA
+
+
+def test_monitor_wide_false_alarm_rate_with_many_features_is_at_most_alpha() -> None:
+    def columns(rng: np.random.Generator, size: int) -> dict[str, object]:
+        return {f"x{i}": rng.normal(size=size) for i in range(5)}
+
+    rate = _false_alarm_rate(lambda rng: columns(rng, 1000), lambda rng: columns(rng, 100), 150)
+    assert rate <= ALPHA
+
+
+@pytest.mark.parametrize("window", [40, 150])
+def test_embedding_false_alarm_rate_is_at_most_alpha(window: int) -> None:
+    rate = _false_alarm_rate(
+        lambda rng: {"embedding": rng.normal(size=(300, 8))},
+        lambda rng: {"embedding": rng.normal(size=(window, 8))},
+        trials=40,
+    )
+    assert rate <= ALPHA
+
+
+@pytest.mark.parametrize("window", [50, 200, 5000])
+def test_a_clear_shift_is_detected_at_every_window_size(window: int) -> None:
+    rng = np.random.default_rng(0)
+    profile = Profile.build(
+        {
+            "latency": rng.normal(size=5000),
+            "model": rng.choice(list("abc"), 5000, p=[0.5, 0.3, 0.2]).tolist(),
+        }
+    )
+    current = {
+        "latency": rng.normal(1.0, size=window),
+        "model": rng.choice(list("abc"), window, p=[0.2, 0.3, 0.5]).tolist(),
+    }
+    report = Monitor(profile).check(current)
+    assert report.drift is True
+    assert report.feature("latency").status == "drift"
+    assert report.feature("model").status == "drift"
+
+
+def test_a_clear_embedding_shift_is_detected_by_every_test() -> None:
+    rng = np.random.default_rng(1)
+    profile = Profile.build({"embedding": rng.normal(size=(400, 16))})
+    report = Monitor(profile, permutations=99).check({"embedding": rng.normal(0.4, size=(100, 16))})
+    result = report.feature("embedding")
+    assert result.status == "drift"
+    for name in ("classifier_auc", "mmd", "centroid"):
+        statistic = result.statistic(name)
+        assert statistic.adjusted_p_value is not None
+        assert statistic.adjusted_p_value < ALPHA
+        assert statistic.floor is not None
+        assert statistic.value > statistic.floor
+
+
+def test_fixed_psi_cutoffs_would_false_alarm_where_the_rule_does_not() -> None:
+    """On 30-row windows PSI from noise alone often exceeds 0.25; the rule stays quiet."""
+    rng = np.random.default_rng(2)
+    profile = Profile.build({"x": rng.normal(size=5000)})
+    over_cutoff = alarms = 0
+    for _ in range(100):
+        result = Monitor(profile).check({"x": rng.normal(size=30)}).feature("x")
+        over_cutoff += result.statistic("psi").value > 0.25
+        alarms += result.status == "drift"
+    assert over_cutoff > 20
+    assert alarms <= 5
+
+
+def test_small_windows_are_insufficient_data_without_scores() -> None:
+    rng = np.random.default_rng(3)
+    profile = Profile.build({"x": rng.normal(size=500), "c": ["a", "b"] * 250})
+    report = Monitor(profile, min_samples=50).check({"x": rng.normal(size=49), "c": ["a"] * 80})
+    assert report.feature("x").status == "insufficient_data"
+    assert report.feature("x").statistics == ()
+    assert "49 rows" in report.feature("x").reason
+    assert report.feature("c").status == "drift"
+    assert report.to_dict()["features"]["x"]["drift"] == "insufficient_data"
+    only_small = Monitor(profile, min_samples=50).check({"x": rng.normal(size=10)})
+    assert only_small.drift is None
+    assert only_small.to_dict()["drift"] == "insufficient_data"
+    assert only_small.feature("c").reason == "feature missing from the current data"
+
+
+def test_min_effect_raises_the_floor_on_huge_windows() -> None:
+    rng = np.random.default_rng(4)
+    profile = Profile.build({"x": rng.normal(size=100_000)})
+    current = {"x": rng.normal(0.05, size=100_000)}
+    assert Monitor(profile).check(current).drift is True
+    strict = Monitor(profile, min_effect={"psi": 0.1}).check(current).feature("x")
+    assert strict.status == "no_drift"
+    assert strict.statistic("psi").floor == 0.1
+    assert "floor" in strict.reason
+
+
+def test_report_json_carries_decision_statistics_and_p_values() -> None:
+    rng = np.random.default_rng(5)
+    profile = Profile.build({"x": rng.normal(size=1000)}, name="api")
+    data = Monitor(profile).check({"x": rng.normal(2, size=100)}).to_dict()
+    assert data["monitor"] == "api"
+    assert data["drift"] is True
+    ks = data["features"]["x"]["statistics"]["ks"]
+    assert ks["p_value"] <= ks["adjusted_p_value"] < ALPHA
+    assert ks["effect"] == "psi"
+    assert data["features"]["x"]["statistics"]["psi"]["floor"] > 0
+
+
+def test_monitor_rejects_bad_settings() -> None:
+    profile = Profile.build({"x": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="alpha"):
+        Monitor(profile, alpha=1.5)
+    with pytest.raises(ValueError, match="embedding tests"):
+        Monitor(profile, embedding_tests=("knn",))  # type: ignore[arg-type]

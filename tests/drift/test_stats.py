@@ -1,0 +1,121 @@
+"""Statistics against SciPy (or a worked example where SciPy has no counterpart)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+from glassbox.drift import _stats
+
+
+def test_quantile_edges_give_open_outer_bins() -> None:
+    reference = np.arange(1.0, 101.0)
+    edges = _stats.quantile_edges(reference, 4)
+    np.testing.assert_allclose(edges, np.quantile(reference, [0.25, 0.5, 0.75]))
+    counts = _stats.bin_counts(np.array([-1e9, 1.0, 50.0, 60.0, 1e9]), edges)
+    assert counts.tolist() == [2, 1, 1, 1]
+    assert _stats.bin_counts(reference, edges).tolist() == [25, 25, 25, 25]
+
+
+def test_quantile_edges_collapse_ties() -> None:
+    reference = np.array([0.0] * 90 + [1.0] * 10)
+    edges = _stats.quantile_edges(reference, 10)
+    assert len(edges) == 2
+    assert _stats.bin_counts(reference, edges).tolist() == [90, 0, 10]
+
+
+def test_psi_worked_example() -> None:
+    # Smoothed proportions: (50.5, 30.5, 20.5)/101.5 and (20.5, 30.5, 50.5)/101.5.
+    r = np.array([50.5, 30.5, 20.5]) / 101.5
+    c = np.array([20.5, 30.5, 50.5]) / 101.5
+    expected = sum((ci - ri) * math.log(ci / ri) for ri, ci in zip(r, c, strict=True))
+    assert _stats.psi([50, 30, 20], [20, 30, 50]) == pytest.approx(expected, rel=1e-12)
+    assert expected == pytest.approx(0.5327, abs=1e-3)
+    assert _stats.psi([10, 10], [10, 10]) == 0.0
+
+
+def test_psi_stays_finite_on_empty_bins() -> None:
+    value = _stats.psi([100, 0, 100], [0, 200, 0])
+    assert math.isfinite(value)
+    assert value > 1
+
+
+def test_psi_floor_is_the_chi_square_quantile_scaled_by_both_sizes() -> None:
+    floor = _stats.psi_floor(10, 1000, 100, 0.05)
+    assert floor == pytest.approx(stats.chi2.ppf(0.95, 9) * (1 / 1000 + 1 / 100))
+    assert _stats.psi_floor(10, 1000, 30, 0.05) > 0.25 > _stats.psi_floor(10, 100_000, 100_000, 0.05)
+
+
+def test_ks_matches_scipy() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=400), rng.normal(0.2, size=150)
+    d, p = _stats.ks_test(a, b)
+    expected = stats.ks_2samp(a, b)
+    assert (d, p) == pytest.approx((expected.statistic, expected.pvalue))
+
+
+def test_wasserstein_is_normalised_by_the_reference_spread() -> None:
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=300), rng.normal(1.0, size=200)
+    scale = float(a.std())
+    assert _stats.wasserstein(a, b, scale) == pytest.approx(stats.wasserstein_distance(a, b) / scale)
+    assert _stats.wasserstein(np.zeros(5), np.ones(5), 0.0) == pytest.approx(1.0)
+
+
+def test_chi_square_matches_chi2_contingency_with_large_counts() -> None:
+    reference, current = [400, 300, 200, 100], [90, 80, 70, 60]
+    statistic, p = _stats.chi_square(reference, current)
+    expected = stats.chi2_contingency(np.array([reference, current]))
+    assert (statistic, p) == pytest.approx((expected.statistic, expected.pvalue))
+
+
+def test_chi_square_two_categories_uses_yates_like_scipy() -> None:
+    statistic, p = _stats.chi_square([120, 80], [40, 60])
+    expected = stats.chi2_contingency(np.array([[120, 80], [40, 60]]))
+    assert (statistic, p) == pytest.approx((expected.statistic, expected.pvalue))
+
+
+def test_chi_square_small_counts_use_a_permutation_p_value() -> None:
+    reference, current = [500, 5, 0], [10, 0, 3]  # expected counts far below 5
+    statistic, p = _stats.chi_square(reference, current, permutations=4000)
+    table = np.array([reference, current])[:, [0, 1, 2]]
+    assert statistic == pytest.approx(stats.chi2_contingency(table).statistic)
+    # three unseen-like values in 13 draws from a column of total 3: very unlikely
+    assert p < 0.01
+    _, p_same = _stats.chi_square([500, 50, 5], [10, 1, 0], permutations=4000)
+    assert p_same > 0.3
+
+
+def test_chi_square_drops_empty_categories_and_handles_a_single_one() -> None:
+    assert _stats.chi_square([10, 0], [5, 0]) == (0.0, 1.0)
+    with_empty = _stats.chi_square([100, 0, 50], [40, 0, 45])
+    assert with_empty == pytest.approx(_stats.chi_square([100, 50], [40, 45]))
+
+
+def test_jensen_shannon_matches_scipy() -> None:
+    p, q = [5, 0, 10, 3], [1, 4, 4, 0]
+    assert _stats.jensen_shannon(p, q) == pytest.approx(jensenshannon(p, q, base=2))
+    assert _stats.jensen_shannon([1, 0], [0, 1]) == pytest.approx(1.0)
+
+
+def test_js_floor_matches_the_sampling_distribution_of_js() -> None:
+    rng = np.random.default_rng(5)
+    probabilities = np.array([0.4, 0.3, 0.2, 0.1])
+    n, m = 2000, 200
+    values = [
+        _stats.jensen_shannon(rng.multinomial(n, probabilities), rng.multinomial(m, probabilities))
+        for _ in range(2000)
+    ]
+    floor = _stats.js_floor(4, n, m, 0.05)
+    assert np.mean(np.array(values) > floor) == pytest.approx(0.05, abs=0.02)
+
+
+def test_benjamini_hochberg_matches_scipy() -> None:
+    p_values = [0.01, 0.04, 0.03, 0.5, 0.001, 0.2]
+    expected = stats.false_discovery_control(p_values, method="bh")
+    np.testing.assert_allclose(_stats.benjamini_hochberg(p_values), expected)
+    assert _stats.benjamini_hochberg([]) == []
