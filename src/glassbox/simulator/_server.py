@@ -17,13 +17,15 @@ from glassbox.simulator._faults import Faults
 __all__ = ["Simulator", "serve"]
 
 
-def _config(engine: Engine, host: str, port: int, log_level: str) -> uvicorn.Config:
+def _config(engine: Engine, host: str, port: int, *, foreground: bool) -> uvicorn.Config:
+    # In the foreground uvicorn's own logging config prints startup and errors; embedded,
+    # the host application's logging configuration is left alone.
     return uvicorn.Config(
         create_app(engine),
         host=host,
         port=port,
-        log_config=None,
-        log_level=log_level,
+        log_config=uvicorn.config.LOGGING_CONFIG if foreground else None,
+        log_level="info" if foreground else "warning",
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=1,
@@ -120,7 +122,7 @@ class Simulator:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self._requested_port))
         self._port = int(sock.getsockname()[1])
-        server = uvicorn.Server(_config(self.engine, "127.0.0.1", self._port, "warning"))
+        server = uvicorn.Server(_config(self.engine, "127.0.0.1", self._port, foreground=False))
         thread = threading.Thread(
             target=server.run,
             kwargs={"sockets": [sock]},
@@ -182,4 +184,4 @@ def serve(
         faults: Initial faults.
     """
     engine = Engine(seed=seed, time_scale=time_scale, faults=faults)
-    uvicorn.Server(_config(engine, host, port, "info")).run()
+    uvicorn.Server(_config(engine, host, port, foreground=True)).run()
