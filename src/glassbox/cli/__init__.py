@@ -36,6 +36,7 @@ def _root(
 
 # --- Command groups (one line each) ---------------------------------------------------
 from glassbox.cli import _example  # noqa: E402,F401  (registers `glassbox example`)
+from glassbox.cli import _simulate  # noqa: E402,F401  (registers `glassbox simulate-llm`)
 
 
 def main() -> None:
