@@ -35,6 +35,7 @@ def _root(
 
 
 # --- Command groups (one line each) ---------------------------------------------------
+from glassbox.cli import _drift, _eval  # noqa: E402,F401  (registers `glassbox drift`, `glassbox eval`)
 from glassbox.cli import _example  # noqa: E402,F401  (registers `glassbox example`)
 from glassbox.cli import _simulate  # noqa: E402,F401  (registers `glassbox simulate-llm`)
 

@@ -20,7 +20,7 @@ shows in the report how far above the noise an effect is.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -225,19 +225,24 @@ class Monitor:
         """The ``monitor`` label value."""
         return self.name or self.profile.name
 
-    def check(self, current: Columns) -> DriftReport:
+    def check(
+        self, current: Columns, *, on_feature: Callable[[str], None] | None = None
+    ) -> DriftReport:
         """Test every profiled feature of ``current`` against the reference.
 
         Args:
             current: Feature name → values of the current window. Columns the profile
                 does not know are ignored; profiled features missing here are reported
                 as ``insufficient_data``.
+            on_feature: Called with each feature name before it is tested (progress).
 
         Returns:
             The report, with Benjamini–Hochberg applied across all features.
         """
         partial: list[FeatureResult] = []
         for feature, reference in self.profile.features.items():
+            if on_feature is not None:
+                on_feature(feature)
             if feature not in current:
                 partial.append(
                     FeatureResult(feature, reference.kind, "insufficient_data", 0, reference.rows,

@@ -1,0 +1,130 @@
+"""``glassbox eval``: run eval suites, write scorecards, publish them as metrics.
+
+Exit codes: 0 done, 1 a regression with ``--fail-on-regression``, 2 bad suite or input,
+3 the Pushgateway could not be reached (the report was written first).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from glassbox.cli import app
+
+if TYPE_CHECKING:
+    from glassbox.evals import Scorecard
+
+eval_app = typer.Typer(
+    name="eval", help="Eval scorecards: run suites defined in YAML.", no_args_is_help=True
+)
+app.add_typer(eval_app, name="eval")
+
+EXIT_REGRESSION, EXIT_INPUT, EXIT_PUSH = 1, 2, 3
+
+
+def _stdout() -> Any:
+    """A console for results; wide when piped, so names are not cut."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console.width = 160
+    return console
+
+
+def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _table(scorecard: Scorecard) -> Any:
+    from rich.table import Table
+
+    table = Table(title=f"eval suite {scorecard.suite}: {len(scorecard.example_scores)} samples")
+    for column in ("metric", "score", "95% interval", "samples", "baseline", "regression"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for m in scorecard.metrics:
+        table.add_row(
+            m.name, f"{m.score:.3f}", f"[{m.lower:.3f}, {m.upper:.3f}]", str(m.samples),
+            "" if m.baseline is None else f"{m.baseline:.3f}",
+            "[bold red]yes[/]" if m.regression else "no",
+        )  # fmt: skip
+    return table
+
+
+@eval_app.command("run")
+def run_command(
+    suite_path: Annotated[
+        Path, typer.Argument(metavar="SUITE", help="The suite's YAML file.", show_default=False)
+    ],
+    pushgateway: Annotated[
+        str | None,
+        typer.Option(
+            "--pushgateway", help="Push the scores to this Pushgateway URL (job glassbox_eval)."
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Where to write the JSON report [default: .glassbox/evals/SUITE_NAME.json].",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="An earlier report to test for regressions [default: the suite's baseline].",
+        ),
+    ] = None,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit with code 1 when a score regressed.")
+    ] = False,
+) -> None:
+    """Run the eval SUITE, write its report and optionally push its scores."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from glassbox.evals import PushError, SuiteError, load_scorecard, load_suite, push, run_suite
+
+    status = Console(stderr=True)
+    try:
+        suite = load_suite(suite_path)
+        previous = load_scorecard(baseline) if baseline is not None else None
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=status, transient=True) as progress:
+            task = progress.add_task(f"running {suite.name}", total=len(suite.examples))
+            scorecard = run_suite(
+                suite,
+                baseline=previous,
+                on_progress=lambda done, _: progress.update(task, completed=done),
+            )
+    except SuiteError as exc:
+        raise _fail(str(exc)) from None
+
+    target = report or Path(".glassbox") / "evals" / f"{suite.name}.json"
+    try:
+        scorecard.save(target)
+    except OSError as exc:
+        raise _fail(f"cannot write the report to {target}: {exc.strerror or exc}") from None
+    _stdout().print(_table(scorecard))
+    if scorecard.errors:
+        status.print(f"[yellow]{scorecard.errors} example(s) failed in the task; they score 0:[/]")
+        for message in scorecard.error_messages:
+            status.print(f"  {message}", markup=False)
+    status.print(f"report written to {target}")
+    if pushgateway is not None:
+        try:
+            push(scorecard, pushgateway)
+        except PushError as exc:
+            raise _fail(f"{exc} (the report was written to {target})", EXIT_PUSH) from None
+        status.print(f"pushed to {pushgateway} (job=glassbox_eval, suite={scorecard.suite})")
+    if fail_on_regression and scorecard.regression:
+        raise typer.Exit(EXIT_REGRESSION)
