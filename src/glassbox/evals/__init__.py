@@ -5,7 +5,12 @@ Load a suite with :func:`load_suite`, run it with :func:`run_suite` and publish 
 See ``docs/evals.md``.
 """
 
-from glassbox.evals._intervals import is_regression, mean_interval, wilson_interval
+from glassbox.evals._intervals import (
+    is_regression,
+    mean_interval,
+    newcombe_interval,
+    wilson_interval,
+)
 from glassbox.evals._publish import JOB, PushError, publish, push, registry_for
 from glassbox.evals._runner import MetricScore, Scorecard, load_scorecard, run_suite
 from glassbox.evals._scorers import accuracy, exact_match, f1, normalize, recall_at_k
@@ -27,6 +32,7 @@ __all__ = [
     "load_scorecard",
     "load_suite",
     "mean_interval",
+    "newcombe_interval",
     "normalize",
     "publish",
     "push",

@@ -14,7 +14,7 @@ import math
 import statistics
 from collections.abc import Sequence
 
-__all__ = ["Z_95", "is_regression", "mean_interval", "wilson_interval"]
+__all__ = ["Z_95", "is_regression", "mean_interval", "newcombe_interval", "wilson_interval"]
 
 #: Two-sided 95% normal quantile.
 Z_95 = 1.959963984540054
@@ -45,6 +45,29 @@ def mean_interval(scores: Sequence[float], z: float = Z_95) -> tuple[float, floa
     return max(0.0, mean - half), min(1.0, mean + half)
 
 
+def newcombe_interval(
+    p1: float, n1: int, p2: float, n2: int, z: float = Z_95
+) -> tuple[float, float]:
+    """Newcombe's hybrid score interval (his method 10) for ``p1 - p2``.
+
+    Args:
+        p1: First proportion, from ``n1`` samples.
+        n1: First sample count.
+        p2: Second proportion, from ``n2`` samples.
+        n2: Second sample count.
+        z: Normal quantile (95% two-sided by default).
+
+    Returns:
+        ``(lower, upper)`` of the difference.
+    """
+    l1, u1 = wilson_interval(p1 * n1, n1, z)
+    l2, u2 = wilson_interval(p2 * n2, n2, z)
+    delta = p1 - p2
+    lower = delta - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = delta + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return lower, upper
+
+
 def is_regression(
     baseline_score: float,
     baseline_samples: int,
@@ -73,11 +96,8 @@ def is_regression(
     """
     if baseline_samples == 0 or samples == 0:
         return False
-    drop = baseline_score - score
     if binary:
-        base_lower, _ = wilson_interval(baseline_score * baseline_samples, baseline_samples, z)
-        _, upper = wilson_interval(score * samples, samples, z)
-        lower_bound = drop - math.sqrt((baseline_score - base_lower) ** 2 + (upper - score) ** 2)
-        return lower_bound > 0
+        lower, _ = newcombe_interval(baseline_score, baseline_samples, score, samples, z)
+        return lower > 0
     error = z * math.sqrt(baseline_std**2 / baseline_samples + std**2 / samples)
-    return drop - error > 0
+    return baseline_score - score - error > 0
