@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from glassbox.redaction._types import Finding
 
-__all__ = ["Context", "Detector", "context_near", "words_re"]
+__all__ = ["Context", "Detector", "context_near", "words_re", "words_trigger"]
 
 
 class Context:
@@ -47,42 +47,23 @@ Check = Callable[[re.Match[str], Context], "str | None"]
 
 @dataclass(frozen=True, slots=True)
 class Detector:
-    """A pattern for one entity type, with its gate and its validator.
+    """A pattern for one entity type, with its prefilter trigger and its validator.
 
     Attributes:
         entity_type: The type reported for accepted candidates.
-        pattern: Compiled pattern; if it has a group named ``v``, only that group is
-            replaced, otherwise the whole match.
+        pattern: Compiled pattern; if it has a group named ``v`` that took part in the
+            match, only that group is replaced, otherwise the whole match.
         check: Validates a candidate and returns its normalised value, or ``None``.
-        needles: Substrings of which at least one must occur in the text for the
-            pattern to run at all (empty: always run).
-        lower_needles: As ``needles``, but tested against the lowercased text.
-        field_words: Field names that enable this detector even without a needle.
+        trigger: RE2-compatible pattern (no look-arounds, no back-references) that
+            matches somewhere in every text in which ``pattern`` can produce a finding.
+            The prefilter runs all triggers in one pass and only the detectors whose
+            trigger fired scan the text, so clean text costs one pass.
     """
 
     entity_type: str
     pattern: re.Pattern[str]
     check: Check
-    needles: tuple[str, ...] = ()
-    lower_needles: tuple[str, ...] = ()
-    field_words: tuple[str, ...] = ()
-
-    def gate(self, ctx: Context) -> bool:
-        """Whether the pattern could match ``ctx`` (cheap substring tests only)."""
-        if self.needles:
-            text = ctx.text
-            if any(n in text for n in self.needles):
-                return True
-            return bool(self.lower_needles) and self._lower_gate(ctx)
-        if self.lower_needles:
-            return self._lower_gate(ctx)
-        return True
-
-    def _lower_gate(self, ctx: Context) -> bool:
-        if ctx.field and any(w in ctx.field for w in self.field_words):
-            return True
-        lower = ctx.lower
-        return any(n in lower for n in self.lower_needles)
+    trigger: str
 
     def find(self, ctx: Context) -> Iterator[Finding]:
         """Yield every validated candidate in ``ctx``."""
@@ -103,6 +84,12 @@ def words_re(words: tuple[str, ...]) -> re.Pattern[str]:
     """A case-insensitive pattern matching any of ``words`` as whole words."""
     alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
     return re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])", re.IGNORECASE)
+
+
+def words_trigger(words: tuple[str, ...]) -> str:
+    """An RE2-compatible trigger that fires wherever :func:`words_re` could match."""
+    alternation = "|".join(re.escape(w) for w in words)
+    return rf"(?i:(?:^|[^a-z0-9])(?:{alternation})(?:[^a-z0-9]|$))"
 
 
 def context_near(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from glassbox.redaction._detector import Context, Detector, words_re
+from glassbox.redaction._detector import Context, Detector, words_re, words_trigger
 
 __all__ = ["NATIONAL_ID_DETECTOR", "NATIONAL_ID_SCHEMES"]
 
@@ -83,10 +83,10 @@ def _national(m: re.Match[str], ctx: Context) -> str | None:
 NATIONAL_ID_DETECTOR = Detector(
     "NATIONAL_ID",
     re.compile(
-        r"(?<![\w.\-/])[A-Z0-9](?:[A-Z0-9]|[.\-/](?=[A-Z0-9])|(?<=\d)\s(?=\d)){7,22}(?![\w]|[.\-/]\w)",
+        r"(?<![\w.\-/])[A-Z0-9](?:[A-Z0-9]|[.\-/](?=[A-Z0-9])|(?<=\d)\s(?=\d)){7,22}"
+        r"(?![\w]|[.\-/]\w)",
         re.ASCII,
     ),
     _national,
-    lower_needles=_NEEDLES,
-    field_words=_NEEDLES,
+    trigger=words_trigger(_NEEDLES),
 )

@@ -20,7 +20,7 @@ from glassbox.redaction._checks import (
     is_email_domain,
     us_ssn_ok,
 )
-from glassbox.redaction._detector import Context, Detector, context_near, words_re
+from glassbox.redaction._detector import Context, Detector, context_near, words_re, words_trigger
 from glassbox.redaction._national import NATIONAL_ID_DETECTOR
 
 __all__ = ["PII_DETECTORS", "PHONE_REGIONS"]
@@ -28,9 +28,16 @@ __all__ = ["PII_DETECTORS", "PHONE_REGIONS"]
 #: Regions tried, in order, for phone numbers written without a country code.
 PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "AU")
 
-_PHONE_WORDS = words_re(
+_PHONE_WORD_LIST = (
     ("phone", "tel", "telephone", "mobile", "cell", "call", "sms", "whatsapp", "fax", "contact")
-    + ("number", "ph", "mob", "handy", "telefon", "téléphone", "telefono", "reach me", "text me")
+    + ("number", "handy", "telefon", "téléphone", "telefono", "reach me", "text me")
+)
+_PHONE_WORDS = words_re(_PHONE_WORD_LIST)
+#: Numbers that read as phone numbers without a context word: an area code in
+#: parentheses, or two groups of at least three digits.
+_GROUPED = re.compile(r"\(\d{1,5}\)|\d{3,5}[ .\-/]\d{3,5}", re.ASCII)
+_PHONE_TRIGGER = (
+    r"\+[\d(]|00\d|\(\d{1,5}\)|\d{3,5}[ .\-/]\d{3,5}|" + words_trigger(_PHONE_WORD_LIST)
 )
 _DATE_SHAPE = re.compile(r"^(?:\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4})$")
 
@@ -55,7 +62,7 @@ def _phone(m: re.Match[str], ctx: Context) -> str | None:
         return None
     if value.startswith(("+", "00")):
         return _phone_e164("+" + value.lstrip("+")[2 if value.startswith("00") else 0 :], None)
-    grouped = digits != len(value)
+    grouped = _GROUPED.search(value) is not None
     if value.count(".") >= 2 and not value.startswith("("):
         grouped = False  # 12.34.56.78 reads as a version or an address, not a phone
     if not grouped and not context_near(ctx, m.start(), _PHONE_WORDS):
@@ -158,10 +165,12 @@ _DATE = (
     rf"|{_MONTHS}\.?\s\d{{1,2}}(?:st|nd|rd|th)?,?\s\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s(?:of\s)?{_MONTHS}\.?,?\s\d{{4}}"
 )
+_DOB_WORDS = (
+    r"(?i:born(?:\s(?:on|in))?|d\.?o\.?b\.?|date\sof\sbirth|birth\s?date|birthday"
+    r"|geboren(?:\sam)?|n[ée]e?\sle|fecha\sde\snacimiento)"
+)
 _DOB_PATTERN = re.compile(
-    r"(?i:born(?:\s(?:on|in))?|d\.?o\.?b\.?|date\sof\sbirth|birth\s?date|birthday|geboren(?:\sam)?"
-    r"|n[ée]e?\sle|fecha\sde\snacimiento)"
-    rf"[\s:=\"'\-]{{0,6}}(?:(?:is|was|of)\s)?(?P<v>{_DATE})(?!\d)"
+    rf"{_DOB_WORDS}[\s:=\"'\-]{{0,6}}(?:(?:is|was|of)\s)?(?P<v>{_DATE})(?!\d)", re.ASCII
 )
 _DOB_FIELD = re.compile(rf"^\s*(?P<v>{_DATE})\s*$")
 
@@ -171,11 +180,14 @@ def _dob(m: re.Match[str], _ctx: Context) -> str:
 
 
 _NAME = r"[A-Z][a-z]{1,20}(?:[\-'][A-Z]?[a-z]{1,20})?"
-_PERSON_PATTERN = re.compile(
-    r"(?:(?<![A-Za-z])(?:[Mm]y\sname\sis|[Nn]ame\s?[:=]|[Dd]ear|[Mm]rs?\.?|[Mm]s\.?|[Dd]r\.?"
+_PERSON_CONTEXT = (
+    r"(?:[Mm]y\sname\sis|[Nn]ame\s?[:=]|[Dd]ear|[Mm]rs?\.?|[Mm]s\.?|[Dd]r\.?"
     r"|[Pp]rof\.?|[Ss]igned(?:\sby)?:?|[Rr]egards,|[Ss]incerely,|[Cc]ustomer\s?[:=]"
-    r"|[Pp]atient\s?[:=]|[Cc]ontact\s?[:=]|[Aa]uthor\s?[:=]|[Ii]\sam|I'm)\s{1,4})"
-    rf"(?P<v>{_NAME}(?:\s(?:[A-Z]\.|{_NAME})){{0,3}})"
+    r"|[Pp]atient\s?[:=]|[Cc]ontact\s?[:=]|[Aa]uthor\s?[:=]|[Ii]\sam|I'm)"
+)
+_PERSON_PATTERN = re.compile(
+    rf"(?<![A-Za-z]){_PERSON_CONTEXT}\s{{1,4}}(?P<v>{_NAME}(?:\s(?:[A-Z]\.|{_NAME})){{0,3}})",
+    re.ASCII,
 )
 _NOT_NAMES = frozenset(
     {"The", "This", "That", "It", "Not", "Sorry", "Here", "Going", "Happy", "Glad", "Unable"}
@@ -205,11 +217,16 @@ _STREET_SUFFIXES = (
     "|Bend|Annex|Arcade|Cape|Flat|Flats|Ford|Fords|Gateway|Harbors|Inlet|Meadow|Mount|Mountain"
     "|Neck|Plains|Ports|Unions|Ways|Wall|Underpass"
 )
+_STREET_CORE = (
+    rf"\d{{1,6}}[A-Za-z]?\s(?:{_NAME}\s|[A-Z]\.\s|\d{{1,3}}(?:st|nd|rd|th)\s)"
+    rf"{{1,4}}(?:{_STREET_SUFFIXES})\b"
+)
+_STREET_TRIGGER = _STREET_CORE
 _STREET_PATTERN = re.compile(
-    rf"(?<![\w.\-])(?P<v>\d{{1,6}}[A-Za-z]?\s(?:{_NAME}\s|[A-Z]\.\s|\d{{1,3}}(?:st|nd|rd|th)\s)"
-    rf"{{1,4}}(?:{_STREET_SUFFIXES})\b\.?"
+    rf"(?<![\w.\-])(?P<v>{_STREET_CORE}\.?"
     r"(?:,?\s(?:Apt|Apartment|Suite|Ste|Unit|#)\.?\s?#?[A-Za-z0-9\-]{1,6})?"
-    r"(?:,?\s{1,2}[A-Z][a-z]{1,20}(?:\s[A-Z][a-z]{1,20}){0,2},\s[A-Z]{2}\s\d{5}(?:-\d{4})?)?)"
+    r"(?:,?\s{1,2}[A-Z][a-z]{1,20}(?:\s[A-Z][a-z]{1,20}){0,2},\s[A-Z]{2}\s\d{5}(?:-\d{4})?)?)",
+    re.ASCII,
 )
 
 PII_DETECTORS: tuple[Detector, ...] = (
@@ -222,12 +239,17 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _email,
-        needles=("@",),
+        trigger=r"[A-Za-z0-9._%+\-]@[A-Za-z0-9]",
     ),
     Detector(
         "CREDIT_CARD",
-        re.compile(r"(?<![\d.\-])\d(?:[ \-]?\d){11,18}(?!\d|[.\-]\d)", re.ASCII),
+        re.compile(
+            r"(?<![\d.\-])(?:\d{4}(?P<s1>[ \-])\d{4}(?P=s1)\d{4}(?P=s1)\d{1,4}"
+            r"|\d{4}(?P<s2>[ \-])\d{6}(?P=s2)\d{4,5}|\d{12,19})(?!\d|[.\-]\d)",
+            re.ASCII,
+        ),
         _card,
+        trigger=r"\d{4}[ \-]?\d{4}",
     ),
     Detector(
         "IBAN",
@@ -237,6 +259,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _iban,
+        trigger=r"[A-Z]{2}\d{2}\s?[A-Z0-9]{4}",
     ),
     Detector(
         "US_SSN",
@@ -245,6 +268,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _ssn,
+        trigger=r"\d{3}[\- ]?\d{2}[\- ]?\d{4}",
     ),
     Detector(
         "PHONE",
@@ -254,6 +278,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _phone,
+        trigger=_PHONE_TRIGGER,
     ),
     Detector(
         "IP_ADDRESS",
@@ -263,6 +288,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _ipv4,
+        trigger=r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
     ),
     Detector(
         "IP_ADDRESS",
@@ -271,7 +297,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _ipv6,
-        needles=(":",),
+        trigger=r"::|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}",
     ),
     Detector(
         "MAC_ADDRESS",
@@ -281,6 +307,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _mac,
+        trigger=r"[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}",
     ),
     Detector(
         "CRYPTO_ADDRESS",
@@ -290,22 +317,24 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _crypto,
+        trigger=r"[13][a-km-zA-HJ-NP-Z1-9]{25}|(?i:bc1)[ac-hj-np-z02-9]{11}|0x[0-9a-fA-F]{40}",
     ),
     NATIONAL_ID_DETECTOR,
     Detector(
         "DATE_OF_BIRTH",
         _DOB_PATTERN,
         _dob,
-        lower_needles=("born", "dob", "d.o.b", "birth", "geboren", "né", "nee le", "nacimiento"),
+        trigger=_DOB_WORDS,
     ),
     Detector(
         "PERSON",
         _PERSON_PATTERN,
         _person,
-        lower_needles=("name", "dear", "mr", "ms", "dr", "prof", "signed", "regards")
-        + ("sincerely", "customer", "patient", "contact", "author", "i am", "i'm"),
+        trigger=_PERSON_CONTEXT + r"\s{1,4}[A-Z]",
     ),
-    Detector("STREET_ADDRESS", _STREET_PATTERN, lambda m, _c: m.group("v")),
+    Detector(
+        "STREET_ADDRESS", _STREET_PATTERN, lambda m, _c: m.group("v"), trigger=_STREET_TRIGGER
+    ),
 )
 
 #: Values of a field with one of these names are a date of birth when they are a date.

@@ -90,6 +90,7 @@ _SECRET_KEY = re.compile(
     (?P<tail>[a-z0-9_.\-]{0,20})["']?
     \s{0,3}(?::|=>|=)\s{0,3}["']?
     (?P<v>[^\s"',;&}<>\]\)]{4,512})""",
+    re.ASCII,
 )
 _NOT_SECRET_TAIL = re.compile(r"^(?:s|_?(?:count|type|limit|len|length|usage|id_type|budget))\b")
 
@@ -104,7 +105,11 @@ def _generic(m: re.Match[str], _ctx: Context) -> str | None:
     return value if secret_value_ok(value, password=password) else None
 
 
-_FLAGS = re.ASCII
+
+_SECRET_WORDS = (
+    r"password|passwd|passphrase|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key"
+    r"|auth[_\-]?key|private[_\-]?key|signing[_\-]?key|credentials?|session[_\-]?id|cookie"
+)
 
 SECRET_DETECTORS: tuple[Detector, ...] = (
     Detector(
@@ -112,24 +117,24 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         re.compile(
             r"-----BEGIN (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----"
             r"(?:.*?-----END (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----|.*)",
-            re.DOTALL,
+            re.DOTALL | re.ASCII,
         ),
         _pem,
-        needles=("PRIVATE KEY",),
+        trigger=r"PRIVATE KEY(?: BLOCK)?-----",
     ),
     Detector(
         "ANTHROPIC_KEY",
-        re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_\-]{20,300}", _FLAGS),
+        re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_\-]{20,300}", re.ASCII),
         _same,
-        needles=("sk-ant-",),
+        trigger=r"sk-ant-[A-Za-z0-9_\-]{20}",
     ),
     Detector(
         "OPENAI_KEY",
         re.compile(
-            r"(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,300}", _FLAGS
+            r"(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,300}", re.ASCII
         ),
         _entropic,
-        needles=("sk-",),
+        trigger=r"sk-[A-Za-z0-9_\-]{20}",
     ),
     Detector(
         "AWS_KEY",
@@ -137,89 +142,81 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
             r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}(?![A-Z0-9])"
             r"|(?i:aws)[A-Za-z_\-]{0,20}(?i:secret)[A-Za-z_\-]{0,20}[\"']?\s{0,3}[:=]\s{0,3}[\"']?"
             r"(?P<v>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
-            _FLAGS,
+            re.ASCII,
         ),
         lambda m, _c: m.group("v") or m.group(),
-        needles=("AKIA", "ASIA", "ABIA", "ACCA", "AROA", "AIDA"),
-        lower_needles=("aws",),
+        trigger=r"(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}|(?i:aws)[A-Za-z_\-]{0,20}(?i:secret)",
     ),
     Detector(
         "GITHUB_TOKEN",
-        re.compile(r"(?<![\w])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"),
+        re.compile(
+            r"(?<![\w])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", re.ASCII
+        ),
         _same,
-        needles=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+        trigger=r"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22}",
     ),
     Detector(
         "SLACK_TOKEN",
         re.compile(
             r"(?<![\w-])xox[abposre]-[A-Za-z0-9\-]{10,250}"
             r"|https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,200}",
-            _FLAGS,
+            re.ASCII,
         ),
         _same,
-        needles=("xox", "hooks.slack.com"),
+        trigger=r"xox[abposre]-|hooks\.slack\.com/services/",
     ),
     Detector(
         "GOOGLE_KEY",
         re.compile(
-            r"(?<![\w-])(?:AIza[0-9A-Za-z_\-]{35}(?![\w-])|ya29\.[0-9A-Za-z_\-]{20,2048})", _FLAGS
+            r"(?<![\w-])(?:AIza[0-9A-Za-z_\-]{35}(?![\w-])|ya29\.[0-9A-Za-z_\-]{20,2048})", re.ASCII
         ),
         _same,
-        needles=("AIza", "ya29."),
+        trigger=r"AIza[0-9A-Za-z_\-]{35}|ya29\.[0-9A-Za-z_\-]{20}",
     ),
     Detector(
         "STRIPE_KEY",
         re.compile(
             r"(?<![\w])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}|whsec_[0-9A-Za-z]{24,128})",
-            _FLAGS,
+            re.ASCII,
         ),
         _same,
-        needles=("_live_", "_test_", "whsec_"),
+        trigger=r"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16}|whsec_[0-9A-Za-z]{24}",
     ),
     Detector(
         "JWT",
         re.compile(
             r"(?<![\w-])eyJ[A-Za-z0-9_\-]{5,4096}\.[A-Za-z0-9_\-]{2,16384}\.[A-Za-z0-9_\-]{0,4096}",
-            _FLAGS,
+            re.ASCII,
         ),
         _jwt,
-        needles=("eyJ",),
+        trigger=r"eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{2}",
     ),
     Detector(
         "URL_CREDENTIALS",
         re.compile(
             r"(?i)(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]{1,20}://"
             r"(?P<v>[^\s:/@?#\[\]\"'<>]{1,128}:[^\s/@?#\"'<>]{1,256})@",
-            _FLAGS,
+            re.ASCII,
         ),
         lambda m, _c: None if is_placeholder(m.group("v").split(":", 1)[1]) else m.group("v"),
-        needles=("://",),
+        trigger=r"://[^\s:/@?#\[\]\"'<>]+:[^\s/@?#\"'<>]+@",
     ),
     Detector(
         "BEARER_TOKEN",
-        re.compile(r"(?i)(?<![a-z0-9])bearer\s{1,8}(?P<v>[A-Za-z0-9\-._~+/]{16,8192}=*)", _FLAGS),
+        re.compile(r"(?i)(?<![a-z0-9])bearer\s{1,8}(?P<v>[A-Za-z0-9\-._~+/]{16,8192}=*)", re.ASCII),
         _bearer,
-        lower_needles=("bearer",),
+        trigger=r"(?i)bearer\s{1,8}[A-Za-z0-9\-._~+/]{16}",
     ),
     Detector(
         "SECRET",
-        re.compile(r"(?i)(?<![a-z0-9])basic\s{1,8}(?P<v>[A-Za-z0-9+/]{8,1024}={0,2})", _FLAGS),
+        re.compile(r"(?i)(?<![a-z0-9])basic\s{1,8}(?P<v>[A-Za-z0-9+/]{8,1024}={0,2})", re.ASCII),
         _basic,
-        lower_needles=("basic",),
+        trigger=r"(?i)basic\s{1,8}[A-Za-z0-9+/]{8}",
     ),
     Detector(
         "SECRET",
         _SECRET_KEY,
         _generic,
-        lower_needles=(
-            "pass",
-            "pwd",
-            "secret",
-            "token",
-            "key",
-            "credential",
-            "session",
-            "cookie",
-        ),
+        trigger=rf"(?i)(?:{_SECRET_WORDS})[a-z0-9_.\-]{{0,20}}[\"']?\s{{0,3}}(?::|=)",
     ),
 )
