@@ -123,7 +123,7 @@ class Metrics:
             spec.name: create_metric(spec, self.registry, multiprocess=multiprocess)
             for spec in semconv.ALL_METRICS
         }
-        self._folded = self._metrics[semconv.CARDINALITY_FOLDED.name]
+        self._folded: Any = self._metrics[semconv.CARDINALITY_FOLDED.name]
         self.guard = CardinalityGuard(budgets, on_fold=self._count_fold)
         self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
         self._max_children = 50_000

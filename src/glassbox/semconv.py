@@ -18,11 +18,12 @@ never ends in ``_total`` here; :attr:`MetricSpec.series` gives the sample names)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "ALL_METRICS",
     "LABELS",
+    "Attr",
     "LabelSpec",
     "MetricSpec",
     "MetricType",
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-class MetricType(str, Enum):
+class MetricType(StrEnum):
     """The Prometheus metric types Glassbox exposes."""
 
     COUNTER = "counter"
@@ -121,7 +122,24 @@ CHUNK_BUCKETS = (
 #: OpenTelemetry HTTP semconv advisory buckets for ``http.server.request.duration``.
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
 #: Queue waits and task durations range from milliseconds to many minutes.
-QUEUE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+QUEUE_BUCKETS = (
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    120.0,
+    300.0,
+    600.0,
+)
 #: Tool calls made during one agent run.
 TOOL_CALLS_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55)
 
@@ -174,12 +192,22 @@ OTHER = "other"
 LABELS: dict[str, LabelSpec] = {
     spec.name: spec
     for spec in (
-        LabelSpec(OPERATION, "GenAI operation: chat, text_completion, embeddings, generate_content, …", budget=20),
+        LabelSpec(
+            OPERATION,
+            "GenAI operation: chat, text_completion, embeddings, generate_content, …",
+            budget=20,
+        ),
         LabelSpec(PROVIDER, "GenAI provider: openai, anthropic, aws.bedrock, …", budget=20),
         LabelSpec(REQUEST_MODEL, "Model named in the request.", budget=50),
-        LabelSpec(RESPONSE_MODEL, "Model named in the response (may carry a version suffix).", budget=50),
+        LabelSpec(
+            RESPONSE_MODEL, "Model named in the response (may carry a version suffix).", budget=50
+        ),
         LabelSpec(TOKEN_TYPE, "Token kind.", values=TOKEN_KINDS),
-        LabelSpec(ERROR_TYPE, "Error class or fixed error kind; empty when the operation succeeded.", budget=30),
+        LabelSpec(
+            ERROR_TYPE,
+            "Error class or fixed error kind; empty when the operation succeeded.",
+            budget=30,
+        ),
         LabelSpec(WORKFLOW, "Workflow name from the workflow decorator.", budget=50),
         LabelSpec(AGENT, "Agent name from the agent decorator; empty outside an agent.", budget=50),
         LabelSpec(TOOL, "Tool name from the tool decorator.", budget=100),
@@ -187,16 +215,28 @@ LABELS: dict[str, LabelSpec] = {
         LabelSpec(HTTP_METHOD, "HTTP request method; unknown methods become _OTHER.", budget=10),
         LabelSpec(HTTP_ROUTE, "Route template, never the raw path.", budget=100),
         LabelSpec(HTTP_STATUS, "HTTP response status code.", budget=60),
-        LabelSpec(TEAM, "Cost attribution: team, from glassbox.attributes(); empty when unset.", budget=30),
-        LabelSpec(TENANT, "Cost attribution: tenant, from glassbox.attributes(); empty when unset.", budget=100),
+        LabelSpec(
+            TEAM, "Cost attribution: team, from glassbox.attributes(); empty when unset.", budget=30
+        ),
+        LabelSpec(
+            TENANT,
+            "Cost attribution: tenant, from glassbox.attributes(); empty when unset.",
+            budget=100,
+        ),
         LabelSpec(QUEUE, "Queue name.", budget=50),
-        LabelSpec(OUTCOME, "Outcome of a task or pipeline item.", values=QUEUE_OUTCOMES + ("skipped",)),
+        LabelSpec(
+            OUTCOME, "Outcome of a task or pipeline item.", values=(*QUEUE_OUTCOMES, "skipped")
+        ),
         LabelSpec(STAGE, "Pipeline stage.", budget=50),
         LabelSpec(CACHE, "Application cache name.", budget=50),
         LabelSpec(RESULT, "Cache lookup result.", values=("hit", "miss")),
         LabelSpec(MONITOR, "Drift monitor name.", budget=50),
         LabelSpec(FEATURE, "Monitored feature.", budget=200),
-        LabelSpec(STATISTIC, "Drift statistic: psi, ks, wasserstein, chi2, js, mmd, classifier_auc, centroid.", budget=20),
+        LabelSpec(
+            STATISTIC,
+            "Drift statistic: psi, ks, wasserstein, chi2, js, mmd, classifier_auc, centroid.",
+            budget=20,
+        ),
         LabelSpec(SUITE, "Eval suite name.", budget=50),
         LabelSpec(EVAL_METRIC, "Eval scorer name.", budget=100),
         LabelSpec(BUDGET, "Budget name.", budget=50),
@@ -237,7 +277,7 @@ LLM_DURATION = _m(
 LLM_TOKEN_USAGE = _m(
     "gen_ai_client_token_usage", H, "",
     "Input and output tokens used per GenAI client operation.",
-    _LLM + (TOKEN_TYPE,), TOKEN_BUCKETS, "gen_ai.client.token.usage",
+    (*_LLM, TOKEN_TYPE), TOKEN_BUCKETS, "gen_ai.client.token.usage",
 )  # fmt: skip
 LLM_TIME_TO_FIRST_CHUNK = _m(
     "gen_ai_client_operation_time_to_first_chunk_seconds", H, "seconds",
@@ -466,6 +506,47 @@ BUILD_INFO = _m(
     "Always 1; carries the Glassbox SDK version.",
     (VERSION,), multiprocess_mode="max",
 )  # fmt: skip
+
+
+class Attr:
+    """Span attribute names: OpenTelemetry GenAI/HTTP conventions, ``glassbox.*`` otherwise."""
+
+    OPERATION = "gen_ai.operation.name"
+    PROVIDER = "gen_ai.provider.name"
+    REQUEST_MODEL = "gen_ai.request.model"
+    RESPONSE_MODEL = "gen_ai.response.model"
+    RESPONSE_ID = "gen_ai.response.id"
+    FINISH_REASONS = "gen_ai.response.finish_reasons"
+    INPUT_TOKENS = "gen_ai.usage.input_tokens"
+    OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
+    CACHE_READ_TOKENS = "gen_ai.usage.cache_read.input_tokens"
+    CACHE_WRITE_TOKENS = "gen_ai.usage.cache_creation.input_tokens"
+    REASONING_TOKENS = "glassbox.usage.reasoning_tokens"
+    INPUT_MESSAGES = "gen_ai.input.messages"
+    OUTPUT_MESSAGES = "gen_ai.output.messages"
+    AGENT_NAME = "gen_ai.agent.name"
+    TOOL_NAME = "gen_ai.tool.name"
+    TOOL_CALLS = "glassbox.tool_calls"
+    TOOL_CALL_NAMES = "glassbox.tool_call_names"
+    WORKFLOW_NAME = "gen_ai.workflow.name"
+    TASK_NAME = "glassbox.task.name"
+    ERROR_TYPE = "error.type"
+    SERVER_ADDRESS = "server.address"
+    SERVER_PORT = "server.port"
+    REQUEST_PREFIX = "gen_ai.request."
+    COST_USD = "glassbox.cost.usd"
+    UNPRICED = "glassbox.cost.unpriced"
+    STREAMING = "glassbox.streaming"
+    TIME_TO_FIRST_CHUNK = "glassbox.time_to_first_chunk"
+    CHUNKS = "glassbox.chunks"
+    RETRIES = "glassbox.retries"
+    ATTRIBUTE_PREFIX = "glassbox."
+    HTTP_METHOD = "http.request.method"
+    HTTP_ROUTE = "http.route"
+    HTTP_STATUS = "http.response.status_code"
+    URL_PATH = "url.path"
+    REQUEST_ID = "glassbox.request_id"
+
 
 #: Every metric of the contract, in documentation order.
 ALL_METRICS: tuple[MetricSpec, ...] = tuple(
