@@ -1,0 +1,287 @@
+"""Tracing: join the application's ``TracerProvider`` or create one, export without blocking.
+
+Glassbox never replaces a ``TracerProvider`` the application configured; it takes its
+tracer from it. Only when none is set does it create one (with ``OTEL_*`` resource
+attributes) and, when an OTLP endpoint is configured, export through a
+:class:`BoundedBatchProcessor`: a fixed-size queue drained by a worker thread, where a
+full queue or a failed export drops spans *and counts them*. The caller never waits for
+the exporter, and memory never grows with an exporter outage.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+__all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "setup_tracing"]
+
+INSTRUMENTATION_NAME = "glassbox"
+
+
+class BoundedBatchProcessor(SpanProcessor):
+    """Batch spans to an exporter from a bounded queue; count every dropped span.
+
+    Args:
+        exporter: Where batches go.
+        on_drop: Called with the number of spans dropped (full queue, failed export).
+        max_queue_size: Spans held at most; newer spans are dropped when full.
+        max_batch_size: Spans per export call.
+        schedule_delay: Seconds between exports when the queue is not full.
+    """
+
+    def __init__(
+        self,
+        exporter: SpanExporter,
+        on_drop: Callable[[int], None],
+        *,
+        max_queue_size: int = 2048,
+        max_batch_size: int = 512,
+        schedule_delay: float = 2.0,
+    ) -> None:
+        self._exporter = exporter
+        self._on_drop = on_drop
+        self._max_queue_size = max_queue_size
+        self._max_batch_size = max_batch_size
+        self._schedule_delay = schedule_delay
+        self._shutdown = False
+        self._init_worker()
+        weak_reinit = weakref.WeakMethod(self._init_worker)
+
+        def after_fork_in_child() -> None:  # threads do not survive fork(): start a new one
+            reinit = weak_reinit()
+            if reinit is not None:
+                reinit()
+
+        os.register_at_fork(after_in_child=after_fork_in_child)
+
+    def _init_worker(self) -> None:
+        self._queue: collections.deque[ReadableSpan] = collections.deque()
+        self._wake = threading.Event()
+        self._flushed = threading.Condition()
+        self._export_lock = threading.Lock()
+        self._worker = threading.Thread(target=self._run, name="glassbox-span-export", daemon=True)
+        self._worker.start()
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        return None
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self._shutdown or not span.context.trace_flags.sampled:
+            return
+        queue = self._queue
+        if len(queue) >= self._max_queue_size:
+            self._on_drop(1)
+            return
+        queue.append(span)
+        if len(queue) >= self._max_batch_size:
+            self._wake.set()
+
+    def _run(self) -> None:
+        while not self._shutdown:
+            self._wake.wait(self._schedule_delay)
+            self._wake.clear()
+            self._export_all()
+
+    def _export_all(self) -> None:
+        with self._export_lock:
+            while self._queue:
+                batch: list[ReadableSpan] = []
+                while self._queue and len(batch) < self._max_batch_size:
+                    batch.append(self._queue.popleft())
+                self._export(batch)
+        with self._flushed:
+            self._flushed.notify_all()
+
+    def _export(self, batch: Sequence[ReadableSpan]) -> None:
+        try:
+            result = self._exporter.export(batch)
+        except Exception:  # an exporter must not kill the worker; the spans are lost, counted
+            result = SpanExportResult.FAILURE
+        if result is not SpanExportResult.SUCCESS:
+            self._on_drop(len(batch))
+
+    @property
+    def queued(self) -> int:
+        """Spans waiting for export."""
+        return len(self._queue)
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        if self._shutdown:
+            return False
+        with self._flushed:
+            self._wake.set()
+            return self._flushed.wait_for(lambda: not self._queue, timeout_millis / 1000)
+
+    def shutdown(self) -> None:
+        if self._shutdown:
+            return
+        self.force_flush(5000)
+        self._shutdown = True
+        self._wake.set()
+        self._worker.join(5)
+        dropped = len(self._queue)
+        if dropped:
+            self._on_drop(dropped)
+            self._queue.clear()
+        self._exporter.shutdown()
+
+
+class SpanStore(SpanProcessor):
+    """Keep the last ``capacity`` finished spans in process (for the demo and ``testing``)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._spans: collections.deque[ReadableSpan] = collections.deque(maxlen=capacity)
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        return None
+
+    def on_end(self, span: ReadableSpan) -> None:
+        self._spans.append(span)
+
+    def spans(self) -> list[ReadableSpan]:
+        """The kept spans, oldest first."""
+        return list(self._spans)
+
+    def clear(self) -> None:
+        self._spans.clear()
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+class TracingSetup:
+    """What :func:`setup_tracing` decided: the tracer and what Glassbox owns."""
+
+    def __init__(
+        self,
+        tracer: trace.Tracer,
+        provider: Any,
+        owned: bool,
+        processors: list[SpanProcessor],
+        store: SpanStore | None,
+        delegate: _Delegate | None = None,
+    ) -> None:
+        self.tracer = tracer
+        self.provider = provider
+        self.owned = owned
+        self.processors = processors
+        self.store = store
+        self._delegate = delegate
+
+    def flush(self, timeout_millis: int = 10000) -> None:
+        for processor in self.processors:
+            processor.force_flush(timeout_millis)
+
+    def shutdown(self) -> None:
+        if self._delegate is not None and self._delegate.targets == tuple(self.processors):
+            self._delegate.targets = ()
+        for processor in self.processors:
+            processor.shutdown()
+
+
+class _Delegate(SpanProcessor):
+    """The one processor Glassbox adds to a provider; forwards to the current runtime's.
+
+    OpenTelemetry lets a process set its global provider once and never remove a
+    processor, so a re-``init()`` swaps :attr:`targets` here instead of stacking processors.
+    """
+
+    def __init__(self) -> None:
+        self.targets: tuple[SpanProcessor, ...] = ()
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        for target in self.targets:
+            target.on_start(span, parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        for target in self.targets:
+            target.on_end(span)
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return all(target.force_flush(timeout_millis) for target in self.targets)
+
+
+_DELEGATES: dict[int, _Delegate] = {}
+_OWN_PROVIDERS: list[TracerProvider] = []
+
+
+def _delegate_for(provider: Any) -> _Delegate | None:
+    delegate = _DELEGATES.get(id(provider))
+    if delegate is None and hasattr(provider, "add_span_processor"):
+        delegate = _DELEGATES[id(provider)] = _Delegate()
+        provider.add_span_processor(delegate)
+    return delegate
+
+
+def _existing_provider() -> Any | None:
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider):
+        return None
+    return provider
+
+
+def setup_tracing(
+    *,
+    service_name: str,
+    service_version: str | None,
+    environment: str,
+    otlp_endpoint: str | None,
+    span_queue_size: int,
+    keep_spans: int,
+    on_drop: Callable[[int], None],
+    version: str,
+    exporter: SpanExporter | None = None,
+) -> TracingSetup:
+    """Join the application's tracer provider or create and register Glassbox's own.
+
+    Args:
+        exporter: Use this exporter instead of OTLP (tests).
+    """
+    processors: list[SpanProcessor] = []
+    store = SpanStore(keep_spans) if keep_spans else None
+    provider = _existing_provider()
+    owned = provider is not None and any(provider is own for own in _OWN_PROVIDERS)
+    if provider is None:
+        attributes: dict[str, str] = {
+            "service.name": service_name,
+            "deployment.environment.name": environment,
+        }
+        if service_version:
+            attributes["service.version"] = service_version
+        # Resource.create merges OTEL_RESOURCE_ATTRIBUTES; explicit settings win.
+        provider = TracerProvider(resource=Resource.create(attributes))
+        trace.set_tracer_provider(provider)
+        _OWN_PROVIDERS.append(provider)
+        owned = True
+    if owned:  # the application's own provider exports as the application configured it
+        if exporter is None and otlp_endpoint is not None:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            exporter = OTLPSpanExporter(endpoint=otlp_endpoint)
+        if exporter is not None:
+            processors.append(
+                BoundedBatchProcessor(exporter, on_drop, max_queue_size=span_queue_size)
+            )
+    if store is not None:
+        processors.append(store)
+    delegate = _delegate_for(provider)
+    if delegate is not None:
+        delegate.targets = tuple(processors)
+    tracer = provider.get_tracer(INSTRUMENTATION_NAME, version)
+    return TracingSetup(tracer, provider, owned, processors, store, delegate)
