@@ -1,6 +1,134 @@
-"""Glassbox: production observability for AI systems."""
+"""Glassbox: production observability for AI systems.
+
+One :func:`init` call, then decorators, context managers and auto-instrumentation emit
+Prometheus metrics, OpenTelemetry spans and PII-safe JSON logs, correlated by trace id.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from glassbox import semconv
+from glassbox._config import Budget, Settings
+from glassbox._context import attributes, current_attributes, request_id
+from glassbox._decorators import agent, task, tool, workflow
+from glassbox._errors import BudgetExceededError, ConfigError, GlassboxError
+from glassbox._llm import ERROR_KINDS, LLMCall, llm_call
+from glassbox._queues import Cache, Queue, Stage, Task, cache, queue, stage
+from glassbox._runtime import Runtime
+from glassbox._runtime import init as _init
+from glassbox._runtime import shutdown as _shutdown
 from glassbox._version import __version__
 
-__all__ = ["__version__", "semconv"]
+if TYPE_CHECKING:
+    from glassbox.instrumentation import (
+        instrument_anthropic,
+        instrument_openai,
+        uninstrument_anthropic,
+        uninstrument_openai,
+    )
+
+__all__ = [
+    "ERROR_KINDS",
+    "Budget",
+    "BudgetExceededError",
+    "Cache",
+    "ConfigError",
+    "GlassboxError",
+    "LLMCall",
+    "Queue",
+    "Runtime",
+    "Settings",
+    "Stage",
+    "Task",
+    "__version__",
+    "agent",
+    "attributes",
+    "cache",
+    "current_attributes",
+    "init",
+    "instrument_anthropic",
+    "instrument_openai",
+    "llm_call",
+    "queue",
+    "request_id",
+    "semconv",
+    "shutdown",
+    "stage",
+    "task",
+    "tool",
+    "uninstrument_anthropic",
+    "uninstrument_openai",
+    "workflow",
+]
+
+_LAZY = {
+    "instrument_openai",
+    "uninstrument_openai",
+    "instrument_anthropic",
+    "uninstrument_anthropic",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Provider integrations import their client libraries; load them only when asked.
+    if name in _LAZY:
+        from glassbox import instrumentation
+
+        return getattr(instrumentation, name)
+    raise AttributeError(f"module 'glassbox' has no attribute {name!r}")
+
+
+def init(**settings: Any) -> Runtime:
+    """Initialise Glassbox once per process; later calls return the same runtime.
+
+    Every setting can also come from the environment variable ``GLASSBOX_<NAME>``; the
+    standard ``OTEL_*`` variables are honoured as fallbacks. Arguments win.
+
+    Args:
+        service_name: ``service.name`` (fallback ``OTEL_SERVICE_NAME``).
+        environment: ``deployment.environment.name`` (default ``dev``).
+        service_version: ``service.version``.
+        metrics_port: Port of the Prometheus endpoint (default 9464; ``None`` or
+            ``"off"`` disables it; ``0`` picks a free port). Serves OpenMetrics with
+            ``trace_id`` exemplars to scrapers that ask for it.
+        metrics_host: Address to bind (default ``127.0.0.1``).
+        otlp_endpoint: OTLP/HTTP traces URL (fallbacks
+            ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``, ``OTEL_EXPORTER_OTLP_ENDPOINT`` +
+            ``/v1/traces``). Without one, spans are not exported.
+        traces: Record spans at all (default true).
+        span_queue_size: Spans buffered for export; beyond it spans are dropped and
+            counted in ``glassbox_telemetry_dropped_total{signal="spans"}``.
+        keep_spans: Keep the last N finished spans in process (the demo's span tree).
+        logs: Configure structlog and bridge the standard ``logging`` module into the
+            JSON log stream (default true). When false only Glassbox's own events are
+            written.
+        log_level: ``debug``, ``info`` (default), ``warning``, ``error``, ``critical``.
+        log_file: Append log lines to this file instead of stderr.
+        log_llm_calls: One log line per LLM call (default true).
+        capture_content: Record prompts and completions on spans, redacted (fallback
+            ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``; default false).
+        redaction: Redact PII and secrets from logs and captured content (default true).
+        redaction_key_file: The HMAC key file of the redactor.
+        attribution_labels: Which of ``team``/``tenant`` label the cost metric
+            (default both).
+        cardinality_budgets: Distinct values kept per label before folding into
+            ``other``, e.g. ``{"tenant": 200}``.
+        prices: Price overrides (mapping or YAML file) that win over ``genai-prices``.
+        budgets: Spend limits, ``{"daily": 25.0}`` or a list of :class:`Budget`.
+        instrument: Provider libraries to auto-instrument, e.g. ``["openai", "anthropic"]``.
+        multiprocess_dir: Prometheus multiprocess directory (fallback
+            ``PROMETHEUS_MULTIPROC_DIR``) for pre-fork servers.
+
+    Returns:
+        The :class:`Runtime` (its ``metrics_url`` tells where metrics are served).
+
+    Raises:
+        ConfigError: A setting is invalid; the message names it and what is expected.
+    """
+    return _init(**settings)
+
+
+def shutdown() -> None:
+    """Flush spans and logs and stop what :func:`init` started. Safe to call twice."""
+    _shutdown()

@@ -1,0 +1,585 @@
+"""``llm_call``: where an LLM call becomes a span, metrics, a cost and a log line.
+
+Every provider integration goes through :class:`LLMCall`, so there is one mechanism for
+all of them. The hot path is shaped by what it costs:
+
+- ``start()`` opens a span and bumps the in-flight gauge; nothing else.
+- ``chunk()`` is a timestamp and a list append (per-chunk intervals are observed in one
+  batch when the call ends).
+- ``end()`` records everything else, with metric children from the cache and prices
+  resolved once per model.
+
+Anything that fails inside Glassbox is caught and reported (counted, logged once); the
+user's call proceeds and its exceptions propagate unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from time import perf_counter
+from types import TracebackType
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from glassbox import semconv
+from glassbox._context import current_attributes
+from glassbox._runtime import Runtime, current
+from glassbox.semconv import Attr
+
+__all__ = ["ERROR_KINDS", "LLMCall", "llm_call"]
+
+#: The fixed ``error_type`` values provider integrations map errors to.
+ERROR_KINDS = (
+    "rate_limited", "server_error", "timeout", "connection",
+    "bad_request", "authentication", "other",
+)  # fmt: skip
+
+_SPAN_KIND_CLIENT = SpanKind.CLIENT
+_ERROR_STATUS = StatusCode.ERROR
+_C = semconv
+
+
+def _observe_many(child: Any, values: Sequence[float], exemplar: dict[str, str] | None) -> None:
+    """Observe many values into one histogram child with one lock round per bucket."""
+    bounds = getattr(child, "_upper_bounds", None)
+    buckets = getattr(child, "_buckets", None)
+    if bounds is None or buckets is None or exemplar:
+        for value in values:
+            child.observe(value)
+        return
+    counts: dict[int, int] = {}
+    for value in values:
+        index = bisect_left(bounds, value)
+        counts[index] = counts.get(index, 0) + 1
+    for index, count in counts.items():
+        buckets[index].inc(count)
+    child._sum.inc(sum(values))
+
+
+class LLMCall:
+    """One LLM call being recorded. Create it with :func:`glassbox.llm_call`.
+
+    Use it as a context manager (``with`` or ``async with``), or call :meth:`start` and
+    :meth:`end` yourself when the call outlives a block (a stream returned to the user).
+    """
+
+    __slots__ = (
+        "_cache_read",
+        "_cache_write",
+        "_chunks",
+        "_context_token",
+        "_ended",
+        "_error_type",
+        "_finish_reasons",
+        "_first_chunk",
+        "_input",
+        "_intervals",
+        "_last_chunk",
+        "_output",
+        "_reasoning",
+        "_request",
+        "_response_id",
+        "_response_model",
+        "_retries",
+        "_rt",
+        "_server_address",
+        "_server_port",
+        "_span",
+        "_t0",
+        "_team",
+        "_tenant",
+        "_tool_calls",
+        "_usage_set",
+        "model",
+        "operation",
+        "provider",
+        "stream",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        provider: str,
+        model: str,
+        operation: str,
+        stream: bool,
+        server_address: str | None = None,
+        server_port: int | None = None,
+        request: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._rt = runtime
+        self._server_address = server_address
+        self._server_port = server_port
+        self._request = request
+        self.provider = provider
+        self.model = model
+        self.operation = operation
+        self.stream = stream
+        self._span: Any = None
+        self._context_token: Any = None
+        self._t0 = 0.0
+        self._ended = False
+        self._error_type = ""
+        self._response_model = ""
+        self._response_id: str | None = None
+        self._finish_reasons: Sequence[str] | None = None
+        self._input = self._output = self._cache_read = self._cache_write = self._reasoning = 0
+        self._usage_set = False
+        self._chunks = 0
+        self._first_chunk = 0.0
+        self._last_chunk = 0.0
+        self._intervals: list[float] = []
+        self._retries = 0
+        self._tool_calls: Sequence[str] = ()
+        self._team = self._tenant = ""
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self, *, _activate: bool = False) -> LLMCall:
+        """Start timing and open the span. Raises only :class:`BudgetExceededError`."""
+        rt = self._rt
+        attributes = current_attributes()
+        if attributes:
+            self._team = attributes.get("team", "") if rt.attribute_team else ""
+            self._tenant = attributes.get("tenant", "") if rt.attribute_tenant else ""
+        if rt.budgets:
+            rt.budgets.check(attributes.get("team", ""), attributes.get("tenant", ""))
+        try:
+            span_attributes: dict[str, Any] = {
+                Attr.OPERATION: self.operation,
+                Attr.PROVIDER: self.provider,
+                Attr.REQUEST_MODEL: self.model,
+            }
+            if self._server_address:
+                span_attributes[Attr.SERVER_ADDRESS] = self._server_address
+            if self._server_port:
+                span_attributes[Attr.SERVER_PORT] = self._server_port
+            if self.stream:
+                span_attributes[Attr.STREAMING] = True
+            for key, value in attributes.items():
+                span_attributes[Attr.ATTRIBUTE_PREFIX + key] = value
+            span = rt.tracer.start_span(
+                f"{self.operation} {self.model}", kind=_SPAN_KIND_CLIENT, attributes=span_attributes
+            )
+            self._span = span
+            if _activate:
+                self._context_token = otel_context.attach(trace.set_span_in_context(span))
+            rt.metrics.child(_C.LLM_IN_FLIGHT, self.provider, self.model).inc()
+            if self._request:
+                self.set_request(**self._request)
+        except Exception as exc:
+            rt.report_error("llm_call", exc)
+        self._t0 = perf_counter()
+        return self
+
+    def __enter__(self) -> LLMCall:
+        return self.start(_activate=True)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.end(exc)
+
+    async def __aenter__(self) -> LLMCall:
+        return self.start(_activate=True)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.end(exc)
+
+    # --- what happened during the call ----------------------------------------------------
+
+    def chunk(self) -> None:
+        """Record one streamed chunk (cheap: a timestamp and an append)."""
+        now = perf_counter()
+        if self._chunks:
+            self._intervals.append(now - self._last_chunk)
+        else:
+            self._first_chunk = now
+        self._last_chunk = now
+        self._chunks += 1
+
+    def set_usage(
+        self,
+        *,
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+        cache_read_tokens: int | None = None,
+        cache_write_tokens: int | None = None,
+        reasoning_tokens: int | None = None,
+    ) -> None:
+        """Record token usage; ``input_tokens`` includes cached ones, ``output_tokens`` reasoning.
+
+        Values given as ``None`` keep what was set before, so a stream can report input
+        usage early and output usage at its end.
+        """
+        if input_tokens is not None:
+            self._input = int(input_tokens)
+        if output_tokens is not None:
+            self._output = int(output_tokens)
+        if cache_read_tokens is not None:
+            self._cache_read = int(cache_read_tokens)
+        if cache_write_tokens is not None:
+            self._cache_write = int(cache_write_tokens)
+        if reasoning_tokens is not None:
+            self._reasoning = int(reasoning_tokens)
+        self._usage_set = True
+
+    def set_response(
+        self,
+        *,
+        model: str | None = None,
+        response_id: str | None = None,
+        finish_reasons: Sequence[str] | None = None,
+    ) -> None:
+        """Record what the response said about itself."""
+        if model:
+            self._response_model = model
+        if response_id:
+            self._response_id = response_id
+        if finish_reasons:
+            self._finish_reasons = finish_reasons
+
+    def set_request(self, **parameters: Any) -> None:
+        """Record request parameters (``temperature=…``) as ``gen_ai.request.*`` attributes."""
+        span = self._span
+        if span is None:
+            return
+        try:
+            for key, value in parameters.items():
+                if value is not None and isinstance(value, str | bool | int | float):
+                    span.set_attribute(Attr.REQUEST_PREFIX + key, value)
+        except Exception as exc:
+            self._rt.report_error("llm_call", exc)
+
+    def set_error(self, error_type: str) -> None:
+        """Mark the call failed with a fixed error kind (see :data:`ERROR_KINDS`).
+
+        Overrides the default ``error_type`` (the exception's class name) and marks the
+        call failed even when no exception reaches :meth:`end` (a broken stream).
+        """
+        self._error_type = error_type or "other"
+
+    def retry(self, *, rate_limited: bool = False) -> None:
+        """Count one retry of the request (and a rate-limit response, if that caused it)."""
+        rt = self._rt
+        try:
+            self._retries += 1
+            rt.metrics.child(_C.LLM_RETRIES, self.provider, self.model).inc()
+            if rate_limited:
+                rt.metrics.child(_C.LLM_RATE_LIMITED, self.provider, self.model).inc()
+        except Exception as exc:
+            rt.report_error("llm_call", exc)
+
+    def tool_calls(self, names: Sequence[str]) -> None:
+        """Record the tool calls the model requested in its response."""
+        self._tool_calls = tuple(names)
+
+    @property
+    def capture_enabled(self) -> bool:
+        """Whether message content may be recorded (off unless enabled in ``init()``)."""
+        return self._rt.capture_content and self._span is not None
+
+    def capture_input(self, messages: Any) -> None:
+        """Record input messages on the span, redacted, when capture is enabled."""
+        self._capture(Attr.INPUT_MESSAGES, messages)
+
+    def capture_output(self, messages: Any) -> None:
+        """Record output messages on the span, redacted, when capture is enabled."""
+        self._capture(Attr.OUTPUT_MESSAGES, messages)
+
+    def _capture(self, attribute: str, content: Any) -> None:
+        if not self.capture_enabled:
+            return
+        rt = self._rt
+        try:
+            text = content if isinstance(content, str) else json.dumps(content, default=str)
+            redactor = rt.redactor
+            if redactor is not None:
+                text = redactor.redact(text)
+            self._span.set_attribute(attribute, text)
+        except Exception as exc:  # fail closed: no content rather than raw content
+            rt.report_error("content_capture", exc)
+
+    @property
+    def span(self) -> Any:
+        """The OpenTelemetry span of this call (a non-recording span if tracing failed)."""
+        return self._span if self._span is not None else trace.INVALID_SPAN
+
+    # --- the end: everything is recorded here ---------------------------------------------
+
+    def end(self, error: BaseException | None = None) -> None:
+        """Finish the call: record metrics, cost, span and log line. Idempotent."""
+        if self._ended:
+            return
+        self._ended = True
+        end = perf_counter()
+        rt = self._rt
+        try:
+            self._record(rt, end - self._t0, error)
+        except Exception as exc:
+            rt.report_error("llm_call", exc)
+        finally:
+            token = self._context_token
+            if token is not None:
+                self._context_token = None
+                try:
+                    otel_context.detach(token)
+                except Exception as exc:
+                    rt.report_error("llm_call", exc)
+
+    def _record(self, rt: Runtime, duration: float, error: BaseException | None) -> None:
+        metrics = rt.metrics
+        provider, model, operation = self.provider, self.model, self.operation
+        error_type = self._error_type
+        if error is not None and not error_type:
+            error_type = type(error).__qualname__
+        labels = (operation, provider, model, self._response_model, error_type)
+        span = self._span
+        exemplar = None
+        if span is not None and rt.exemplars:
+            span_context = span.get_span_context()
+            if span_context.trace_flags.sampled:
+                exemplar = {"trace_id": format(span_context.trace_id, "032x")}
+        if span is not None:  # start() got as far as the in-flight increment
+            metrics.child(_C.LLM_IN_FLIGHT, provider, model).dec()
+        metrics.child(_C.LLM_DURATION, *labels).observe(duration, exemplar)
+
+        if self._chunks:
+            metrics.child(_C.LLM_TIME_TO_FIRST_CHUNK, *labels).observe(
+                self._first_chunk - self._t0, exemplar
+            )
+            if self._intervals:
+                _observe_many(
+                    metrics.child(_C.LLM_TIME_PER_OUTPUT_CHUNK, *labels), self._intervals, None
+                )
+
+        cost_total: float | None = None
+        if self._usage_set:
+            cost_total = self._record_usage(rt, labels, exemplar)
+        if self._tool_calls:
+            metrics.child(_C.LLM_TOOL_CALLS, provider, model).inc(len(self._tool_calls))
+
+        if span is not None:
+            self._finish_span(span, error, error_type, cost_total)
+        if rt.log_calls:
+            self._log(rt, duration, error_type, cost_total, span)
+
+    def _record_usage(
+        self, rt: Runtime, labels: tuple[str, ...], exemplar: dict[str, str] | None
+    ) -> float | None:
+        metrics = rt.metrics
+        provider, model, operation = self.provider, self.model, self.operation
+        usage = metrics.child(_C.LLM_TOKEN_USAGE, *labels, "input")
+        usage.observe(self._input)
+        if operation != "embeddings" or self._output:
+            metrics.child(_C.LLM_TOKEN_USAGE, *labels, "output").observe(self._output)
+        for kind, count in (
+            ("input", self._input), ("output", self._output), ("cache_read", self._cache_read),
+            ("cache_write", self._cache_write), ("reasoning", self._reasoning),
+        ):  # fmt: skip
+            if count:
+                metrics.child(_C.LLM_TOKENS, operation, provider, model, kind).inc(count)
+
+        cost = rt.prices.cost(
+            provider,
+            self._response_model or model,
+            input_tokens=self._input,
+            output_tokens=self._output,
+            cache_read_tokens=self._cache_read,
+            cache_write_tokens=self._cache_write,
+        )
+        if cost is None and self._response_model and self._response_model != model:
+            cost = rt.prices.cost(
+                provider, model,
+                input_tokens=self._input, output_tokens=self._output,
+                cache_read_tokens=self._cache_read, cache_write_tokens=self._cache_write,
+            )  # fmt: skip
+        if cost is None:
+            metrics.child(_C.LLM_UNPRICED, operation, provider, model).inc()
+            return None
+        team, tenant = self._team, self._tenant
+        for kind, usd in cost.items():
+            if usd:
+                metrics.child(_C.LLM_COST, operation, provider, model, kind, team, tenant).inc(
+                    usd, exemplar
+                )
+        total = cost.total
+        if rt.budgets:
+            rt.budgets.record(total, team, tenant)
+        return total
+
+    def _finish_span(
+        self, span: Any, error: BaseException | None, error_type: str, cost: float | None
+    ) -> None:
+        if span.is_recording():
+            attributes: dict[str, Any] = {}
+            if self._response_model:
+                attributes[Attr.RESPONSE_MODEL] = self._response_model
+            if self._response_id:
+                attributes[Attr.RESPONSE_ID] = self._response_id
+            if self._finish_reasons:
+                attributes[Attr.FINISH_REASONS] = list(self._finish_reasons)
+            if self._usage_set:
+                attributes[Attr.INPUT_TOKENS] = self._input
+                attributes[Attr.OUTPUT_TOKENS] = self._output
+                if self._cache_read:
+                    attributes[Attr.CACHE_READ_TOKENS] = self._cache_read
+                if self._cache_write:
+                    attributes[Attr.CACHE_WRITE_TOKENS] = self._cache_write
+                if self._reasoning:
+                    attributes[Attr.REASONING_TOKENS] = self._reasoning
+                if cost is not None:
+                    attributes[Attr.COST_USD] = cost
+                else:
+                    attributes[Attr.UNPRICED] = True
+            if self._chunks:
+                attributes[Attr.CHUNKS] = self._chunks
+                attributes[Attr.TIME_TO_FIRST_CHUNK] = self._first_chunk - self._t0
+            if self._tool_calls:
+                attributes[Attr.TOOL_CALLS] = len(self._tool_calls)
+                attributes[Attr.TOOL_CALL_NAMES] = list(self._tool_calls)
+            if self._retries:
+                attributes[Attr.RETRIES] = self._retries
+            if error_type:
+                attributes[Attr.ERROR_TYPE] = error_type
+                span.set_status(
+                    Status(_ERROR_STATUS, str(error) if error is not None else error_type)
+                )
+                if error is not None:
+                    span.record_exception(error)
+            span.set_attributes(attributes)
+        span.end()
+
+    def _log(
+        self, rt: Runtime, duration: float, error_type: str, cost: float | None, span: Any
+    ) -> None:
+        fields: dict[str, Any] = {
+            "provider": self.provider,
+            "model": self.model,
+            "operation": self.operation,
+            "duration_s": round(duration, 6),
+        }
+        if self._usage_set:
+            fields["input_tokens"] = self._input
+            fields["output_tokens"] = self._output
+            fields["cost_usd"] = cost
+        if self._chunks:
+            fields["chunks"] = self._chunks
+        if span is not None:
+            span_context = span.get_span_context()
+            if span_context.is_valid:  # the call's own span, also when it is not current
+                fields["trace_id"] = format(span_context.trace_id, "032x")
+                fields["span_id"] = format(span_context.span_id, "016x")
+        if error_type:
+            fields["error_type"] = error_type
+            rt.log.warning("gen_ai.call", **fields)
+        else:
+            rt.log.info("gen_ai.call", **fields)
+
+
+class _NoopCall:
+    """What :func:`llm_call` returns before ``init()``: same surface, records nothing."""
+
+    capture_enabled = False
+    span = trace.INVALID_SPAN
+
+    def __init__(self, provider: str, model: str, operation: str, stream: bool) -> None:
+        self.provider, self.model, self.operation, self.stream = provider, model, operation, stream
+
+    def start(self, **_: Any) -> _NoopCall:
+        return self
+
+    def end(self, error: BaseException | None = None) -> None:
+        return None
+
+    def __enter__(self) -> _NoopCall:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    async def __aenter__(self) -> _NoopCall:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+    def chunk(self) -> None:
+        return None
+
+    def set_usage(self, **_: Any) -> None:
+        return None
+
+    def set_response(self, **_: Any) -> None:
+        return None
+
+    def set_request(self, **_: Any) -> None:
+        return None
+
+    def set_error(self, error_type: str) -> None:
+        return None
+
+    def retry(self, *, rate_limited: bool = False) -> None:
+        return None
+
+    def tool_calls(self, names: Sequence[str]) -> None:
+        return None
+
+    def capture_input(self, messages: Any) -> None:
+        return None
+
+    def capture_output(self, messages: Any) -> None:
+        return None
+
+
+def llm_call(
+    provider: str,
+    model: str,
+    operation: str = "chat",
+    *,
+    stream: bool = False,
+    server_address: str | None = None,
+    server_port: int | None = None,
+    request: Mapping[str, Any] | None = None,
+) -> LLMCall:
+    """Record one LLM call: duration, tokens, time to first chunk, cost, errors, a span.
+
+    Args:
+        provider: GenAI provider name (``openai``, ``anthropic``, …).
+        model: The model named in the request.
+        operation: GenAI operation (``chat``, ``embeddings``, ``text_completion``, …).
+        stream: Whether the response streams (enables chunk timing).
+        server_address: Host of the API endpoint, for the span.
+        server_port: Port of the API endpoint, for the span.
+        request: Request parameters recorded as ``gen_ai.request.*`` span attributes.
+
+    Returns:
+        An :class:`LLMCall`: a sync and async context manager. Before ``init()`` it is a
+        stand-in that records nothing.
+
+    Example::
+
+        with glassbox.llm_call(provider="openai", model="gpt-4o-mini") as call:
+            response = client.chat.completions.create(...)
+            call.set_usage(input_tokens=response.usage.prompt_tokens,
+                           output_tokens=response.usage.completion_tokens)
+    """
+    runtime = current()
+    if runtime is None:
+        return _NoopCall(provider, model, operation, stream)  # type: ignore[return-value]
+    return LLMCall(
+        runtime, provider, model, operation, stream, server_address, server_port, request
+    )
