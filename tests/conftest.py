@@ -1,0 +1,26 @@
+"""Shared fixtures: every test that records telemetry gets a fresh Glassbox runtime."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import glassbox
+from glassbox import _runtime
+from glassbox.testing import Telemetry, capture
+
+
+@pytest.fixture
+def telemetry() -> Iterator[Telemetry]:
+    """Glassbox initialised on a fresh registry, spans kept, logs captured."""
+    with capture() as recorded:
+        yield recorded
+
+
+@pytest.fixture(autouse=True)
+def _no_runtime_leaks() -> Iterator[None]:
+    """A test that forgets to shut Glassbox down must not leak into the next one."""
+    yield
+    if _runtime.current() is not None:
+        glassbox.shutdown()

@@ -1,0 +1,285 @@
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+import glassbox
+from glassbox import _runtime
+from glassbox.testing import Telemetry
+
+MODEL = "gpt-4o-mini"
+LABELS = {
+    "gen_ai_operation_name": "chat",
+    "gen_ai_provider_name": "openai",
+    "gen_ai_request_model": MODEL,
+}
+
+
+def test_call_records_duration_tokens_span_and_log(telemetry: Telemetry) -> None:
+    with glassbox.llm_call("openai", MODEL, request={"temperature": 0.2, "max_tokens": 64}) as call:
+        call.set_usage(
+            input_tokens=812, output_tokens=95, cache_read_tokens=512, reasoning_tokens=20
+        )
+        call.set_response(
+            model="gpt-4o-mini-2024-07-18", response_id="resp-1", finish_reasons=["stop"]
+        )
+    value = telemetry.value
+    assert (
+        value(
+            "gen_ai_client_operation_duration_seconds_count",
+            **LABELS,
+            error_type="",
+            gen_ai_response_model="gpt-4o-mini-2024-07-18",
+        )
+        == 1
+    )
+    assert value("gen_ai_client_token_usage_sum", gen_ai_token_type="input") == 812
+    assert value("gen_ai_client_token_usage_sum", gen_ai_token_type="output") == 95
+    # 812 falls in the (256, 1024] bucket of the semconv token layout
+    assert value("gen_ai_client_token_usage_bucket", gen_ai_token_type="input", le="256.0") == 0
+    assert value("gen_ai_client_token_usage_bucket", gen_ai_token_type="input", le="1024.0") == 1
+    for kind, count in {"input": 812, "output": 95, "cache_read": 512, "reasoning": 20}.items():
+        assert value("glassbox_llm_tokens_total", gen_ai_token_type=kind) == count
+    assert value("glassbox_llm_tokens_total", gen_ai_token_type="cache_write") == 0
+    assert value("glassbox_llm_calls_in_flight") == 0
+
+    (span,) = telemetry.spans()
+    attributes = dict(span.attributes or {})
+    assert span.name == "chat gpt-4o-mini"
+    assert span.kind.name == "CLIENT"
+    assert attributes["gen_ai.operation.name"] == "chat"
+    assert attributes["gen_ai.provider.name"] == "openai"
+    assert attributes["gen_ai.request.model"] == MODEL
+    assert attributes["gen_ai.request.temperature"] == 0.2
+    assert attributes["gen_ai.request.max_tokens"] == 64
+    assert attributes["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
+    assert attributes["gen_ai.response.id"] == "resp-1"
+    assert tuple(attributes["gen_ai.response.finish_reasons"]) == ("stop",)
+    assert attributes["gen_ai.usage.input_tokens"] == 812
+    assert attributes["gen_ai.usage.output_tokens"] == 95
+    assert attributes["gen_ai.usage.cache_read.input_tokens"] == 512
+    assert attributes["glassbox.cost.usd"] > 0
+
+    (line,) = telemetry.logs(event="gen_ai.call")
+    assert line["trace_id"] == format(span.context.trace_id, "032x")
+    assert line["span_id"] == format(span.context.span_id, "016x")
+    assert line["input_tokens"] == 812
+    assert line["level"] == "info"
+    assert line["service"] == "test"
+
+
+def test_streaming_records_time_to_first_chunk_and_each_chunk_interval(
+    telemetry: Telemetry,
+) -> None:
+    with glassbox.llm_call("openai", MODEL, stream=True) as call:
+        for _ in range(10):
+            call.chunk()
+        call.set_usage(input_tokens=10, output_tokens=10)
+    assert telemetry.value("gen_ai_client_operation_time_to_first_chunk_seconds_count") == 1
+    assert telemetry.value("gen_ai_client_operation_time_per_output_chunk_seconds_count") == 9
+    inf = telemetry.value("gen_ai_client_operation_time_per_output_chunk_seconds_bucket", le="+Inf")
+    assert inf == 9  # the batched observation keeps buckets cumulative and consistent
+    (span,) = telemetry.spans()
+    assert span.attributes is not None
+    assert span.attributes["glassbox.chunks"] == 10
+
+
+def test_non_streaming_call_has_no_chunk_metrics(telemetry: Telemetry) -> None:
+    with glassbox.llm_call("openai", MODEL):
+        pass
+    assert telemetry.value("gen_ai_client_operation_time_to_first_chunk_seconds_count") == 0
+
+
+class ProviderBoom(RuntimeError):
+    pass
+
+
+def test_exceptions_propagate_unchanged_with_error_type(telemetry: Telemetry) -> None:
+    original = ProviderBoom("upstream said no")
+    with pytest.raises(ProviderBoom) as info, glassbox.llm_call("openai", MODEL):
+        raise original
+    assert info.value is original
+    assert (
+        telemetry.value("gen_ai_client_operation_duration_seconds_count", error_type="ProviderBoom")
+        == 1
+    )
+    (span,) = telemetry.spans()
+    assert span.status.status_code.name == "ERROR"
+    assert span.attributes is not None
+    assert span.attributes["error.type"] == "ProviderBoom"
+    assert [e.name for e in span.events] == ["exception"]
+    (line,) = telemetry.logs(event="gen_ai.call")
+    assert line["level"] == "warning"
+    assert line["error_type"] == "ProviderBoom"
+
+
+def test_fixed_error_kind_overrides_class_name_and_marks_failure_without_exception(
+    telemetry: Telemetry,
+) -> None:
+    def timed_out() -> None:
+        with glassbox.llm_call("openai", MODEL) as call:
+            call.set_error("timeout")
+            raise TimeoutError
+
+    with pytest.raises(TimeoutError):
+        timed_out()
+    with glassbox.llm_call("openai", MODEL, stream=True) as call:
+        call.chunk()
+        call.set_error("server_error")  # stream broke; the user's code swallowed it
+    assert (
+        telemetry.value("gen_ai_client_operation_duration_seconds_count", error_type="timeout") == 1
+    )
+    assert (
+        telemetry.value("gen_ai_client_operation_duration_seconds_count", error_type="server_error")
+        == 1
+    )
+    assert telemetry.value("gen_ai_client_operation_duration_seconds_count", error_type="") == 0
+
+
+def test_retries_rate_limits_and_tool_calls(telemetry: Telemetry) -> None:
+    with glassbox.llm_call("openai", MODEL) as call:
+        call.retry(rate_limited=True)
+        call.retry()
+        call.tool_calls(["archive_search", "stats_lookup"])
+    assert telemetry.value("glassbox_llm_retries_total") == 2
+    assert telemetry.value("glassbox_llm_rate_limited_total") == 1
+    assert telemetry.value("glassbox_llm_tool_calls_total") == 2
+    (span,) = telemetry.spans()
+    assert span.attributes is not None
+    assert tuple(span.attributes["glassbox.tool_call_names"]) == ("archive_search", "stats_lookup")
+    assert span.attributes["glassbox.retries"] == 2
+
+
+async def test_async_context_manager(telemetry: Telemetry) -> None:
+    async with glassbox.llm_call("anthropic", "claude-3-5-haiku-latest") as call:
+        await asyncio.sleep(0)
+        call.set_usage(input_tokens=5, output_tokens=7)
+    assert (
+        telemetry.value(
+            "gen_ai_client_operation_duration_seconds_count", gen_ai_provider_name="anthropic"
+        )
+        == 1
+    )
+    assert telemetry.value("glassbox_llm_tokens_total", gen_ai_token_type="output") == 7
+
+
+def test_manual_start_end_for_calls_that_outlive_a_block(telemetry: Telemetry) -> None:
+    call = glassbox.llm_call("openai", MODEL, stream=True).start()
+    assert telemetry.value("glassbox_llm_calls_in_flight") == 1
+    call.chunk()
+    call.end()
+    call.end()  # idempotent
+    assert telemetry.value("glassbox_llm_calls_in_flight") == 0
+    assert telemetry.value("gen_ai_client_operation_duration_seconds_count") == 1
+
+
+def test_exemplars_carry_the_trace_id_in_openmetrics(telemetry: Telemetry) -> None:
+    with glassbox.llm_call("openai", MODEL) as call:
+        call.set_usage(input_tokens=100, output_tokens=10)
+    (span,) = telemetry.spans()
+    trace_id = format(span.context.trace_id, "032x")
+    text = telemetry.exposition(openmetrics=True)
+    duration_lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith("gen_ai_client_operation_duration_seconds_bucket")
+    ]
+    assert any(f'# {{trace_id="{trace_id}"}}' in line for line in duration_lines)
+    cost_lines = [
+        line for line in text.splitlines() if line.startswith("glassbox_llm_cost_usd_total")
+    ]
+    assert cost_lines
+    assert all(f'trace_id="{trace_id}"' in line for line in cost_lines)
+    assert "trace_id" not in telemetry.exposition(
+        openmetrics=False
+    )  # classic text has no exemplars
+
+
+def test_content_is_not_captured_unless_enabled(telemetry: Telemetry) -> None:
+    with glassbox.llm_call("openai", MODEL) as call:
+        assert call.capture_enabled is False
+        call.capture_input([{"role": "user", "content": "hello"}])
+    (span,) = telemetry.spans()
+    assert "gen_ai.input.messages" not in (span.attributes or {})
+
+
+def test_captured_content_passes_the_redactor() -> None:
+    from glassbox.testing import capture
+
+    class Upper:
+        def redact(self, text: str) -> str:
+            return text.replace("secret", "<SECRET>")
+
+    with capture(capture_content=True) as telemetry:
+        telemetry.runtime.redactor = Upper()
+        with glassbox.llm_call("openai", MODEL) as call:
+            assert call.capture_enabled
+            call.capture_input([{"role": "user", "content": "my secret"}])
+            call.capture_output("the secret answer")
+        (span,) = telemetry.spans()
+        assert span.attributes is not None
+        assert "<SECRET>" in str(span.attributes["gen_ai.input.messages"])
+        assert "secret answer" not in str(span.attributes["gen_ai.output.messages"])
+
+
+def test_failing_redactor_drops_content_instead_of_writing_it_raw() -> None:
+    from glassbox.testing import capture
+
+    class Broken:
+        def redact(self, text: str) -> str:
+            raise RuntimeError("regex engine exploded")
+
+    with capture(capture_content=True) as telemetry:
+        telemetry.runtime.redactor = Broken()
+        with glassbox.llm_call("openai", MODEL) as call:
+            call.capture_input("card 4111 1111 1111 1111")
+        (span,) = telemetry.spans()
+        assert "gen_ai.input.messages" not in (span.attributes or {})
+        assert (
+            telemetry.value("glassbox_instrumentation_errors_total", component="content_capture")
+            == 1
+        )
+
+
+def test_internal_failure_never_reaches_the_application(
+    telemetry: Telemetry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_cost(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("price data corrupt")
+
+    monkeypatch.setattr(telemetry.runtime.prices, "cost", broken_cost)
+    for _ in range(3):
+        with glassbox.llm_call("openai", MODEL) as call:
+            call.set_usage(input_tokens=1, output_tokens=1)
+            result = "the application's own result"
+    assert result == "the application's own result"
+    assert telemetry.value("glassbox_instrumentation_errors_total", component="llm_call") == 3
+    warnings = telemetry.logs(event="glassbox.instrumentation_error")
+    assert len(warnings) == 1  # logged once, counted every time
+    assert "price data corrupt" in warnings[0]["error"]
+
+
+def test_before_init_calls_are_noops_that_cost_nothing() -> None:
+    assert _runtime.current() is None
+    with glassbox.llm_call("openai", MODEL) as call:
+        call.chunk()
+        call.set_usage(input_tokens=1)
+        call.retry()
+    assert not call.capture_enabled
+
+
+def test_in_flight_gauge_counts_open_calls(telemetry: Telemetry) -> None:
+    outer = glassbox.llm_call("openai", MODEL).start()
+    with glassbox.llm_call("openai", MODEL):
+        assert telemetry.value("glassbox_llm_calls_in_flight") == 2
+    outer.end()
+    assert telemetry.value("glassbox_llm_calls_in_flight") == 0
+
+
+def test_log_line_is_one_json_object_per_line(telemetry: Telemetry) -> None:
+    with glassbox.llm_call("openai", MODEL):
+        pass
+    raw = telemetry._log_stream.getvalue()
+    assert re.fullmatch(r"(\{.*\}\n)+", raw)
