@@ -121,9 +121,9 @@ def paced_stream(
                 sent_tokens += 1
                 if sent_tokens == broken_at:
                     yield malformed()
-                if sent_tokens == cut:
-                    engine.count("faults:truncated")
-                    raise StreamTruncated(f"stream truncated after {cut} tokens (injected fault)")
             yield data
+            if is_token and sent_tokens == cut:
+                engine.count("faults:truncated")
+                raise StreamTruncated(f"stream truncated after {cut} tokens (injected fault)")
 
     return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
