@@ -348,7 +348,7 @@ NEGATIVE_TEMPLATES: list[tuple[str, str, str]] = [
     ("order_number", "order {order16} shipped, tracking {order12}", "dev"),
     ("order_number", "invoice #{order16} total {price}", "test"),
     ("version", "glassbox version {semver} python {pyver} build {build}", "dev"),
-    ("version", "upgraded openai from {semver} to {semver2} (protocol {fourpart})", "test"),
+    ("version", "upgraded openai from {semver} to {semver2} (build {fourpart})", "test"),
     ("model_name", "model={model} temperature=0.7 max_tokens={tokens}", "dev"),
     ("model_name", '{{"gen_ai.request.model":"{model}","usage":{{"input_tokens":{tokens}}}}}', "test"),
     ("price", "cost usd={price} for {tokens} tokens at {rate}/1M", "dev"),

@@ -52,7 +52,7 @@ _CARD_RANGES: tuple[tuple[int, int, int, frozenset[int]], ...] = (
     (4, 6011, 6011, frozenset({16, 19})),  # Discover
     (3, 644, 649, frozenset({16, 19})),
     (2, 65, 65, frozenset({16, 19})),
-    (4, 3528, 3589, frozenset({16, 17, 18, 19})),  # JCB
+    (2, 35, 35, frozenset({16, 17, 18, 19})),  # JCB (3528-3589 assigned; 35xx accepted)
     (3, 300, 305, frozenset({14, 16, 19})),  # Diners Club
     (2, 36, 36, frozenset({14, 16, 19})),
     (2, 38, 39, frozenset({14, 16, 19})),

@@ -8,7 +8,7 @@ range, context word) and returns the normalised value that goes into the token.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from glassbox.redaction._types import Finding
@@ -65,19 +65,26 @@ class Detector:
     check: Check
     trigger: str
 
-    def find(self, ctx: Context) -> Iterator[Finding]:
-        """Yield every validated candidate in ``ctx``."""
-        has_v = "v" in self.pattern.groupindex
-        for m in self.pattern.finditer(ctx.text):
-            normalised = self.check(m, ctx)
+    def find(self, ctx: Context) -> list[Finding]:
+        """Every validated candidate in ``ctx``, in text order."""
+        out: list[Finding] = []
+        text = ctx.text
+        check = self.check
+        for m in self.pattern.finditer(text):
+            normalised = check(m, ctx)
             if normalised is None:
                 continue
-            start, end = m.span("v") if has_v else (-1, -1)
+            start, end = m.span("v") if self.has_value_group else (-1, -1)
             if start < 0:
                 start, end = m.span()
-            if start == end:
-                continue
-            yield Finding(self.entity_type, start, end, ctx.text[start:end], normalised)
+            if start != end:
+                out.append(Finding(self.entity_type, start, end, text[start:end], normalised))
+        return out
+
+    @property
+    def has_value_group(self) -> bool:
+        """Whether the pattern names the replaced part with a group ``v``."""
+        return "v" in self.pattern.groupindex
 
 
 def words_re(words: tuple[str, ...]) -> re.Pattern[str]:

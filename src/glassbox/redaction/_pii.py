@@ -29,8 +29,8 @@ __all__ = ["PII_DETECTORS", "PHONE_REGIONS"]
 PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "AU")
 
 _PHONE_WORD_LIST = (
-    ("phone", "tel", "telephone", "mobile", "cell", "call", "sms", "whatsapp", "fax", "contact")
-    + ("number", "handy", "telefon", "téléphone", "telefono", "reach me", "text me")
+    ("phone", "tel", "telephone", "mobile", "cell", "sms", "whatsapp", "fax", "contact")
+    + ("handy", "telefon", "téléphone", "telefono", "call me", "reach me", "text me")
 )
 _PHONE_WORDS = words_re(_PHONE_WORD_LIST)
 #: Numbers that read as phone numbers without a context word: an area code in
@@ -98,7 +98,8 @@ def _iban(m: re.Match[str], _ctx: Context) -> str | None:
     return compact if iban.is_valid(compact) else None
 
 
-_SSN_WORDS = words_re(("ssn", "social security", "ss#", "ss #", "soc sec", "taxpayer", "tin"))
+_SSN_WORD_LIST = ("ssn", "social security", "ss#", "ss #", "soc sec", "taxpayer", "tin")
+_SSN_WORDS = words_re(_SSN_WORD_LIST)
 
 
 def _ssn(m: re.Match[str], ctx: Context) -> str | None:
@@ -113,12 +114,12 @@ _VERSION_WORDS = words_re(("version", "ver", "release", "build", "oid", "v"))
 
 
 def _ipv4(m: re.Match[str], ctx: Context) -> str | None:
-    addr = ipaddress.IPv4Address(m.group())
-    if addr.is_loopback or addr.is_unspecified or addr == ipaddress.IPv4Address("255.255.255.255"):
+    value = m.group()  # the pattern admits only canonical dotted quads
+    if value.startswith("127.") or value in ("0.0.0.0", "255.255.255.255"):
         return None
     if context_near(ctx, m.start(), _VERSION_WORDS, before=12):
         return None
-    return str(addr)
+    return value
 
 
 def _ipv6(m: re.Match[str], _ctx: Context) -> str | None:
@@ -186,7 +187,8 @@ _PERSON_CONTEXT = (
     r"|[Pp]atient\s?[:=]|[Cc]ontact\s?[:=]|[Aa]uthor\s?[:=]|[Ii]\sam|I'm)"
 )
 _PERSON_PATTERN = re.compile(
-    rf"(?<![A-Za-z]){_PERSON_CONTEXT}\s{{1,4}}(?P<v>{_NAME}(?:\s(?:[A-Z]\.|{_NAME})){{0,3}})",
+    rf"(?<![A-Za-z]){_PERSON_CONTEXT}\s{{1,4}}(?P<v>(?:(?:Mrs?|Ms|Dr|Prof)\.?\s)?{_NAME}"
+    rf"(?:\s(?:[A-Z]\.|{_NAME})){{0,3}}(?:,?\s(?:Jr|Sr|II|III|IV|MD|DDS|DVM|PhD)\b\.?)?)",
     re.ASCII,
 )
 _NOT_NAMES = frozenset(
@@ -219,7 +221,7 @@ _STREET_SUFFIXES = (
 )
 _STREET_CORE = (
     rf"\d{{1,6}}[A-Za-z]?\s(?:{_NAME}\s|[A-Z]\.\s|\d{{1,3}}(?:st|nd|rd|th)\s)"
-    rf"{{1,4}}(?:{_STREET_SUFFIXES})\b"
+    rf"{{1,4}}(?:{_STREET_SUFFIXES})s?\b"
 )
 _STREET_TRIGGER = _STREET_CORE
 _STREET_PATTERN = re.compile(
@@ -230,6 +232,7 @@ _STREET_PATTERN = re.compile(
 )
 
 PII_DETECTORS: tuple[Detector, ...] = (
+    NATIONAL_ID_DETECTOR,  # context word + checksum: more specific than PHONE on ties
     Detector(
         "EMAIL",
         re.compile(
@@ -244,12 +247,13 @@ PII_DETECTORS: tuple[Detector, ...] = (
     Detector(
         "CREDIT_CARD",
         re.compile(
-            r"(?<![\d.\-])(?:\d{4}(?P<s1>[ \-])\d{4}(?P=s1)\d{4}(?P=s1)\d{1,4}"
-            r"|\d{4}(?P<s2>[ \-])\d{6}(?P=s2)\d{4,5}|\d{12,19})(?!\d|[.\-]\d)",
+            r"(?<![\w.\-])(?:\d{4}(?P<s1>[ \-])\d{4}(?P=s1)\d{4}(?P=s1)\d{1,4}"
+            r"|\d{4}(?P<s2>[ \-])\d{6}(?P=s2)\d{4,5}|\d{12,19})(?!\w|[.\-]\d)",
             re.ASCII,
         ),
         _card,
-        trigger=r"\d{4}[ \-]?\d{4}",
+        # Issuer ranges start with 2-6; the look-behind of the pattern becomes a class.
+        trigger=r"(?:^|[^\w.\-])[2-6]\d{3}[ \-]?\d{4}",
     ),
     Detector(
         "IBAN",
@@ -268,13 +272,13 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _ssn,
-        trigger=r"\d{3}[\- ]?\d{2}[\- ]?\d{4}",
+        trigger=r"\d{3}-\d{2}-\d{4}|" + words_trigger(_SSN_WORD_LIST),
     ),
     Detector(
         "PHONE",
         re.compile(
-            r"(?<![\w+\-./:])(?P<v>(?:\+|00)?(?:\(\d{1,5}\)[ .\-]?|\d{1,5}[ .\-])?"
-            r"(?:\d{2,5}[ .\-]){0,4}\d{2,14})(?![\w+]|[.\-:/]\d)",
+            r"(?<![\w+\-./:])(?P<v>(?:\+|00)?(?:\(\d{1,5}\)[ .\-]?)?"
+            r"(?:\d{1,5}[ .\-]){0,6}\d{1,14})(?![\w+]|[.\-:/]\d)",
             re.ASCII,
         ),
         _phone,
@@ -288,7 +292,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _ipv4,
-        trigger=r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
+        trigger=r"(?:^|[^\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
     ),
     Detector(
         "IP_ADDRESS",
@@ -319,7 +323,6 @@ PII_DETECTORS: tuple[Detector, ...] = (
         _crypto,
         trigger=r"[13][a-km-zA-HJ-NP-Z1-9]{25}|(?i:bc1)[ac-hj-np-z02-9]{11}|0x[0-9a-fA-F]{40}",
     ),
-    NATIONAL_ID_DETECTOR,
     Detector(
         "DATE_OF_BIRTH",
         _DOB_PATTERN,

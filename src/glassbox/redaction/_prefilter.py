@@ -65,7 +65,9 @@ def _re2_set(re2: object, triggers: Sequence[str]) -> Callable[[str], Sequence[i
         if rset.Add(trigger) < 0:
             raise ValueError(f"redaction trigger does not compile under RE2: {trigger!r}")
     rset.Compile()
-    set_match = rset.Match
+    # The raw RE2::Set binding, skipping the wrapper's per-call isinstance/encode.
+    raw = getattr(rset, "_set", None)
+    set_match = raw.Match if raw is not None else rset.Match
     empty: tuple[int, ...] = ()
 
     def match_re2(text: str) -> Sequence[int]:

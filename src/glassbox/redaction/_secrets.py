@@ -42,7 +42,7 @@ def secret_value_ok(value: str, *, password: bool) -> bool:
         return False
     if password:
         return len(value) >= 4
-    if len(value) < 12 or value.isdigit():
+    if len(value) < 10 or value.isdigit():
         return False
     has_digit = any(c.isdigit() for c in value)
     has_alpha = any(c.isalpha() for c in value)
@@ -110,6 +110,9 @@ _SECRET_WORDS = (
     r"password|passwd|passphrase|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key"
     r"|auth[_\-]?key|private[_\-]?key|signing[_\-]?key|credentials?|session[_\-]?id|cookie"
 )
+
+_PASSWORD_TRIGGER = r"password|passwd|passphrase|pwd"
+_ASSIGN = r"[a-z0-9_.\-]{0,20}[\"']?\s{0,3}(?::|=)"
 
 SECRET_DETECTORS: tuple[Detector, ...] = (
     Detector(
@@ -217,6 +220,10 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         "SECRET",
         _SECRET_KEY,
         _generic,
-        trigger=rf"(?i)(?:{_SECRET_WORDS})[a-z0-9_.\-]{{0,20}}[\"']?\s{{0,3}}(?::|=)",
+        # Passwords may be digits only; other secrets must contain a letter.
+        trigger=(
+            rf"(?i)(?:{_PASSWORD_TRIGGER}){_ASSIGN}|(?:{_SECRET_WORDS}){_ASSIGN}"
+            r"\s{0,3}[\"']?[^\s\"',;&}<>\]\)]*[a-z]"
+        ),
     ),
 )
