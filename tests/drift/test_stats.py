@@ -47,7 +47,9 @@ def test_psi_stays_finite_on_empty_bins() -> None:
 def test_psi_floor_is_the_chi_square_quantile_scaled_by_both_sizes() -> None:
     floor = _stats.psi_floor(10, 1000, 100, 0.05)
     assert floor == pytest.approx(stats.chi2.ppf(0.95, 9) * (1 / 1000 + 1 / 100))
-    assert _stats.psi_floor(10, 1000, 30, 0.05) > 0.25 > _stats.psi_floor(10, 100_000, 100_000, 0.05)
+    assert (
+        _stats.psi_floor(10, 1000, 30, 0.05) > 0.25 > _stats.psi_floor(10, 100_000, 100_000, 0.05)
+    )
 
 
 def test_ks_matches_scipy() -> None:
@@ -62,7 +64,9 @@ def test_wasserstein_is_normalised_by_the_reference_spread() -> None:
     rng = np.random.default_rng(4)
     a, b = rng.normal(size=300), rng.normal(1.0, size=200)
     scale = float(a.std())
-    assert _stats.wasserstein(a, b, scale) == pytest.approx(stats.wasserstein_distance(a, b) / scale)
+    assert _stats.wasserstein(a, b, scale) == pytest.approx(
+        stats.wasserstein_distance(a, b) / scale
+    )
     assert _stats.wasserstein(np.zeros(5), np.ones(5), 0.0) == pytest.approx(1.0)
 
 

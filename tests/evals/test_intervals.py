@@ -27,7 +27,7 @@ def test_mean_interval_is_the_normal_interval_clipped() -> None:
     scores = [0.2, 0.4, 0.6, 0.8, 0.5]
     half = 1.959963984540054 * stats.tstd(scores) / math.sqrt(5)
     assert mean_interval(scores) == pytest.approx((0.5 - half, 0.5 + half))
-    assert mean_interval([1.0, 1.0, 0.99]) [1] == 1.0
+    assert mean_interval([1.0, 1.0, 0.99])[1] == 1.0
     assert mean_interval([0.5]) == (0.0, 1.0)
 
 

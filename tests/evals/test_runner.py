@@ -55,7 +55,8 @@ def test_async_tasks_run(tmp_path: Path) -> None:
         "name: s\ndataset: data.jsonl\ntask: task.py:run\nconcurrency: 2\nscorers:\n"
         "  - {name: em, type: exact_match}\n",
         [{"q": "x", "expected": "X"}, {"q": "y", "expected": "z"}],
-        "import asyncio\nasync def run(example):\n    await asyncio.sleep(0)\n    return example['q']\n",
+        "import asyncio\n"
+        "async def run(example):\n    await asyncio.sleep(0)\n    return example['q']\n",
     )
     assert run_suite(load_suite(path)).metric("em").score == 0.5
 
@@ -87,11 +88,27 @@ def test_report_round_trips_as_a_baseline(tmp_path: Path) -> None:
     ("body", "message"),
     [
         ("name: s\n", "missing required key 'dataset'"),
-        ("name: s\ndataset: data.jsonl\ntask: task.py:nope\nscorers: [{name: exact_match}]\n", "no function 'nope'"),
-        ("name: s\ndataset: data.jsonl\ntask: task.py:run\nscorers: [{name: a, type: bleu}]\n", "unknown type 'bleu'"),
-        ("name: s\ndataset: data.jsonl\ntask: task.py:run\nscorers: [{name: r, type: recall_at_k}]\n", "needs k >= 1"),
-        ("name: s\ndataset: missing.jsonl\ntask: task.py:run\nscorers: [{name: exact_match}]\n", "does not exist"),
-        ("name: s\ndataset: data.jsonl\ntask: gone.py:run\nscorers: [{name: exact_match}]\n", "gone.py does not exist"),
+        (
+            "name: s\ndataset: data.jsonl\ntask: task.py:nope\nscorers: [{name: exact_match}]\n",
+            "no function 'nope'",
+        ),
+        (
+            "name: s\ndataset: data.jsonl\ntask: task.py:run\nscorers: [{name: a, type: bleu}]\n",
+            "unknown type 'bleu'",
+        ),
+        (
+            "name: s\ndataset: data.jsonl\ntask: task.py:run\n"
+            "scorers: [{name: r, type: recall_at_k}]\n",
+            "needs k >= 1",
+        ),
+        (
+            "name: s\ndataset: missing.jsonl\ntask: task.py:run\nscorers: [{name: exact_match}]\n",
+            "does not exist",
+        ),
+        (
+            "name: s\ndataset: data.jsonl\ntask: gone.py:run\nscorers: [{name: exact_match}]\n",
+            "gone.py does not exist",
+        ),
     ],
 )
 def test_invalid_suites_say_what_is_wrong(tmp_path: Path, body: str, message: str) -> None:
