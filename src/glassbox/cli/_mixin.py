@@ -1,0 +1,91 @@
+"""``glassbox mixin build`` and ``glassbox mixin test``."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import typer
+
+from glassbox.cli import app
+
+mixin_app = typer.Typer(
+    help="Dashboards, alerting and recording rules and Alertmanager routing, generated and tested.",
+    no_args_is_help=True,
+)
+app.add_typer(mixin_app, name="mixin")
+
+_CONFIG = typer.Option(None, "--config", "-c", help="Decisions file (default: the one shipped with Glassbox).")
+
+
+def _load(config: Path | None):  # type: ignore[no-untyped-def]
+    from glassbox.mixin import DecisionsError, load_decisions
+
+    try:
+        return load_decisions(config)
+    except DecisionsError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+
+
+@mixin_app.command("build")
+def build(
+    env: str = typer.Option(..., "--env", "-e", help="Environment of the decisions file (e.g. local, prod)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory to write into (created if missing)."),
+    config: Path | None = _CONFIG,
+    fmt: str = typer.Option("plain", "--format", "-f", help="plain (files for Prometheus, Alertmanager, Grafana) or k8s."),
+) -> None:
+    """Write dashboards, rules, Alertmanager and Prometheus configuration for one environment."""
+    from glassbox.mixin import DecisionsError, render, write
+
+    if fmt not in ("plain", "k8s"):
+        typer.secho(f"error: --format {fmt!r} is not supported; expected plain or k8s", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    decisions = _load(config)
+    try:
+        environment = decisions.environment(env)
+    except DecisionsError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    mixin = render(environment)
+    files = write(mixin, out, fmt)  # type: ignore[arg-type]
+    alerts = sum(len(g["rules"]) for g in mixin.alerting)
+    records = sum(len(g["rules"]) for g in mixin.recording)
+    typer.echo(
+        f"wrote {len(files)} files to {out} for {env!r} ({fmt}): {len(mixin.dashboards)} dashboards, "
+        f"{alerts} alerting and {records} recording rules"
+    )
+
+
+@mixin_app.command("test")
+def test(
+    config: Path | None = _CONFIG,
+    env: list[str] = typer.Option(None, "--env", "-e", help="Environment(s) to test (default: all)."),
+    keep: Path | None = typer.Option(None, "--keep", help="Write generated files and rule tests here and keep them."),
+) -> None:
+    """Run promtool check/test, amtool check-config and routing tests, and the contract check."""
+    from glassbox.mixin import DecisionsError
+    from glassbox.mixin._check import CheckResult, run_checks
+    from glassbox.stack import MissingBinaryError
+
+    decisions = _load(config)
+
+    def show(result: CheckResult) -> None:
+        mark = typer.style("ok  ", fg=typer.colors.GREEN) if result.ok else typer.style("FAIL", fg=typer.colors.RED)
+        typer.echo(f"{mark} [{result.env}] {result.name}")
+        if not result.ok:
+            typer.echo("\n".join("     " + line for line in result.detail.splitlines()))
+
+    typer.echo("running the mixin checks (the rule tests take a little while)…")
+    try:
+        with tempfile.TemporaryDirectory(prefix="glassbox-mixin-") as tmp:
+            workdir = keep or Path(tmp)
+            results = run_checks(decisions, workdir, env or None, progress=show)
+    except (DecisionsError, MissingBinaryError) as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    failed = [r for r in results if not r.ok]
+    if failed:
+        typer.secho(f"{len(failed)} of {len(results)} checks failed", fg=typer.colors.RED)
+        raise typer.Exit(1)
+    typer.secho(f"all {len(results)} checks passed", fg=typer.colors.GREEN)

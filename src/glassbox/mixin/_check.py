@@ -1,0 +1,112 @@
+"""``glassbox mixin test``: promtool, amtool and the contract check, for every environment."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from glassbox.mixin._alertmanager import route_cases
+from glassbox.mixin._build import Mixin, render, write
+from glassbox.mixin._config import Decisions
+from glassbox.mixin._contract import check_contract
+from glassbox.mixin._ruletests import rule_test_file, test_rule_groups
+from glassbox.stack import require_binary
+
+__all__ = ["CheckResult", "run_checks"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: what ran, whether it passed, and its output when it did not."""
+
+    env: str
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([require_binary(args[0]), *args[1:]], capture_output=True, text=True, check=False)
+
+
+def _result(env: str, name: str, proc: subprocess.CompletedProcess[str]) -> CheckResult:
+    return CheckResult(env, name, proc.returncode == 0, (proc.stdout + proc.stderr).strip())
+
+
+def _prepare(mixin: Mixin, out: Path) -> Path:
+    write(mixin, out)
+    recording, alerting = test_rule_groups(mixin)
+    tests = out / "tests"
+    tests.mkdir(parents=True, exist_ok=True)
+    (tests / "recording.yml").write_text(yaml.safe_dump({"groups": recording}, sort_keys=False))
+    (tests / "alerts.yml").write_text(yaml.safe_dump({"groups": alerting}, sort_keys=False))
+    spec = rule_test_file(mixin, [str(tests / "recording.yml"), str(tests / "alerts.yml")])
+    (tests / "rules.test.yml").write_text(yaml.safe_dump(spec, sort_keys=False, width=1_000_000))
+    return tests / "rules.test.yml"
+
+
+def run_checks(
+    decisions: Decisions,
+    workdir: Path,
+    envs: Iterable[str] | None = None,
+    *,
+    exposition: str | None = None,
+    progress: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Run every check for ``envs`` (all environments by default).
+
+    Args:
+        decisions: The decisions file.
+        workdir: Where generated files and rule tests are written.
+        envs: Environment names.
+        exposition: The SDK exposition to check against (default: run the exerciser).
+        progress: Called with each result as it completes.
+
+    Returns:
+        Every result, passed or failed.
+    """
+    results: list[CheckResult] = []
+
+    def done(result: CheckResult) -> None:
+        results.append(result)
+        if progress is not None:
+            progress(result)
+
+    names = list(envs) if envs is not None else sorted(decisions.environments)
+    mixins = {name: render(decisions.environment(name)) for name in names}
+    tests: dict[str, subprocess.Popen[str]] = {}
+    for name, mixin in mixins.items():
+        test_file = _prepare(mixin, workdir / name)
+        # Rule tests are the slow part: start them all, then do the quick checks.
+        tests[name] = subprocess.Popen(
+            [require_binary("promtool"), "test", "rules", str(test_file)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+    if exposition is None:
+        from glassbox.mixin._exercise import exercise
+
+        exposition = exercise()
+    for name, mixin in mixins.items():
+        out = workdir / name
+        rules = sorted(str(p) for p in (out / "prometheus" / "rules").glob("*.yml"))
+        done(_result(name, "promtool check rules --lint=all", _run(["promtool", "check", "rules", "--lint=all", *rules])))
+        done(_result(name, "promtool check config", _run(["promtool", "check", "config", str(out / "prometheus" / "prometheus.yml")])))
+        am = str(out / "alertmanager" / "alertmanager.yml")
+        done(_result(name, "amtool check-config", _run(["amtool", "check-config", am])))
+        failures = []
+        cases = route_cases(mixin.env)
+        for case in cases:
+            proc = _run(["amtool", "config", "routes", "test", f"--config.file={am}", *case.amtool_args()])
+            if proc.returncode != 0:
+                failures.append(f"{case.labels} -> expected {case.receivers}: {(proc.stdout + proc.stderr).strip()}")
+        done(CheckResult(name, f"amtool config routes test ({len(cases)} cases)", not failures, "\n".join(failures)))
+        violations = check_contract(mixin, exposition)
+        done(CheckResult(name, "contract check", not violations, "\n".join(str(v) for v in violations)))
+    for name, proc in tests.items():
+        output, _ = proc.communicate()
+        done(CheckResult(name, "promtool test rules", proc.returncode == 0, output.strip()))
+    return results
