@@ -28,16 +28,24 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+        False,
+        "--version",
+        callback=_version_callback,
+        is_eager=True,
+        help="Print the version and exit.",
     ),
 ) -> None:
     """Glassbox command line."""
 
 
 # --- Command groups (one line each) ---------------------------------------------------
-from glassbox.cli import _drift, _eval  # noqa: E402,F401  (registers `glassbox drift`, `glassbox eval`)
-from glassbox.cli import _example  # noqa: E402,F401  (registers `glassbox example`)
-from glassbox.cli import _simulate  # noqa: E402,F401  (registers `glassbox simulate-llm`)
+from glassbox.cli import (  # noqa: E402,F401  (registers `glassbox drift`, `glassbox eval`)
+    _drift,
+    _eval,
+    _example,
+    _mixin,
+    _simulate,
+)
 
 
 def main() -> None:
