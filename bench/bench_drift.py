@@ -76,6 +76,13 @@ def main() -> None:
         3,
         lambda: centroid_test(reference, current),
     )
+    embedding_monitor = Monitor(Profile.build({"embedding": reference}))
+    _time(
+        "embedding: Monitor.check (all three + BH decision)",
+        3.0,
+        3,
+        lambda: embedding_monitor.check({"embedding": current}),
+    )
 
 
 if __name__ == "__main__":
