@@ -49,7 +49,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 docs: setup
-	$(PY) -m glassbox.docs
+	$(PY) -m glassbox._docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist

@@ -4,9 +4,7 @@ One :func:`init` call, then decorators, context managers and auto-instrumentatio
 Prometheus metrics, OpenTelemetry spans and PII-safe JSON logs, correlated by trace id.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from glassbox import semconv
 from glassbox._config import Budget, Settings
@@ -20,7 +18,7 @@ from glassbox._runtime import init as _init
 from glassbox._runtime import shutdown as _shutdown
 from glassbox._version import __version__
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from glassbox.instrumentation import (
         instrument_anthropic,
         instrument_openai,
@@ -70,7 +68,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     # Provider integrations import their client libraries; load them only when asked.
     if name in _LAZY:
         from glassbox import instrumentation
@@ -79,7 +77,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'glassbox' has no attribute {name!r}")
 
 
-def init(**settings: Any) -> Runtime:
+def init(**settings: _typing.Any) -> Runtime:
     """Initialise Glassbox once per process; later calls return the same runtime.
 
     Every setting can also come from the environment variable ``GLASSBOX_<NAME>``; the
