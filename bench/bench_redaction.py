@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from redaction_corpus import Sample, generate  # noqa: E402
+from redaction_corpus import Sample, generate
 
-from glassbox.redaction import ENTITY_TYPES, SECRET_TYPES, build_redactor  # noqa: E402
+from glassbox.redaction import ENTITY_TYPES, SECRET_TYPES, build_redactor
 
 STRUCTURED = {
     "EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "US_SSN", "IP_ADDRESS", "MAC_ADDRESS",
@@ -124,7 +124,10 @@ def throughput(samples: list[Sample], megabytes: float) -> None:
     redactor = build_redactor(key=b"bench-key-0123456789abcdef")
     for line in lines[:2000]:  # warm caches (phonenumbers metadata, PSL, stdnum imports)
         redactor.redact(line)
-    for label, subset in (("mixed 1-in-10", lines), ("clean only", [x for x in lines if x in set(negatives)])):
+    for label, subset in (
+        ("mixed 1-in-10", lines),
+        ("clean only", [x for x in lines if x in set(negatives)]),
+    ):
         nbytes = sum(len(x.encode()) + 1 for x in subset)
         t0 = time.perf_counter()
         for line in subset:
@@ -145,7 +148,9 @@ def main() -> int:
     args = parser.parse_args()
     samples = generate()
     chosen = [s for s in samples if args.split == "all" or s.split == args.split]
-    print(f"corpus: {len(samples)} lines (seed fixed); evaluating split={args.split}: {len(chosen)}\n")
+    print(
+        f"corpus: {len(samples)} lines (seed fixed); evaluating split={args.split}: {len(chosen)}\n"
+    )
     failures = evaluate(chosen)
     if not args.no_throughput:
         print()

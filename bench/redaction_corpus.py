@@ -143,11 +143,17 @@ class Values:
 
     def date_of_birth(self) -> str:
         d = self.us.date_of_birth(minimum_age=18, maximum_age=90)
-        fmt = self.rng.choice(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%B %d, %Y", "%d %B %Y"])
+        fmt = self.rng.choice(
+            ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%B %d, %Y", "%d %B %Y"]
+        )
         return d.strftime(fmt)
 
     def person(self) -> str:
-        return self.us.name() if self.rng.random() < 0.5 else self.us.first_name() + " " + self.us.last_name()
+        return (
+            self.us.name()
+            if self.rng.random() < 0.5
+            else self.us.first_name() + " " + self.us.last_name()
+        )
 
     def street_address(self) -> str:
         v = self.us.street_address()
@@ -166,7 +172,9 @@ class Values:
         return "sk-ant-api03-" + self._rand(string.ascii_letters + string.digits + "_-", 93) + "AA"
 
     def aws_key(self) -> str:
-        return self.rng.choice(["AKIA", "ASIA"]) + self._rand(string.ascii_uppercase + string.digits, 16)
+        return self.rng.choice(["AKIA", "ASIA"]) + self._rand(
+            string.ascii_uppercase + string.digits, 16
+        )
 
     def github_token(self) -> str:
         alnum = string.ascii_letters + string.digits
@@ -176,9 +184,8 @@ class Values:
 
     def slack_token(self) -> str:
         d = string.digits
-        return (
-            f"xox{self.rng.choice('bpa')}-{self._rand(d, 12)}-{self._rand(d, 13)}-"
-            + self._rand(string.ascii_letters + d, 24)
+        return f"xox{self.rng.choice('bpa')}-{self._rand(d, 12)}-{self._rand(d, 13)}-" + self._rand(
+            string.ascii_letters + d, 24
         )
 
     def google_key(self) -> str:
@@ -208,7 +215,8 @@ class Values:
         return self._rand(string.ascii_letters + string.digits + "-_", self.rng.randint(24, 64))
 
     def url_credentials(self) -> str:
-        return f"{self.us.user_name()}:{self.us.password(length=self.rng.randint(10, 20), special_chars=False)}"
+        password = self.us.password(length=self.rng.randint(10, 20), special_chars=False)
+        return f"{self.us.user_name()}:{password}"
 
     def secret(self) -> str:
         kind = self.rng.random()
@@ -259,7 +267,9 @@ def _bech32_p2wpkh(program: bytes) -> str:
 def _eip55(address: str) -> str:
     body = address[2:].lower()
     digest = keccak256(body.encode()).hex()
-    return "0x" + "".join(c.upper() if int(h, 16) >= 8 else c for c, h in zip(body, digest, strict=False))
+    return "0x" + "".join(
+        c.upper() if int(h, 16) >= 8 else c for c, h in zip(body, digest, strict=False)
+    )
 
 
 # --- templates -------------------------------------------------------------------------
@@ -350,16 +360,24 @@ NEGATIVE_TEMPLATES: list[tuple[str, str, str]] = [
     ("version", "glassbox version {semver} python {pyver} build {build}", "dev"),
     ("version", "upgraded openai from {semver} to {semver2} (build {fourpart})", "test"),
     ("model_name", "model={model} temperature=0.7 max_tokens={tokens}", "dev"),
-    ("model_name", '{{"gen_ai.request.model":"{model}","usage":{{"input_tokens":{tokens}}}}}', "test"),
+    (
+        "model_name",
+        '{{"gen_ai.request.model":"{model}","usage":{{"input_tokens":{tokens}}}}}',
+        "test",
+    ),
     ("price", "cost usd={price} for {tokens} tokens at {rate}/1M", "dev"),
     ("price", "monthly spend ${bigprice} (budget {bigprice2})", "test"),
     ("trace_id", "trace_id={trace} span_id={span} parent={span2}", "dev"),
     ("trace_id", "traceparent: 00-{trace}-{span}-01", "test"),
     ("metrics", "latency p50={ms}ms p99={ms2}ms queue_depth={small} tokens/s={rate}", "dev"),
-    ("metrics", "embedding dim=1536 batch={small} chunk {small}/{tokens} offset={epoch_ms}", "test"),
+    (
+        "metrics",
+        "embedding dim=1536 batch={small} chunk {small}/{tokens} offset={epoch_ms}",
+        "test",
+    ),
     ("url", "POST https://api.openai.com/v1/chat/completions 200 in {ms}ms", "dev"),
     ("url", "listening on http://0.0.0.0:8080 and 127.0.0.1:9090", "test"),
-    ("code", "File \"/app/agents/editor.py\", line {small}, in run_tool", "dev"),
+    ("code", 'File "/app/agents/editor.py", line {small}, in run_tool', "dev"),
     ("code", "KeyError: 'max_tokens' while parsing response id chatcmpl-{reqid}", "test"),
 ]
 
@@ -396,8 +414,8 @@ def _negative_values(v: Values) -> dict[str, str]:
         "semver": f"{rng.randint(0, 3)}.{rng.randint(0, 60)}.{rng.randint(0, 20)}",
         "semver2": f"v{rng.randint(0, 3)}.{rng.randint(0, 60)}.{rng.randint(0, 20)}",
         "pyver": f"3.{rng.randint(8, 13)}.{rng.randint(0, 12)}",
-        "build": f"{rng.randint(1, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 99)}.{rng.randint(256, 9999)}",
-        "fourpart": f"{rng.randint(1, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}",
+        "build": ".".join(str(rng.randint(*r)) for r in ((1, 9), (0, 9), (0, 99), (256, 9999))),
+        "fourpart": ".".join(str(rng.randint(*r)) for r in ((1, 9), (0, 9), (0, 9), (0, 9))),
         "model": rng.choice(models),
         "tokens": str(rng.randint(1, 128000)),
         "trace": rng.randbytes(16).hex(),

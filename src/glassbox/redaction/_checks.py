@@ -166,7 +166,9 @@ _M64 = (1 << 64) - 1
 def _keccak_f(a: list[list[int]]) -> None:
     for rc in _KECCAK_RC:
         c = [a[x][0] ^ a[x][1] ^ a[x][2] ^ a[x][3] ^ a[x][4] for x in range(5)]
-        d = [c[(x - 1) % 5] ^ ((c[(x + 1) % 5] << 1 | c[(x + 1) % 5] >> 63) & _M64) for x in range(5)]
+        d = [
+            c[(x - 1) % 5] ^ ((c[(x + 1) % 5] << 1 | c[(x + 1) % 5] >> 63) & _M64) for x in range(5)
+        ]
         for x in range(5):
             for y in range(5):
                 a[x][y] ^= d[x]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -60,6 +61,11 @@ _PERSON_VALUE = re.compile(r"^[A-Z][A-Za-z'\-.]{0,30}(?: [A-Z][A-Za-z'\-.]{0,30}
 _DOB_FIELD_NAME = re.compile(r"^(?:dob|date of birth|birth ?date|birthday|born(?: on)?)$")
 _ADDRESS_FIELD = re.compile(r"^(?:(?:street|home|shipping|billing|postal|mailing) ?)?address$")
 _ADDRESS_VALUE = re.compile(r"\d{1,6}[A-Za-z]? [A-Za-z]")
+#: Fires on every field name that has a whole-value rule in ``_whole_value_type``.
+_FIELD_TRIGGER = (
+    r"(?i)pass|pwd|secret|token|key|auth|credential|cookie|session|name|person|dob|birth"
+    r"|born|address"
+)
 
 
 class Redactor:
@@ -101,8 +107,9 @@ class Redactor:
         self._max_chars = max_chars
         self._detectors = tuple(detectors)
         self._prefilter, self.prefilter_engine = build_prefilter(
-            [d.trigger for d in self._detectors], prefilter
+            [d.trigger for d in self._detectors] + [_FIELD_TRIGGER], prefilter
         )
+        self._field_index = len(self._detectors)
         mac = hmac.new(key, digestmod=hashlib.sha256)
 
         @lru_cache(maxsize=8192)
@@ -138,10 +145,20 @@ class Redactor:
         detectors = self._detectors
         found: list[Finding] = []
         for i in hits:
+            if i == self._field_index:
+                continue
             found.extend(detectors[i].find(ctx))
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"redaction exceeded its {self._budget}s budget")
         return _resolve(found)
+
+    def might_contain(self, text: str) -> bool:
+        """Whether any detector, or a field name with whole-value rules, could fire on ``text``.
+
+        ``False`` means :meth:`redact` would return ``text`` unchanged and no JSON field
+        inside it needs :meth:`redact_field`; used to pass clean JSON lines through.
+        """
+        return bool(self._prefilter(text))
 
     def redact(self, text: str) -> str:
         """``text`` with every finding replaced by its token. Never raises.
@@ -200,10 +217,8 @@ class Redactor:
 
     def _count(self, entity_type: str) -> None:
         if self._on_redaction is not None:
-            try:
+            with contextlib.suppress(Exception):  # a broken counter must not break the caller
                 self._on_redaction(entity_type)
-            except Exception:  # a broken counter must not leak or break the caller
-                pass
 
     def _fail(self, kind: str, marker: str) -> str:
         self._count(kind)

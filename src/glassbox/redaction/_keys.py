@@ -30,12 +30,17 @@ _KEY_BYTES = 32
 _KEY_ID = re.compile(r"^[A-Za-z0-9_\-]{1,16}$")
 
 
-def resolve_key_file(key_file: str | os.PathLike[str] | None, env: str = KEY_FILE_ENV) -> Path:
+def resolve_key_file(
+    key_file: str | os.PathLike[str] | None,
+    env: str = KEY_FILE_ENV,
+    default: Path = DEFAULT_KEY_FILE,
+) -> Path:
     """The key file to use: the argument, else ``$GLASSBOX_REDACTION_KEY_FILE``, else the default.
 
     Args:
         key_file: Explicitly configured path, or ``None``.
         env: Environment variable consulted when ``key_file`` is ``None``.
+        default: Path used when neither is set.
 
     Returns:
         The path (which may not exist yet).
@@ -43,7 +48,7 @@ def resolve_key_file(key_file: str | os.PathLike[str] | None, env: str = KEY_FIL
     if key_file is not None:
         return Path(key_file)
     from_env = os.environ.get(env)
-    return Path(from_env) if from_env else DEFAULT_KEY_FILE
+    return Path(from_env) if from_env else default
 
 
 def _parse_key(text: str, origin: str) -> bytes:

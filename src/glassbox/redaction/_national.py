@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 
 from glassbox.redaction._detector import Context, Detector, words_re, words_trigger
 
@@ -51,7 +51,7 @@ _GENERIC_WORDS = (
 _NINO = re.compile(r"^(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(scheme: str) -> Callable[[str], bool]:
     if scheme == "gb.nino":
         return lambda value: _NINO.match(value.replace(" ", "").upper()) is not None
@@ -64,7 +64,9 @@ _SCHEME_WORDS = {scheme: words_re(words) for scheme, words in NATIONAL_ID_SCHEME
 _ANY_WORD = words_re(tuple(w for ws in NATIONAL_ID_SCHEMES.values() for w in ws) + _GENERIC_WORDS)
 _GENERIC = words_re(_GENERIC_WORDS)
 _WINDOW = 64
-_NEEDLES = tuple(sorted({w for ws in NATIONAL_ID_SCHEMES.values() for w in ws} | set(_GENERIC_WORDS)))
+_NEEDLES = tuple(
+    sorted({w for ws in NATIONAL_ID_SCHEMES.values() for w in ws} | set(_GENERIC_WORDS))
+)
 
 
 def _national(m: re.Match[str], ctx: Context) -> str | None:

@@ -23,21 +23,35 @@ from glassbox.redaction._checks import (
 from glassbox.redaction._detector import Context, Detector, context_near, words_re, words_trigger
 from glassbox.redaction._national import NATIONAL_ID_DETECTOR
 
-__all__ = ["PII_DETECTORS", "PHONE_REGIONS"]
+__all__ = ["PHONE_REGIONS", "PII_DETECTORS"]
 
 #: Regions tried, in order, for phone numbers written without a country code.
 PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "AU")
 
 _PHONE_WORD_LIST = (
-    ("phone", "tel", "telephone", "mobile", "cell", "sms", "whatsapp", "fax", "contact")
-    + ("handy", "telefon", "téléphone", "telefono", "call me", "reach me", "text me")
+    "phone",
+    "tel",
+    "telephone",
+    "mobile",
+    "cell",
+    "sms",
+    "whatsapp",
+    "fax",
+    "contact",
+    "handy",
+    "telefon",
+    "téléphone",
+    "telefono",
+    "call me",
+    "reach me",
+    "text me",
 )
 _PHONE_WORDS = words_re(_PHONE_WORD_LIST)
 #: Numbers that read as phone numbers without a context word: an area code in
 #: parentheses, or two groups of at least three digits.
 _GROUPED = re.compile(r"\(\d{1,5}\)|\d{3,5}[ .\-/]\d{3,5}", re.ASCII)
-_PHONE_TRIGGER = (
-    r"\+[\d(]|00\d|\(\d{1,5}\)|\d{3,5}[ .\-/]\d{3,5}|" + words_trigger(_PHONE_WORD_LIST)
+_PHONE_TRIGGER = r"\+[\d(]|00\d|\(\d{1,5}\)|\d{3,5}[ .\-/]\d{3,5}|" + words_trigger(
+    _PHONE_WORD_LIST
 )
 _DATE_SHAPE = re.compile(r"^(?:\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4})$")
 

@@ -68,7 +68,7 @@ def _jwt(m: re.Match[str], _ctx: Context) -> str | None:
 
 def _bearer(m: re.Match[str], _ctx: Context) -> str | None:
     token = m.group("v")
-    if is_placeholder(token) or token.isalpha() and token.islower():
+    if is_placeholder(token) or (token.isalpha() and token.islower()):
         return None
     return token if shannon_entropy(token) >= 3.0 else None
 
@@ -103,7 +103,6 @@ def _generic(m: re.Match[str], _ctx: Context) -> str | None:
     value = m.group("v")
     password = word in _PASSWORD_WORDS
     return value if secret_value_ok(value, password=password) else None
-
 
 
 _SECRET_WORDS = (
