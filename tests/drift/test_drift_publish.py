@@ -78,3 +78,13 @@ def test_push_to_a_dead_pushgateway_names_the_url(report: DriftReport) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(PushError, match=f"Pushgateway at {url}"):
         push(report, url, timeout=2)
+
+
+def test_publish_inside_an_initialised_glassbox(report: DriftReport) -> None:
+    from glassbox.testing import capture
+
+    with capture() as telemetry:
+        assert publish(report)
+        detected = telemetry.value(semconv.DRIFT_DETECTED.name, monitor="api", feature="latency")
+        assert detected == 1
+    assert publish(report) is False  # shut down again: nothing to publish to

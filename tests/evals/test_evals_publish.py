@@ -54,3 +54,11 @@ def test_push_to_a_dead_pushgateway_names_the_url(scorecard) -> None:  # type: i
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(PushError, match=f"Pushgateway at {url}"):
         push(scorecard, url, timeout=2)
+
+
+def test_publish_inside_an_initialised_glassbox(scorecard) -> None:  # type: ignore[no-untyped-def]
+    from glassbox.testing import capture
+
+    with capture() as telemetry:
+        assert publish(scorecard)
+        assert telemetry.value(semconv.EVAL_SAMPLES.name, suite="qa-smoke", eval_metric="f1") == 12
