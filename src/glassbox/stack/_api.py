@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -21,6 +22,9 @@ def get_json(url: str, timeout: float = 10.0) -> Any:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return json.load(response)
+    except urllib.error.HTTPError as exc:  # the API explains itself in the body
+        detail = exc.read().decode("utf-8", "replace")[:500]
+        raise PrometheusAPIError(f"GET {url} failed: {exc} {detail}") from exc
     except OSError as exc:
         raise PrometheusAPIError(f"GET {url} failed: {exc}") from exc
 
@@ -55,5 +59,7 @@ def wait_for_query(
         if predicate(result):
             return result
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{expr!r} did not satisfy the condition in {timeout}s; last result: {result}")
+            raise TimeoutError(
+                f"{expr!r} did not satisfy the condition in {timeout}s; last result: {result}"
+            )
         time.sleep(interval)
