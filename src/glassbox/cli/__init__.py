@@ -42,7 +42,6 @@ def _root(
 from glassbox.cli import (  # noqa: E402,F401  (registers `glassbox drift`, `glassbox eval`)
     _drift,
     _eval,
-    _example,
     _mixin,
     _simulate,
 )
