@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	$(VENV)/bin/glassbox demo
+	$(PY) examples/quickstart.py
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
