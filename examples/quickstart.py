@@ -8,6 +8,7 @@ its metrics are served and what was recorded.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import time
 
@@ -66,24 +67,20 @@ def main() -> None:
                             log_file="quickstart.log")  # fmt: skip
     run(args.articles)
     registry = runtime.metrics.registry
-    calls = registry.get_sample_value  # read back what was recorded
 
-    def total(name: str) -> float:
+    def total(name: str) -> float:  # read back what was recorded
         return sum(s.value for m in registry.collect() for s in m.samples if s.name == name)
 
     print(f"Recorded {total('gen_ai_client_operation_duration_seconds_count'):.0f} LLM calls, "
           f"{total('glassbox_llm_tokens_total'):.0f} tokens, "
           f"${total('glassbox_llm_cost_usd_total'):.6f} estimated cost, "
           f"{total('gen_ai_execute_tool_duration_seconds_count'):.0f} tool calls.")  # fmt: skip
-    assert calls is not None
     print(f"Metrics: {runtime.metrics_url or 'not served (port busy?)'}")
     print("JSON logs with trace ids: quickstart.log")
     if args.serve:
         print(f"Serving metrics for {args.serve:.0f}s (Ctrl-C to stop)…")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             time.sleep(args.serve)
-        except KeyboardInterrupt:
-            pass
     glassbox.shutdown()
 
 
