@@ -138,10 +138,12 @@ class Redactor:
             TimeoutError: The scan exceeded the time budget.
         """
         deadline = time.perf_counter() + self._budget
-        hits = self._prefilter(f"{field}\n{text}" if field else text)
+        ctx = Context(text, field)
+        # The normalised field name ("national id") is scanned with the text, so that
+        # context-word triggers fire for a telling field name too.
+        hits = self._prefilter(f"{ctx.field}\n{text}" if field else text)
         if not hits:
             return []
-        ctx = Context(text, field)
         detectors = self._detectors
         found: list[Finding] = []
         for i in hits:

@@ -17,13 +17,14 @@ __all__ = ["SECRET_DETECTORS", "is_placeholder", "secret_value_ok"]
 
 _PLACEHOLDER = re.compile(
     r"""^(?:[*xX.#\-_]+|null|none|nil|true|false|undefined|redacted|hidden|masked|changeme
-    |example|placeholder|your[_\-]?\w*|<[^>]*>?|\$\{[^}]*\}?|\{\{.*|%\(.*|\$[A-Z_][A-Z0-9_]*)$""",
+    |example|placeholder|your[_\-]?\w*|<[^>]*>?|\$\{[^}]*\}?|\{\{.*|%\(.*|\$[A-Z_][A-Z0-9_]*
+    |[A-Za-z0-9_\-]{1,16}\.[0-9a-f]{16}>?)$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
 
 def is_placeholder(value: str) -> bool:
-    """Whether ``value`` is a template, mask or literal rather than a real secret."""
+    """Whether ``value`` is a template, mask, literal or redaction token, not a real secret."""
     return _PLACEHOLDER.match(value) is not None
 
 
