@@ -19,7 +19,8 @@ def test_stdin_to_stdout_text(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("hi <EMAIL:") and lines[1] == "clean"
+    assert lines[0].startswith("hi <EMAIL:")
+    assert lines[1] == "clean"
     assert "redacted 1 values (EMAIL=1)" in result.stderr
     assert key.exists()
 
@@ -50,7 +51,8 @@ def test_same_key_gives_same_tokens_across_runs(tmp_path: Path) -> None:
 def test_missing_file_is_an_actionable_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["redact", str(tmp_path / "nope.log")])
     assert result.exit_code == 2
-    assert "nope.log" in result.stderr and "no such file" in result.stderr
+    assert "nope.log" in result.stderr
+    assert "no such file" in result.stderr
 
 
 def test_bad_key_file_is_an_actionable_error(tmp_path: Path) -> None:

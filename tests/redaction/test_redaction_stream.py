@@ -15,7 +15,8 @@ def test_text_lines_keep_newlines_and_clean_lines() -> None:
     lines = ["clean 42\n", "mail a@example.com\n", "last"]
     out = list(redact_text_lines(R, lines))
     assert out[0] == "clean 42\n"
-    assert out[1].startswith("mail <EMAIL:") and out[1].endswith("\n")
+    assert out[1].startswith("mail <EMAIL:")
+    assert out[1].endswith("\n")
     assert out[2] == "last"
 
 
@@ -45,7 +46,8 @@ def test_jsonl_redacts_values_uses_keys_and_passes_clean_lines_verbatim() -> Non
     obj = json.loads(out[1])
     assert obj["phone"].startswith("<PHONE:")
     assert obj["nested"]["m"].startswith("<EMAIL:")
-    assert out[2].startswith("not json <EMAIL:") and out[2].endswith("\n")
+    assert out[2].startswith("not json <EMAIL:")
+    assert out[2].endswith("\n")
 
 
 def test_jsonl_decodes_escapes_before_scanning() -> None:
