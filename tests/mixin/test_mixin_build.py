@@ -31,7 +31,9 @@ def test_dashboards_follow_the_conventions(prod_files: Path) -> None:
         assert variables["datasource"]["type"] == "datasource"
         assert {"env", "service"} <= set(variables)
         panels = [p for p in board["panels"] if p["type"] != "row"]
-        ranges = {r for p in panels for t in p["targets"] for r in re.findall(r"\[([^\]]+)\]", t["expr"])}
+        ranges = {
+            r for p in panels for t in p["targets"] for r in re.findall(r"\[([^\]]+)\]", t["expr"])
+        }
         assert ranges <= {"$__rate_interval", "$__range", "1d"}, ranges
         for panel in panels:
             assert panel["description"], panel["title"]
@@ -48,6 +50,7 @@ def test_dashboards_follow_the_conventions(prod_files: Path) -> None:
                     assert "_bucket{" in target["expr"], target["expr"]
                     assert target.get("exemplar"), target["expr"]
 
+
 def test_dashboards_are_stable_across_builds(tmp_path: Path, prod_files: Path) -> None:
     write(render(load_decisions().environment("prod")), tmp_path)
     for path in (prod_files / "dashboards").glob("*.json"):
@@ -61,10 +64,12 @@ def test_alerts_follow_monitoring_mixin_conventions(prod_files: Path) -> None:
     rules = [r for g in groups for r in g["rules"]]
     assert len({r["alert"] for r in rules}) == 23
     for rule in rules:
-        assert rule["alert"].startswith("Glassbox") and rule["alert"].isalnum()
+        assert rule["alert"].startswith("Glassbox")
+        assert rule["alert"].isalnum()
         assert rule["labels"]["severity"] in {"critical", "warning", "info"}
         annotations = rule["annotations"]
-        assert "{{" not in annotations["summary"] and annotations["summary"].endswith(".")
+        assert "{{" not in annotations["summary"]
+        assert annotations["summary"].endswith(".")
         assert "{{" in annotations["description"]
         name = annotations["runbook_url"].rsplit("/", 1)[1]
         assert name == f"{rule['alert']}.md"
@@ -87,7 +92,8 @@ def test_secrets_are_referenced_by_file_never_inlined(prod_files: Path) -> None:
         "pagerduty-routing-key"
     )
     assert "api_url_file" in receivers["newsroom-slack"]["slack_configs"][0]
-    assert "routing_key:" not in text and "api_url:" not in text
+    assert "routing_key:" not in text
+    assert "api_url:" not in text
 
 
 def test_prometheus_config_attaches_env_and_service(prod_files: Path) -> None:
@@ -125,7 +131,8 @@ def test_team_alerts_route_to_the_team() -> None:
 def test_k8s_form(tmp_path: Path) -> None:
     write(render(load_decisions().environment("prod")), tmp_path, "k8s")
     rule = yaml.safe_load((tmp_path / "prometheusrule.yaml").read_text())
-    assert rule["kind"] == "PrometheusRule" and rule["spec"]["groups"]
+    assert rule["kind"] == "PrometheusRule"
+    assert rule["spec"]["groups"]
     am = yaml.safe_load((tmp_path / "alertmanagerconfig.yaml").read_text())
     assert am["kind"] == "AlertmanagerConfig"
     oncall = next(r for r in am["spec"]["receivers"] if r["name"] == "oncall")

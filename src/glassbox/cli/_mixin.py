@@ -15,7 +15,9 @@ mixin_app = typer.Typer(
 )
 app.add_typer(mixin_app, name="mixin")
 
-_CONFIG = typer.Option(None, "--config", "-c", help="Decisions file (default: the one shipped with Glassbox).")
+_CONFIG = typer.Option(
+    None, "--config", "-c", help="Decisions file (default: the one shipped with Glassbox)."
+)
 
 
 def _load(config: Path | None):  # type: ignore[no-untyped-def]
@@ -30,16 +32,29 @@ def _load(config: Path | None):  # type: ignore[no-untyped-def]
 
 @mixin_app.command("build")
 def build(
-    env: str = typer.Option(..., "--env", "-e", help="Environment of the decisions file (e.g. local, prod)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Directory to write into (created if missing)."),
+    env: str = typer.Option(
+        ..., "--env", "-e", help="Environment of the decisions file (e.g. local, prod)."
+    ),
+    out: Path = typer.Option(  # noqa: B008
+        ..., "--out", "-o", help="Directory to write into (created if missing)."
+    ),
     config: Path | None = _CONFIG,
-    fmt: str = typer.Option("plain", "--format", "-f", help="plain (files for Prometheus, Alertmanager, Grafana) or k8s."),
+    fmt: str = typer.Option(
+        "plain",
+        "--format",
+        "-f",
+        help="plain (files for Prometheus, Alertmanager, Grafana) or k8s.",
+    ),
 ) -> None:
     """Write dashboards, rules, Alertmanager and Prometheus configuration for one environment."""
     from glassbox.mixin import DecisionsError, render, write
 
     if fmt not in ("plain", "k8s"):
-        typer.secho(f"error: --format {fmt!r} is not supported; expected plain or k8s", fg=typer.colors.RED, err=True)
+        typer.secho(
+            f"error: --format {fmt!r} is not supported; expected plain or k8s",
+            fg=typer.colors.RED,
+            err=True,
+        )
         raise typer.Exit(2)
     decisions = _load(config)
     try:
@@ -52,16 +67,20 @@ def build(
     alerts = sum(len(g["rules"]) for g in mixin.alerting)
     records = sum(len(g["rules"]) for g in mixin.recording)
     typer.echo(
-        f"wrote {len(files)} files to {out} for {env!r} ({fmt}): {len(mixin.dashboards)} dashboards, "
+        f"wrote {len(files)} files to {out} for {env!r} ({fmt}): {len(mixin.dashboards)} dashboards, "  # noqa: E501
         f"{alerts} alerting and {records} recording rules"
     )
 
 
 @mixin_app.command("test")
 def test(
-    config: Path | None = _CONFIG,
-    env: list[str] = typer.Option(None, "--env", "-e", help="Environment(s) to test (default: all)."),
-    keep: Path | None = typer.Option(None, "--keep", help="Write generated files and rule tests here and keep them."),
+    config: Path | None = _CONFIG,  # noqa: PT028
+    env: list[str] = typer.Option(  # noqa: B008, PT028
+        None, "--env", "-e", help="Environment(s) to test (default: all)."
+    ),
+    keep: Path | None = typer.Option(  # noqa: B008, PT028
+        None, "--keep", help="Write generated files and rule tests here and keep them."
+    ),
 ) -> None:
     """Run promtool check/test, amtool check-config and routing tests, and the contract check."""
     from glassbox.mixin import DecisionsError
@@ -71,7 +90,11 @@ def test(
     decisions = _load(config)
 
     def show(result: CheckResult) -> None:
-        mark = typer.style("ok  ", fg=typer.colors.GREEN) if result.ok else typer.style("FAIL", fg=typer.colors.RED)
+        mark = (
+            typer.style("ok  ", fg=typer.colors.GREEN)
+            if result.ok
+            else typer.style("FAIL", fg=typer.colors.RED)
+        )
         typer.echo(f"{mark} [{result.env}] {result.name}")
         if not result.ok:
             typer.echo("\n".join("     " + line for line in result.detail.splitlines()))

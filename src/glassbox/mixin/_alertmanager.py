@@ -30,8 +30,8 @@ def receiver_config(name: str, receiver: Receiver) -> dict[str, Any]:
                 "api_url_file": receiver.slack["api_url_file"],
                 "channel": receiver.slack.get("channel", "#alerts"),
                 "send_resolved": True,
-                "title": '{{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})',
-                "text": "{{ range .Alerts }}{{ .Annotations.description }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
+                "title": "{{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})",
+                "text": "{{ range .Alerts }}{{ .Annotations.description }}\n{{ .Annotations.runbook_url }}\n{{ end }}",  # noqa: E501
             }
         ]
     if receiver.pagerduty is not None:
@@ -65,8 +65,16 @@ def alertmanager_config(env: Environment) -> dict[str, Any]:
         sub = _severity_routes(team.routing)
         if team.services:
             services = "|".join(team.services)
-            routes.append({"matchers": [f'{SERVICE}=~"{services}"'], "routes": sub, "receiver": team.routing.info})
-        routes.append({"matchers": [f'{sc.TEAM}="{name}"'], "routes": sub, "receiver": team.routing.info})
+            routes.append(
+                {
+                    "matchers": [f'{SERVICE}=~"{services}"'],
+                    "routes": sub,
+                    "receiver": team.routing.info,
+                }
+            )
+        routes.append(
+            {"matchers": [f'{sc.TEAM}="{name}"'], "routes": sub, "receiver": team.routing.info}
+        )
     routes.extend(_severity_routes(env.routing))
     return {
         "route": {
@@ -97,7 +105,10 @@ class RouteCase:
 
     def amtool_args(self) -> list[str]:
         """Arguments after ``amtool config routes test --config.file=…``."""
-        return [f"--verify.receivers={','.join(self.receivers)}", *(f"{k}={v}" for k, v in self.labels.items())]
+        return [
+            f"--verify.receivers={','.join(self.receivers)}",
+            *(f"{k}={v}" for k, v in self.labels.items()),
+        ]
 
 
 def route_cases(env: Environment) -> list[RouteCase]:
@@ -108,15 +119,34 @@ def route_cases(env: Environment) -> list[RouteCase]:
     while unowned in owned:
         unowned += "-x"
     for severity in SEVERITIES:
-        cases.append(RouteCase({"alertname": "GlassboxTest", ENV: env.name, SERVICE: unowned,
-                                "severity": severity}, (getattr(env.routing, severity),)))  # fmt: skip
+        cases.append(
+            RouteCase(
+                {
+                    "alertname": "GlassboxTest",
+                    ENV: env.name,
+                    SERVICE: unowned,
+                    "severity": severity,
+                },
+                (getattr(env.routing, severity),),
+            )
+        )
         for name, team in sorted(env.teams.items()):
             if team.routing is None:
                 continue
             expected = (getattr(team.routing, severity),)
             for service in team.services:
-                labels = {"alertname": "GlassboxTest", ENV: env.name, SERVICE: service, "severity": severity}
+                labels = {
+                    "alertname": "GlassboxTest",
+                    ENV: env.name,
+                    SERVICE: service,
+                    "severity": severity,
+                }
                 cases.append(RouteCase(labels, expected))
-            labels = {"alertname": "GlassboxDailyBudgetWarning", ENV: env.name, sc.TEAM: name, "severity": severity}
+            labels = {
+                "alertname": "GlassboxDailyBudgetWarning",
+                ENV: env.name,
+                sc.TEAM: name,
+                "severity": severity,
+            }
             cases.append(RouteCase(labels, expected))
     return cases

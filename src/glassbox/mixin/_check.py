@@ -30,7 +30,9 @@ class CheckResult:
 
 
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([require_binary(args[0]), *args[1:]], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [require_binary(args[0]), *args[1:]], capture_output=True, text=True, check=False
+    )
 
 
 def _result(env: str, name: str, proc: subprocess.CompletedProcess[str]) -> CheckResult:
@@ -84,8 +86,10 @@ def run_checks(
         # Rule tests are the slow part: start them all, then do the quick checks.
         tests[name] = subprocess.Popen(
             [require_binary("promtool"), "test", "rules", str(test_file)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     if exposition is None:
         from glassbox.mixin._exercise import exercise
 
@@ -93,20 +97,47 @@ def run_checks(
     for name, mixin in mixins.items():
         out = workdir / name
         rules = sorted(str(p) for p in (out / "prometheus" / "rules").glob("*.yml"))
-        done(_result(name, "promtool check rules --lint=all", _run(["promtool", "check", "rules", "--lint=all", *rules])))
-        done(_result(name, "promtool check config", _run(["promtool", "check", "config", str(out / "prometheus" / "prometheus.yml")])))
+        done(
+            _result(
+                name,
+                "promtool check rules --lint=all",
+                _run(["promtool", "check", "rules", "--lint=all", *rules]),
+            )
+        )
+        done(
+            _result(
+                name,
+                "promtool check config",
+                _run(["promtool", "check", "config", str(out / "prometheus" / "prometheus.yml")]),
+            )
+        )
         am = str(out / "alertmanager" / "alertmanager.yml")
         done(_result(name, "amtool check-config", _run(["amtool", "check-config", am])))
         failures = []
         cases = route_cases(mixin.env)
         for case in cases:
-            proc = _run(["amtool", "config", "routes", "test", f"--config.file={am}", *case.amtool_args()])
+            proc = _run(
+                ["amtool", "config", "routes", "test", f"--config.file={am}", *case.amtool_args()]
+            )
             if proc.returncode != 0:
-                failures.append(f"{case.labels} -> expected {case.receivers}: {(proc.stdout + proc.stderr).strip()}")
-        done(CheckResult(name, f"amtool config routes test ({len(cases)} cases)", not failures, "\n".join(failures)))
+                failures.append(
+                    f"{case.labels} -> expected {case.receivers}: {(proc.stdout + proc.stderr).strip()}"  # noqa: E501
+                )
+        done(
+            CheckResult(
+                name,
+                f"amtool config routes test ({len(cases)} cases)",
+                not failures,
+                "\n".join(failures),
+            )
+        )
         violations = check_contract(mixin, exposition)
-        done(CheckResult(name, "contract check", not violations, "\n".join(str(v) for v in violations)))
-    for name, proc in tests.items():
-        output, _ = proc.communicate()
-        done(CheckResult(name, "promtool test rules", proc.returncode == 0, output.strip()))
+        done(
+            CheckResult(
+                name, "contract check", not violations, "\n".join(str(v) for v in violations)
+            )
+        )
+    for name, test in tests.items():
+        output, _ = test.communicate()
+        done(CheckResult(name, "promtool test rules", test.returncode == 0, output.strip()))
     return results

@@ -82,14 +82,14 @@ class Thresholds:
     tool_error_ratio: float = 0.1
     tool_calls_per_run: float = 20.0
     queue_backlog: float = 500.0
-    queue_stuck_for: Duration = Duration("10m")
+    queue_stuck_for: Duration = Duration("10m")  # noqa: RUF009
     eval_score_min: float = 0.0
-    stale_job: Duration = Duration("2h")
+    stale_job: Duration = Duration("2h")  # noqa: RUF009
     telemetry_dropped_per_second: float = 0.0
     kv_cache_usage: float = 0.9
     waiting_requests: float = 50.0
     budget_warning_fraction: float = 0.8
-    no_traffic_for: Duration = Duration("15m")
+    no_traffic_for: Duration = Duration("15m")  # noqa: RUF009
 
 
 @dataclass(frozen=True)
@@ -152,9 +152,9 @@ class Environment:
     name: str
     datasources: Datasources
     routing: Routing
-    scrape_interval: Duration = Duration("15s")
-    evaluation_interval: Duration = Duration("15s")
-    rate_window: Duration = Duration("5m")
+    scrape_interval: Duration = Duration("15s")  # noqa: RUF009
+    evaluation_interval: Duration = Duration("15s")  # noqa: RUF009
+    rate_window: Duration = Duration("5m")  # noqa: RUF009
     alert_for: dict[str, Duration] = field(default_factory=dict)
     selector: dict[str, str] = field(default_factory=dict)
     thresholds: Thresholds = Thresholds()
@@ -163,9 +163,9 @@ class Environment:
     targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pushgateway: str | None = None
     alertmanager: str = "127.0.0.1:9093"
-    group_wait: Duration = Duration("30s")
-    group_interval: Duration = Duration("5m")
-    repeat_interval: Duration = Duration("4h")
+    group_wait: Duration = Duration("30s")  # noqa: RUF009
+    group_interval: Duration = Duration("5m")  # noqa: RUF009
+    repeat_interval: Duration = Duration("4h")  # noqa: RUF009
     runbook_base_url: str = "https://github.com/glassbox-dev/glassbox/blob/main/docs/runbooks"
     receivers: dict[str, Receiver] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
@@ -190,7 +190,9 @@ class Decisions:
         """
         if name not in self.environments:
             known = ", ".join(sorted(self.environments))
-            raise DecisionsError(f"{self.source}: no environment {name!r}; expected one of: {known}")
+            raise DecisionsError(
+                f"{self.source}: no environment {name!r}; expected one of: {known}"
+            )
         return self.environments[name]
 
 
@@ -249,10 +251,12 @@ def _check_references(env: Environment, path: str, source: str) -> None:
     for severity in env.alert_for:
         if severity not in SEVERITIES:
             raise DecisionsError(
-                f"{source}: {path}.alert_for.{severity}: unknown severity; expected one of {SEVERITIES}"
+                f"{source}: {path}.alert_for.{severity}: unknown severity; expected one of {SEVERITIES}"  # noqa: E501
             )
     routings = [(f"{path}.routing", env.routing)]
-    routings += [(f"{path}.teams.{n}.routing", t.routing) for n, t in env.teams.items() if t.routing]
+    routings += [
+        (f"{path}.teams.{n}.routing", t.routing) for n, t in env.teams.items() if t.routing
+    ]
     for where, routing in routings:
         for severity in SEVERITIES:
             receiver = getattr(routing, severity)
@@ -266,7 +270,7 @@ def _check_references(env: Environment, path: str, source: str) -> None:
     for key, value in (("availability", env.slos.availability), ("latency", env.slos.latency)):
         if not 0 < value < 1:
             raise DecisionsError(
-                f"{source}: {path}.slos.{key} = {value!r}; expected a fraction between 0 and 1 (e.g. 0.99)"
+                f"{source}: {path}.slos.{key} = {value!r}; expected a fraction between 0 and 1 (e.g. 0.99)"  # noqa: E501
             )
     for kind, objective in (("availability", env.slos.availability), ("latency", env.slos.latency)):
         for key in ("page_windows", "ticket_windows"):
@@ -281,8 +285,8 @@ def _check_references(env: Environment, path: str, source: str) -> None:
 
     if env.slos.latency_threshold_seconds not in semconv.LLM_DURATION.buckets:
         raise DecisionsError(
-            f"{source}: {path}.slos.latency_threshold_seconds = {env.slos.latency_threshold_seconds!r}; "
-            f"expected a bucket bound of {semconv.LLM_DURATION.name}: {semconv.LLM_DURATION.buckets}"
+            f"{source}: {path}.slos.latency_threshold_seconds = {env.slos.latency_threshold_seconds!r}; "  # noqa: E501
+            f"expected a bucket bound of {semconv.LLM_DURATION.name}: {semconv.LLM_DURATION.buckets}"  # noqa: E501
         )
 
 
@@ -300,12 +304,18 @@ def _check_receiver(receiver: Receiver, path: str, source: str) -> None:
             continue
         for key in body:
             if key not in allowed:
-                hint = " (secrets are given as files: use api_url_file/routing_key_file)" if "file" not in key else ""
+                hint = (
+                    " (secrets are given as files: use api_url_file/routing_key_file)"
+                    if "file" not in key
+                    else ""
+                )
                 raise DecisionsError(
                     f"{source}: {path}.{kind}.{key}: unknown key; expected {sorted(allowed)}{hint}"
                 )
         for key in required - set(body):
-            raise DecisionsError(f"{source}: {path}.{kind}: missing {key!r}; expected keys {sorted(allowed)}")
+            raise DecisionsError(
+                f"{source}: {path}.{kind}: missing {key!r}; expected keys {sorted(allowed)}"
+            )
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -345,7 +355,7 @@ def _build(cls: type[Any], data: Any, path: str, source: str) -> Any:
     return cls(**kwargs)
 
 
-def _convert(hint: Any, value: Any, path: str, source: str) -> Any:  # noqa: PLR0911
+def _convert(hint: Any, value: Any, path: str, source: str) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
@@ -373,7 +383,10 @@ def _convert(hint: Any, value: Any, path: str, source: str) -> Any:  # noqa: PLR
             return tuple(_convert(args[0], v, f"{path}[{i}]", source) for i, v in enumerate(value))
         if len(value) != len(args):
             _fail(source, path, value, f"a list of {len(args)} values")
-        return tuple(_convert(a, v, f"{path}[{i}]", source) for i, (a, v) in enumerate(zip(args, value, strict=True)))
+        return tuple(
+            _convert(a, v, f"{path}[{i}]", source)
+            for i, (a, v) in enumerate(zip(args, value, strict=True))
+        )
     if dataclasses.is_dataclass(hint):
         return _build(hint, value, path, source)  # type: ignore[arg-type]
     raise TypeError(f"unsupported field type {hint!r} at {path}")  # pragma: no cover

@@ -34,7 +34,9 @@ def prometheus_config(env: Environment) -> dict[str, Any]:
     scrape: list[dict[str, Any]] = [
         {
             "job_name": service,
-            "static_configs": [{"targets": list(addresses), "labels": {ENV: env.name, SERVICE: service}}],
+            "static_configs": [
+                {"targets": list(addresses), "labels": {ENV: env.name, SERVICE: service}}
+            ],
         }
         for service, addresses in sorted(env.targets.items())
     ]
@@ -49,7 +51,9 @@ def prometheus_config(env: Environment) -> dict[str, Any]:
     return {
         "global": {
             "scrape_interval": str(env.scrape_interval),
-            "scrape_timeout": str(env.scrape_interval) if env.scrape_interval.seconds < 10 else "10s",
+            "scrape_timeout": str(env.scrape_interval)
+            if env.scrape_interval.seconds < 10
+            else "10s",
             "evaluation_interval": str(env.evaluation_interval),
         },
         "rule_files": list(RULE_FILES),
@@ -73,7 +77,9 @@ def grafana_datasources(env: Environment) -> dict[str, Any]:
                 "isDefault": True,
                 "jsonData": {
                     "timeInterval": str(env.scrape_interval),
-                    "exemplarTraceIdDestinations": [{"name": "trace_id", "datasourceUid": ds.tempo.uid}],
+                    "exemplarTraceIdDestinations": [
+                        {"name": "trace_id", "datasourceUid": ds.tempo.uid}
+                    ],
                 },
             },
             {

@@ -89,11 +89,15 @@ def mixin_queries(mixin: Mixin) -> list[Query]:
     for group in mixin.alerting:
         for rule in group["rules"]:
             severity = rule["labels"]["severity"]
-            out.append(Query(f"alert {rule['alert']!r} ({severity}, group {group['name']})", rule["expr"]))
+            out.append(
+                Query(f"alert {rule['alert']!r} ({severity}, group {group['name']})", rule["expr"])
+            )
     for board in mixin.dashboards.values():
         for panel in _panels(board):
             for target in panel.get("targets") or []:
-                where = f"dashboard {board['title']!r} panel {panel['title']!r} query {target['refId']}"
+                where = (
+                    f"dashboard {board['title']!r} panel {panel['title']!r} query {target['refId']}"
+                )
                 out.append(Query(where, target["expr"]))
     return out
 
@@ -116,12 +120,14 @@ _SCALAR: _Kind = ("scalar", frozenset())
 
 
 class _Checker:
-    def __init__(self, exposed: Mapping[str, frozenset[str]], recorded: Mapping[str, frozenset[str]]) -> None:
+    def __init__(
+        self, exposed: Mapping[str, frozenset[str]], recorded: Mapping[str, frozenset[str]]
+    ) -> None:
         self.exposed = exposed
         self.recorded = recorded
         self.errors: list[str] = []
 
-    def labels(self, node: Any) -> _Kind:  # noqa: PLR0911, PLR0912
+    def labels(self, node: Any) -> _Kind:
         kind = type(node).__name__
         if kind == "VectorSelector":
             return self._selector(node)
@@ -154,18 +160,22 @@ class _Checker:
             available = EXTERNAL_METRICS[name] | TARGET_LABELS
         else:
             self.errors.append(
-                f"metric {name!r} is not exposed by the SDK, not recorded by a rule and not declared external"
+                f"metric {name!r} is not exposed by the SDK, not recorded by a rule and not declared external"  # noqa: E501
             )
             return ("vector", _AnyLabels())
         for matcher in node.matchers.matchers:
             if matcher.name != "__name__" and matcher.name not in available:
-                self.errors.append(f"label {matcher.name!r} does not exist on {name!r} (it has {sorted(available)})")
+                self.errors.append(
+                    f"label {matcher.name!r} does not exist on {name!r} (it has {sorted(available)})"  # noqa: E501
+                )
         return ("vector", available)
 
     def _require(self, labels: list[str], available: frozenset[str], what: str) -> None:
         for label in labels:
             if label not in available:
-                self.errors.append(f"{what} label {label!r} is not on the series it applies to ({sorted(available)})")
+                self.errors.append(
+                    f"{what} label {label!r} is not on the series it applies to ({sorted(available)})"  # noqa: E501
+                )
 
     def _aggregate(self, node: Any) -> _Kind:
         _, inner = self.labels(node.expr)
@@ -247,5 +257,7 @@ def check_contract(mixin: Mixin, exposition: str | Mapping[str, frozenset[str]])
         _, labels = checker.labels(tree)
         violations.extend(Violation(query.where, error, query.expr) for error in checker.errors)
         if query.record is not None:
-            recorded[query.record] = recorded.get(query.record, frozenset()) | labels | set(query.static_labels)
+            recorded[query.record] = (
+                recorded.get(query.record, frozenset()) | labels | set(query.static_labels)
+            )
     return violations

@@ -18,7 +18,17 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["exercise", "exercise_into"]
+__all__ = ["exercise", "exercise_into", "settings"]
+
+
+def settings() -> dict[str, Any]:
+    """``capture()`` settings the exerciser needs: an enforced budget, a tiny tenant budget."""
+    import glassbox
+
+    return {
+        "budgets": [glassbox.Budget("blocked-team", 0.01, team="blocked", enforce=True)],
+        "cardinality_budgets": {"tenant": 2},
+    }
 
 
 def exercise_into(telemetry: Any, rounds: int = 1) -> None:
@@ -38,8 +48,13 @@ def exercise_into(telemetry: Any, rounds: int = 1) -> None:
     metrics.child(sc.DRIFT_DETECTED, "inputs", "length").set(0)
     metrics.child(sc.DRIFT_WINDOW_SAMPLES, "inputs", "length").set(500)
     metrics.child(sc.DRIFT_LAST_RUN, "inputs").set_to_current_time()
-    for spec, value in ((sc.EVAL_SCORE, 0.9), (sc.EVAL_SCORE_LOWER, 0.86), (sc.EVAL_SCORE_UPPER, 0.94),
-                        (sc.EVAL_SAMPLES, 200), (sc.EVAL_REGRESSION, 0)):  # fmt: skip
+    for spec, value in (
+        (sc.EVAL_SCORE, 0.9),
+        (sc.EVAL_SCORE_LOWER, 0.86),
+        (sc.EVAL_SCORE_UPPER, 0.94),
+        (sc.EVAL_SAMPLES, 200),
+        (sc.EVAL_REGRESSION, 0),
+    ):
         metrics.child(spec, "qa", "accuracy").set(value)
     metrics.child(sc.EVAL_LAST_RUN, "qa").set_to_current_time()
     metrics.child(sc.TELEMETRY_DROPPED, "spans").inc(0)
@@ -50,8 +65,13 @@ def exercise_into(telemetry: Any, rounds: int = 1) -> None:
 def _llm(glassbox: Any) -> None:
     with glassbox.attributes(team="newsroom", tenant="acme"):
         with glassbox.llm_call("openai", "gpt-4o-mini") as call:
-            call.set_usage(input_tokens=1200, output_tokens=300, cache_read_tokens=400,
-                           cache_write_tokens=100, reasoning_tokens=50)  # fmt: skip
+            call.set_usage(
+                input_tokens=1200,
+                output_tokens=300,
+                cache_read_tokens=400,
+                cache_write_tokens=100,
+                reasoning_tokens=50,
+            )
             call.set_response(model="gpt-4o-mini-2024-07-18")
             call.tool_calls(["search"])
         with glassbox.llm_call("anthropic", "claude-3-5-haiku-latest", stream=True) as call:
@@ -65,7 +85,10 @@ def _llm(glassbox: Any) -> None:
         with glassbox.llm_call("openai", "in-house-model-unpriced") as call:
             call.set_usage(input_tokens=10, output_tokens=10)
         for tenant in ("t1", "t2", "t3"):  # the tenant budget of the exerciser is 2
-            with glassbox.attributes(tenant=tenant), glassbox.llm_call("openai", "gpt-4o-mini") as call:
+            with (
+                glassbox.attributes(tenant=tenant),
+                glassbox.llm_call("openai", "gpt-4o-mini") as call,
+            ):
                 call.set_usage(input_tokens=1, output_tokens=1)
     with contextlib.suppress(glassbox.BudgetExceededError), glassbox.attributes(team="blocked"):
         for _ in range(3):
@@ -74,26 +97,26 @@ def _llm(glassbox: Any) -> None:
 
 
 def _agents(glassbox: Any) -> None:
-    @glassbox.tool("search")
+    @glassbox.tool("search")  # type: ignore[untyped-decorator]
     def search() -> str:
         return "ok"
 
-    @glassbox.tool("publish")
+    @glassbox.tool("publish")  # type: ignore[untyped-decorator]
     def publish() -> None:
         raise TimeoutError("simulated tool failure")
 
-    @glassbox.agent("editor")
+    @glassbox.agent("editor")  # type: ignore[untyped-decorator]
     def editor() -> None:
         search()
         search()
         with contextlib.suppress(TimeoutError):
             publish()
 
-    @glassbox.task("rank")
+    @glassbox.task("rank")  # type: ignore[untyped-decorator]
     def rank() -> None:
         pass
 
-    @glassbox.workflow("newsroom")
+    @glassbox.workflow("newsroom")  # type: ignore[untyped-decorator]
     def run() -> None:
         rank()
         editor()
@@ -134,20 +157,24 @@ def _asgi() -> None:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b""}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Any) -> None:
         return None
 
-    scope = {"type": "http", "method": "GET", "path": "/articles/1", "headers": [], "route": None}
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "GET",
+        "path": "/articles/1",
+        "headers": [],
+        "route": None,
+    }
     asyncio.run(GlassboxMiddleware(app)(scope, receive, send))
 
 
 def exercise(rounds: int = 1) -> str:
     """Exercise every SDK path in a fresh capture; return the text exposition."""
-    import glassbox
     from glassbox.testing import capture
 
-    budgets = [glassbox.Budget("blocked-team", 0.01, team="blocked", enforce=True)]
-    with capture(service_name="exerciser", budgets=budgets, cardinality_budgets={"tenant": 2}) as telemetry:
+    with capture(service_name="exerciser", **settings()) as telemetry:
         exercise_into(telemetry, rounds)
         text: str = telemetry.exposition()
     return text

@@ -50,8 +50,12 @@ def _route(route: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"receiver": route["receiver"]}
     if "matchers" in route:
         out["matchers"] = [_matcher(m) for m in route["matchers"]]
-    for key, cr_key in (("group_by", "groupBy"), ("group_wait", "groupWait"),
-                        ("group_interval", "groupInterval"), ("repeat_interval", "repeatInterval")):  # fmt: skip
+    for key, cr_key in (
+        ("group_by", "groupBy"),
+        ("group_wait", "groupWait"),
+        ("group_interval", "groupInterval"),
+        ("repeat_interval", "repeatInterval"),
+    ):
         if key in route:
             out[cr_key] = route[key]
     if "routes" in route:
@@ -60,29 +64,41 @@ def _route(route: dict[str, Any]) -> dict[str, Any]:
 
 
 def alertmanager_config_cr(env: Environment, config: dict[str, Any]) -> dict[str, Any]:
-    """The Alertmanager configuration as a ``monitoring.coreos.com/v1alpha1`` ``AlertmanagerConfig``."""
+    """The Alertmanager configuration as a ``monitoring.coreos.com/v1alpha1`` ``AlertmanagerConfig``."""  # noqa: E501
     receivers: list[dict[str, Any]] = []
     for name, receiver in sorted(env.receivers.items()):
         entry: dict[str, Any] = {"name": name}
         if receiver.slack:
-            entry["slackConfigs"] = [{"apiURL": _secret(receiver.slack["api_url_file"]),
-                                      "channel": receiver.slack.get("channel", "#alerts"),
-                                      "sendResolved": True}]  # fmt: skip
+            entry["slackConfigs"] = [
+                {
+                    "apiURL": _secret(receiver.slack["api_url_file"]),
+                    "channel": receiver.slack.get("channel", "#alerts"),
+                    "sendResolved": True,
+                }
+            ]
         if receiver.pagerduty:
-            entry["pagerdutyConfigs"] = [{"routingKey": _secret(receiver.pagerduty["routing_key_file"]),
-                                          "sendResolved": True}]  # fmt: skip
+            entry["pagerdutyConfigs"] = [
+                {
+                    "routingKey": _secret(receiver.pagerduty["routing_key_file"]),
+                    "sendResolved": True,
+                }
+            ]
         if receiver.webhook:
             hook: dict[str, Any] = {"url": receiver.webhook["url"], "sendResolved": True}
             if "bearer_token_file" in receiver.webhook:
-                hook["httpConfig"] = {"authorization": {"credentials": _secret(receiver.webhook["bearer_token_file"])}}
+                hook["httpConfig"] = {
+                    "authorization": {"credentials": _secret(receiver.webhook["bearer_token_file"])}
+                }
             entry["webhookConfigs"] = [hook]
         receivers.append(entry)
     inhibit = [
-        {"sourceMatch": [_matcher(m) for m in rule["source_matchers"]],
-         "targetMatch": [_matcher(m) for m in rule["target_matchers"]],
-         "equal": rule["equal"]}
+        {
+            "sourceMatch": [_matcher(m) for m in rule["source_matchers"]],
+            "targetMatch": [_matcher(m) for m in rule["target_matchers"]],
+            "equal": rule["equal"],
+        }
         for rule in config["inhibit_rules"]
-    ]  # fmt: skip
+    ]
     return {
         "apiVersion": "monitoring.coreos.com/v1alpha1",
         "kind": "AlertmanagerConfig",
@@ -91,7 +107,9 @@ def alertmanager_config_cr(env: Environment, config: dict[str, Any]) -> dict[str
     }
 
 
-def dashboard_configmaps(env: Environment, boards: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def dashboard_configmaps(
+    env: Environment, boards: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """One ``ConfigMap`` per dashboard, labelled for the Grafana sidecar."""
     return [
         {

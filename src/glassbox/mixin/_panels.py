@@ -39,7 +39,9 @@ DS = DataSourceRef(type_val="prometheus", uid="${datasource}")
 class Q:
     """One panel query: a PromQL expression and its legend."""
 
-    def __init__(self, expr: str, legend: str = "", *, instant: bool = False, table: bool = False) -> None:
+    def __init__(
+        self, expr: str, legend: str = "", *, instant: bool = False, table: bool = False
+    ) -> None:
         self.expr = expr
         self.legend = legend
         self.instant = instant
@@ -79,9 +81,7 @@ class Board:
                 gdb.DatasourceVariable("datasource").label("Data source").type("prometheus")
             )
             .with_variable(self._label_variable(ENV, "Environment", "up"))
-            .with_variable(
-                self._label_variable(SERVICE, "Service", sel("up", f'{ENV}=~"${ENV}"'))
-            )
+            .with_variable(self._label_variable(SERVICE, "Service", sel("up", f'{ENV}=~"${ENV}"')))
         )
 
     @staticmethod
@@ -110,10 +110,7 @@ class Board:
         for index, q in enumerate(queries):
             target = gprom.Dataquery().expr(q.expr).ref_id(chr(ord("A") + index))
             target = target.legend_format(q.legend or "__auto")
-            if q.instant:
-                target = target.instant()
-            else:
-                target = target.range()
+            target = target.instant() if q.instant else target.range()
             if q.table:
                 target = target.format(PromQueryFormat.TABLE)
             if exemplar:
@@ -121,13 +118,30 @@ class Board:
             panel = panel.with_target(target)
         return panel
 
-    def graph(self, title: str, description: str, unit: str, *queries: Q, exemplar: bool = False,
-              span: int = 12, height: int = 8, stack: bool = False) -> Board:  # fmt: skip
+    def graph(
+        self,
+        title: str,
+        description: str,
+        unit: str,
+        *queries: Q,
+        exemplar: bool = False,
+        span: int = 12,
+        height: int = 8,
+        stack: bool = False,
+    ) -> Board:
         """Add a time series panel (``exemplar`` for latency panels read from raw histograms)."""
         panel = (
-            gts.Panel().id(self._next_id()).title(title).description(description).unit(unit)
-            .datasource(DS).span(span).height(height).fill_opacity(10).line_width(1)
-        )  # fmt: skip
+            gts.Panel()
+            .id(self._next_id())
+            .title(title)
+            .description(description)
+            .unit(unit)
+            .datasource(DS)
+            .span(span)
+            .height(height)
+            .fill_opacity(10)
+            .line_width(1)
+        )
         if stack:
             from grafana_foundation_sdk.builders.common import StackingConfig
             from grafana_foundation_sdk.models.common import StackingMode
@@ -136,13 +150,27 @@ class Board:
         self.builder.with_panel(self._targets(panel, queries, exemplar))
         return self
 
-    def stat(self, title: str, description: str, unit: str, query: Q, *, span: int = 4,
-             time_from: str | None = None) -> Board:  # fmt: skip
+    def stat(
+        self,
+        title: str,
+        description: str,
+        unit: str,
+        query: Q,
+        *,
+        span: int = 4,
+        time_from: str | None = None,
+    ) -> Board:
         """Add a single-value panel (``time_from`` such as ``now/d`` for "today")."""
         panel = (
-            gstat.Panel().id(self._next_id()).title(title).description(description).unit(unit)
-            .datasource(DS).span(span).height(4)
-        )  # fmt: skip
+            gstat.Panel()
+            .id(self._next_id())
+            .title(title)
+            .description(description)
+            .unit(unit)
+            .datasource(DS)
+            .span(span)
+            .height(4)
+        )
         if time_from:
             panel = panel.time_from(time_from)
         self.builder.with_panel(self._targets(panel, (query,), False))
@@ -151,10 +179,16 @@ class Board:
     def table(self, title: str, description: str, unit: str, *queries: Q, span: int = 24) -> Board:
         """Add a table that merges instant queries on their labels."""
         panel = (
-            gtable.Panel().id(self._next_id()).title(title).description(description).unit(unit)
-            .datasource(DS).span(span).height(8)
+            gtable.Panel()
+            .id(self._next_id())
+            .title(title)
+            .description(description)
+            .unit(unit)
+            .datasource(DS)
+            .span(span)
+            .height(8)
             .with_transformation(DataTransformerConfig(id_val="merge", options={}))
-        )  # fmt: skip
+        )
         instant = tuple(Q(q.expr, q.legend, instant=True, table=True) for q in queries)
         self.builder.with_panel(self._targets(panel, instant, False))
         return self

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from glassbox.mixin._external import ENV, SERVICE
 
-__all__ = ["by", "dashboard_scope", "eq", "ne", "rule_scope", "sel", "window_suffix", "re_"]
+__all__ = ["by", "dashboard_scope", "eq", "ne", "re_", "rule_scope", "sel", "window_suffix"]
 
 
 def sel(series: str, *matchers: str) -> str:

@@ -77,7 +77,9 @@ class Records:
         self.groups.setdefault(self._group, []).append(record)
         return record
 
-    def _rate(self, series: str, labels: tuple[str, ...], *matchers: str, window: str = "") -> Record:
+    def _rate(
+        self, series: str, labels: tuple[str, ...], *matchers: str, window: str = ""
+    ) -> Record:
         w = window or self.window
         expr = f"sum {by(labels)} (rate({sel(series, self.scope, *matchers)}[{w}]))"
         return self._add(labels, series, f"rate{w}", expr)
@@ -89,7 +91,7 @@ class Records:
 
     # -- the rules ------------------------------------------------------------------------
 
-    def _build(self) -> None:  # noqa: PLR0915  (a flat catalogue reads best as one list)
+    def _build(self) -> None:
         self._group = "glassbox-llm.rules"
         count = sc.LLM_DURATION.series[2]
         self.calls = self._rate(count, MODEL)
@@ -112,9 +114,11 @@ class Records:
         self.cost = self._rate(sc.LLM_COST.total, attribution)
         team = (*S, sc.TEAM)
         self.cost_1d = self._add(
-            team, sc.LLM_COST.total, "increase1d",
+            team,
+            sc.LLM_COST.total,
+            "increase1d",
             f"sum {by(team)} (increase({sel(sc.LLM_COST.total, self.scope)}[1d]))",
-        )  # fmt: skip
+        )
         self.budget_team = self._add(
             (ENV, sc.TEAM), "glassbox_budget_usd_per_day", "value", "vector(0)"
         )  # the expressions are filled per team by recording_groups()
@@ -124,13 +128,17 @@ class Records:
         ]
 
         self._group = "glassbox-agents.rules"
-        self.workflows = self._rate(sc.WORKFLOW_DURATION.series[2], (*S, sc.WORKFLOW, sc.ERROR_TYPE))
+        self.workflows = self._rate(
+            sc.WORKFLOW_DURATION.series[2], (*S, sc.WORKFLOW, sc.ERROR_TYPE)
+        )
         self.workflow_buckets = self._rate(sc.WORKFLOW_DURATION.series[0], (*S, sc.WORKFLOW, LE))
         self.agents = self._rate(sc.AGENT_DURATION.series[2], (*S, sc.AGENT, sc.ERROR_TYPE))
         self.agent_buckets = self._rate(sc.AGENT_DURATION.series[0], (*S, sc.AGENT, LE))
         self.tools = self._rate(sc.TOOL_DURATION.series[2], (*S, sc.AGENT, sc.TOOL, sc.ERROR_TYPE))
         self.tool_buckets = self._rate(sc.TOOL_DURATION.series[0], (*S, sc.TOOL, LE))
-        self.tool_calls_per_run_buckets = self._rate(sc.AGENT_TOOL_CALLS.series[0], (*S, sc.AGENT, LE))
+        self.tool_calls_per_run_buckets = self._rate(
+            sc.AGENT_TOOL_CALLS.series[0], (*S, sc.AGENT, LE)
+        )
         self.tool_calls_per_run_p95 = self._p95(self.tool_calls_per_run_buckets, (*S, sc.AGENT))
         self.tasks = self._rate(sc.TASK_DURATION.series[2], (*S, sc.TASK, sc.ERROR_TYPE))
 
@@ -146,12 +154,16 @@ class Records:
         self.cache_requests = self._rate(sc.CACHE_REQUESTS.total, (*S, sc.CACHE, sc.RESULT))
 
         self._group = "glassbox-http.rules"
-        self.http_requests = self._rate(sc.HTTP_DURATION.series[2], (*S, sc.HTTP_ROUTE, sc.HTTP_STATUS))
+        self.http_requests = self._rate(
+            sc.HTTP_DURATION.series[2], (*S, sc.HTTP_ROUTE, sc.HTTP_STATUS)
+        )
         self.http_buckets = self._rate(sc.HTTP_DURATION.series[0], (*S, sc.HTTP_ROUTE, LE))
 
         self._group = "glassbox-telemetry.rules"
         self.dropped = self._rate(sc.TELEMETRY_DROPPED.total, (*S, sc.SIGNAL))
-        self.instrumentation_errors = self._rate(sc.INSTRUMENTATION_ERRORS.total, (*S, sc.COMPONENT))
+        self.instrumentation_errors = self._rate(
+            sc.INSTRUMENTATION_ERRORS.total, (*S, sc.COMPONENT)
+        )
         self.folded = self._rate(sc.CARDINALITY_FOLDED.total, (*S, sc.LABEL))
         self.redactions = self._rate(sc.REDACTIONS.total, (*S, sc.ENTITY_TYPE))
         self.budget_blocked = self._rate(sc.BUDGET_BLOCKED.total, (*S, sc.BUDGET))
@@ -161,7 +173,9 @@ class Records:
         self.vllm_ttft_buckets = self._rate("vllm:time_to_first_token_seconds_bucket", (*v, LE))
         self.vllm_ttft_p95 = self._p95(self.vllm_ttft_buckets, v)
         itl = self._rate("vllm:inter_token_latency_seconds_bucket", (*v, LE))
-        legacy = f"rate({sel('vllm:time_per_output_token_seconds_bucket', self.scope)}[{self.window}])"
+        legacy = (
+            f"rate({sel('vllm:time_per_output_token_seconds_bucket', self.scope)}[{self.window}])"
+        )
         self.vllm_itl_buckets = Record(
             itl.name, itl.labels, f"{itl.expr} or sum {by((*v, LE))} ({legacy})"
         )
@@ -179,7 +193,7 @@ class Records:
         )
         self.slo_errors: dict[str, Record] = {}
         self.slo_slow: dict[str, Record] = {}
-        le = floatToGoString(slos.latency_threshold_seconds)
+        le = floatToGoString(slos.latency_threshold_seconds)  # type: ignore[no-untyped-call]
         failed, fast_le = ne(sc.ERROR_TYPE, ""), eq(LE, le)
         for w in windows:
             total = f"sum {by(S)} (rate({sel(count, self.scope)}[{w}]))"
@@ -188,7 +202,9 @@ class Records:
             self.slo_errors[w] = self._add(
                 S, sc.LLM_DURATION.name, f"error_ratio_rate{w}", f"({bad} or 0 * {total}) / {total}"
             )
-            self.slo_slow[w] = self._add(S, sc.LLM_DURATION.name, f"slow_ratio_rate{w}", f"1 - {fast} / {total}")
+            self.slo_slow[w] = self._add(
+                S, sc.LLM_DURATION.name, f"slow_ratio_rate{w}", f"1 - {fast} / {total}"
+            )
 
 
 def _seconds(window: str) -> float:
@@ -203,7 +219,7 @@ def recording_groups(records: Records) -> list[dict[str, Any]]:
     interval = str(env.evaluation_interval)
     out: list[dict[str, Any]] = []
     for name, rules in records.groups.items():
-        rendered = [{"record": r.name, "expr": r.expr} for r in rules]
+        rendered: list[dict[str, Any]] = [{"record": r.name, "expr": r.expr} for r in rules]
         if name == "glassbox-cost.rules":
             if env.budget_usd_per_day is not None:
                 rendered.append(

@@ -24,7 +24,12 @@ __all__ = ["Scenario", "rule_test_file", "scenarios", "test_rule_groups", "test_
 
 SVC = "checkout"
 BASE = {JOB: SVC, INSTANCE: "10.0.0.1:8000", SERVICE: SVC}
-MODEL = {sc.OPERATION: "chat", sc.PROVIDER: "openai", sc.REQUEST_MODEL: "gpt-4o-mini", sc.RESPONSE_MODEL: "gpt-4o-mini-2024-07-18"}
+MODEL = {
+    sc.OPERATION: "chat",
+    sc.PROVIDER: "openai",
+    sc.REQUEST_MODEL: "gpt-4o-mini",
+    sc.RESPONSE_MODEL: "gpt-4o-mini-2024-07-18",
+}
 M2 = {sc.PROVIDER: "openai", sc.REQUEST_MODEL: "gpt-4o-mini"}
 
 
@@ -78,26 +83,50 @@ class _Gen:
             out.append(f"{value:.6g}")
         return " ".join(out)
 
-    def counter(self, s: Scenario, name: str, labels: dict[str, str], per_second: float,
-                factors: list[float] | None = None) -> None:  # fmt: skip
+    def counter(
+        self,
+        s: Scenario,
+        name: str,
+        labels: dict[str, str],
+        per_second: float,
+        factors: list[float] | None = None,
+    ) -> None:
         factors = factors if factors is not None else self.factors()
-        s.series.append((name, {ENV: self.env.name, **labels}, self._values(per_second * self.step, factors)))
+        s.series.append(
+            (name, {ENV: self.env.name, **labels}, self._values(per_second * self.step, factors))
+        )
 
-    def gauge(self, s: Scenario, name: str, labels: dict[str, str], value: float, slope: float = 0) -> None:
-        s.series.append((name, {ENV: self.env.name, **labels}, f"{value:g}+{slope * self.step:g}x{self.steps}"))
+    def gauge(
+        self, s: Scenario, name: str, labels: dict[str, str], value: float, slope: float = 0
+    ) -> None:
+        s.series.append(
+            (name, {ENV: self.env.name, **labels}, f"{value:g}+{slope * self.step:g}x{self.steps}")
+        )
 
-    def histogram(self, s: Scenario, spec: sc.MetricSpec, labels: dict[str, str], per_second: float,
-                  value: float) -> None:  # fmt: skip
+    def histogram(
+        self,
+        s: Scenario,
+        spec: sc.MetricSpec,
+        labels: dict[str, str],
+        per_second: float,
+        value: float,
+    ) -> None:
         """All observations at ``value``: buckets below it stay at zero."""
         bucket, _, count = spec.series[:3]
         factors = self.factors()
         for bound in (*spec.buckets, float("inf")):
-            le = {"le": floatToGoString(bound)}
+            le = {"le": floatToGoString(bound)}  # type: ignore[no-untyped-call]
             self.counter(s, bucket, {**labels, **le}, per_second if bound >= value else 0, factors)
         self.counter(s, count, labels, per_second, factors)
 
-    def llm(self, s: Scenario, calls: float = 2.0, errors: float = 0.0, latency: float = 0.6,
-            ttfc: float = 0.3) -> None:  # fmt: skip
+    def llm(
+        self,
+        s: Scenario,
+        calls: float = 2.0,
+        errors: float = 0.0,
+        latency: float = 0.6,
+        ttfc: float = 0.3,
+    ) -> None:
         ok = {**BASE, **MODEL, sc.ERROR_TYPE: ""}
         bad = {**BASE, **MODEL, sc.ERROR_TYPE: "APIError"}
         self.histogram(s, sc.LLM_DURATION, ok, calls - errors, latency)
@@ -113,13 +142,29 @@ def _healthy(g: _Gen, s: Scenario) -> None:
     g.gauge(s, "up", BASE, 1)
     g.llm(s, calls=2.0, errors=0.002)
     tokens = {**BASE, sc.OPERATION: "chat", **M2}
-    g.counter(s, sc.LLM_TOKENS.total, {**tokens, sc.TOKEN_TYPE: "input"}, t.tokens_per_hour / 3600 / 10)
-    g.counter(s, sc.LLM_TOKENS.total, {**tokens, sc.TOKEN_TYPE: "output"}, t.tokens_per_hour / 3600 / 20)
+    g.counter(
+        s, sc.LLM_TOKENS.total, {**tokens, sc.TOKEN_TYPE: "input"}, t.tokens_per_hour / 3600 / 10
+    )
+    g.counter(
+        s, sc.LLM_TOKENS.total, {**tokens, sc.TOKEN_TYPE: "output"}, t.tokens_per_hour / 3600 / 20
+    )
     g.counter(s, sc.LLM_RATE_LIMITED.total, {**BASE, **M2}, 0.002)
     g.counter(s, sc.LLM_UNPRICED.total, {**BASE, **M2}, 0)
-    budget = min([b for b in [env.budget_usd_per_day, *[tm.budget_usd_per_day for tm in env.teams.values()]] if b] or [1.0])
+    budget = min(
+        [
+            b
+            for b in [env.budget_usd_per_day, *[tm.budget_usd_per_day for tm in env.teams.values()]]
+            if b
+        ]
+        or [1.0]
+    )
     team = next(iter(env.teams), "")
-    g.counter(s, sc.LLM_COST.total, {**tokens, sc.TOKEN_TYPE: "input", sc.TEAM: team, sc.TENANT: "acme"}, budget / 86400 / 10)
+    g.counter(
+        s,
+        sc.LLM_COST.total,
+        {**tokens, sc.TOKEN_TYPE: "input", sc.TEAM: team, sc.TENANT: "acme"},
+        budget / 86400 / 10,
+    )
     g.gauge(s, sc.QUEUE_DEPTH.name, {**BASE, sc.QUEUE: "ingest"}, 3)
     g.counter(s, sc.QUEUE_TASKS.total, {**BASE, sc.QUEUE: "ingest", sc.OUTCOME: "success"}, 5)
     tool = {**BASE, sc.TOOL: "search", sc.AGENT: "editor"}
@@ -146,7 +191,7 @@ def _labels(*parts: dict[str, str], severity: str) -> dict[str, str]:
     return {**out, "severity": severity}
 
 
-def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:  # noqa: PLR0915
+def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:
     env, t = mixin.env, mixin.env.thresholds
     e = {ENV: env.name}
     svc = {**e, SERVICE: SVC}
@@ -161,13 +206,19 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:  # noqa: PLR0915
     s = new("provider errors: every call fails")
     g.llm(s, calls=2.0, errors=2.0)
     s.expect["GlassboxLLMHighErrorRate"] = [_labels(model, severity="warning")]
-    s.expect["GlassboxLLMAvailabilityBudgetBurn"] = [_labels(svc, severity="critical"), _labels(svc, severity="warning")]
+    s.expect["GlassboxLLMAvailabilityBudgetBurn"] = [
+        _labels(svc, severity="critical"),
+        _labels(svc, severity="warning"),
+    ]
 
     s = new("latency spike")
     slow = 2 * max(t.p95_latency_seconds, env.slos.latency_threshold_seconds)
     g.llm(s, latency=slow)
     s.expect["GlassboxLLMSlowLatency"] = [_labels(model, severity="warning")]
-    s.expect["GlassboxLLMLatencyBudgetBurn"] = [_labels(svc, severity="critical"), _labels(svc, severity="warning")]
+    s.expect["GlassboxLLMLatencyBudgetBurn"] = [
+        _labels(svc, severity="critical"),
+        _labels(svc, severity="warning"),
+    ]
 
     s = new("slow first chunk")
     g.llm(s, ttfc=2 * t.ttfc_p95_seconds)
@@ -179,7 +230,12 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:  # noqa: PLR0915
     s.expect["GlassboxLLMRateLimited"] = [_labels(model, severity="warning")]
 
     s = new("token flood")
-    g.counter(s, sc.LLM_TOKENS.total, {**BASE, sc.OPERATION: "chat", **M2, sc.TOKEN_TYPE: "input"}, 2 * t.tokens_per_hour / 3600)
+    g.counter(
+        s,
+        sc.LLM_TOKENS.total,
+        {**BASE, sc.OPERATION: "chat", **M2, sc.TOKEN_TYPE: "input"},
+        2 * t.tokens_per_hour / 3600,
+    )
     s.expect["GlassboxHighTokenUsage"] = [_labels(svc, severity="warning")]
 
     s = new("unpriced model")
@@ -197,7 +253,10 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:  # noqa: PLR0915
     end = g.steps * g.step
     teams = {n: tm.budget_usd_per_day for n, tm in env.teams.items() if tm.budget_usd_per_day}
     team = min(teams, key=lambda n: teams[n]) if teams else ""
-    budgets = {**({team: teams[team]} if team else {}), **({"": env.budget_usd_per_day} if env.budget_usd_per_day else {})}
+    budgets = {
+        **({team: teams[team]} if team else {}),
+        **({"": env.budget_usd_per_day} if env.budget_usd_per_day else {}),
+    }
     target = min(budgets.values())
     # The 24h spend crosses each budget's warning line at a time well clear of the
     # run's end (so whether it fires is unambiguous); the forecast sees a spend rate of
@@ -208,15 +267,29 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:  # noqa: PLR0915
     warn_rate = next(
         k * min(lines) / end
         for k in (3, 6, 12, 1.5, 24)
-        if all(not (end - settle <= line / (k * min(lines) / end) <= end - for_ + g.step) for line in lines)
+        if all(
+            not (end - settle <= line / (k * min(lines) / end) <= end - for_ + g.step)
+            for line in lines
+        )
     )
     for alert, per_second, label in (
         ("GlassboxDailyBudgetWarning", warn_rate, "budget burn (24h spend)"),
         ("GlassboxBudgetExhaustionForecast", 1.5 * target / 86400, "budget burn (forecast)"),
     ):
         s = new(label)
-        g.counter(s, sc.LLM_COST.total, {**BASE, sc.OPERATION: "chat", **M2, sc.TOKEN_TYPE: "output",
-                                         sc.TEAM: team, sc.TENANT: "acme"}, per_second)  # fmt: skip
+        g.counter(
+            s,
+            sc.LLM_COST.total,
+            {
+                **BASE,
+                sc.OPERATION: "chat",
+                **M2,
+                sc.TOKEN_TYPE: "output",
+                sc.TEAM: team,
+                sc.TENANT: "acme",
+            },
+            per_second,
+        )
         expected = []
         for owner, budget in budgets.items():
             if alert == "GlassboxDailyBudgetWarning":
@@ -239,7 +312,12 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:  # noqa: PLR0915
     s.expect["GlassboxQueueStuck"] = [_labels(svc, {sc.QUEUE: "ingest"}, severity="critical")]
 
     s = new("tool failures")
-    g.counter(s, sc.TOOL_DURATION.series[2], {**BASE, sc.TOOL: "search", sc.AGENT: "editor", sc.ERROR_TYPE: "TimeoutError"}, 1)
+    g.counter(
+        s,
+        sc.TOOL_DURATION.series[2],
+        {**BASE, sc.TOOL: "search", sc.AGENT: "editor", sc.ERROR_TYPE: "TimeoutError"},
+        1,
+    )
     s.expect["GlassboxToolHighErrorRate"] = [_labels(svc, {sc.TOOL: "search"}, severity="warning")]
 
     s = new("runaway agent")
@@ -249,12 +327,16 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:  # noqa: PLR0915
     drift = {JOB: "drift", sc.MONITOR: "inputs"}
     s = new("input drift")
     g.gauge(s, sc.DRIFT_DETECTED.name, {**drift, sc.FEATURE: "length"}, 1)
-    s.expect["GlassboxDriftDetected"] = [_labels(e, drift, {sc.FEATURE: "length"}, severity="warning")]
+    s.expect["GlassboxDriftDetected"] = [
+        _labels(e, drift, {sc.FEATURE: "length"}, severity="warning")
+    ]
 
     suite = {JOB: "evals", sc.SUITE: "qa"}
     s = new("eval regression")
     g.gauge(s, sc.EVAL_REGRESSION.name, {**suite, sc.EVAL_METRIC: "accuracy"}, 1)
-    s.expect["GlassboxEvalScoreDrop"] = [_labels(e, suite, {sc.EVAL_METRIC: "accuracy"}, severity="warning")]
+    s.expect["GlassboxEvalScoreDrop"] = [
+        _labels(e, suite, {sc.EVAL_METRIC: "accuracy"}, severity="warning")
+    ]
 
     s = new("stale jobs")
     g.gauge(s, sc.EVAL_LAST_RUN.name, suite, -2 * t.stale_job.seconds)
@@ -263,7 +345,12 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:  # noqa: PLR0915
     s.expect["GlassboxDriftJobStale"] = [_labels(e, drift, severity="warning")]
 
     s = new("telemetry dropped")
-    g.counter(s, sc.TELEMETRY_DROPPED.total, {**BASE, sc.SIGNAL: "spans"}, t.telemetry_dropped_per_second + 5)
+    g.counter(
+        s,
+        sc.TELEMETRY_DROPPED.total,
+        {**BASE, sc.SIGNAL: "spans"},
+        t.telemetry_dropped_per_second + 5,
+    )
     s.expect["GlassboxTelemetryDropped"] = [_labels(svc, {sc.SIGNAL: "spans"}, severity="warning")]
 
     vllm = {**BASE, VLLM_MODEL: "llama"}
@@ -283,7 +370,7 @@ def scenarios(mixin: Mixin) -> tuple[list[Scenario], int]:
     steps = int((longest + 4 * env.rate_window.seconds) / test_step(mixin)) + 10
     faults = _faults(mixin, _Gen(mixin, steps, None))
     names = {a.name for a in alerts(env, mixin.records)}
-    quiet = {name: [] for name in sorted(names)}
+    quiet: dict[str, list[dict[str, str]]] = {name: [] for name in sorted(names)}
     healthy = []
     for label, noise in (("healthy, steady", None), ("healthy, with noise", random.Random(4))):
         s = Scenario(label, expect=dict(quiet))
@@ -313,32 +400,51 @@ def _render(template: str, labels: dict[str, str]) -> str:
 def rule_test_file(mixin: Mixin, rule_files: list[str]) -> dict[str, Any]:
     """The ``promtool test rules`` file for ``mixin`` (its rules in ``rule_files``)."""
     env = mixin.env
-    by_key: dict[tuple[str, str], Alert] = {(a.name, a.severity): a for a in alerts(env, mixin.records)}
+    by_key: dict[tuple[str, str], Alert] = {
+        (a.name, a.severity): a for a in alerts(env, mixin.records)
+    }
     step = test_step(mixin)
     cases, steps = scenarios(mixin)
     end = steps * step
     tests = []
     for scenario in cases:
         input_series = [
-            {"series": name + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}", "values": values}
+            {
+                "series": name + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}",
+                "values": values,
+            }
             for name, labels, values in scenario.series
         ]
-        times = [end] if scenario.expect and all(scenario.expect.values()) else [end / 3, 2 * end / 3, end]
+        times = (
+            [end]
+            if scenario.expect and all(scenario.expect.values())
+            else [end / 3, 2 * end / 3, end]
+        )
         alert_tests = []
         for when in times:
             for name, expected in scenario.expect.items():
                 exp = []
                 for labels in expected:
                     alert = by_key[(name, labels["severity"])]
-                    exp.append({
-                        "exp_labels": labels,
-                        "exp_annotations": {
-                            "summary": alert.summary,
-                            "description": _render(alert.description, labels),
-                            "runbook_url": f"{env.runbook_base_url.rstrip('/')}/{name}.md",
-                        },
-                    })  # fmt: skip
-                alert_tests.append({"eval_time": f"{int(when)}s", "alertname": name, "exp_alerts": exp})
-        tests.append({"name": scenario.name, "interval": f"{step:g}s",
-                      "input_series": input_series, "alert_rule_test": alert_tests})  # fmt: skip
+                    exp.append(
+                        {
+                            "exp_labels": labels,
+                            "exp_annotations": {
+                                "summary": alert.summary,
+                                "description": _render(alert.description, labels),
+                                "runbook_url": f"{env.runbook_base_url.rstrip('/')}/{name}.md",
+                            },
+                        }
+                    )
+                alert_tests.append(
+                    {"eval_time": f"{int(when)}s", "alertname": name, "exp_alerts": exp}
+                )
+        tests.append(
+            {
+                "name": scenario.name,
+                "interval": f"{step:g}s",
+                "input_series": input_series,
+                "alert_rule_test": alert_tests,
+            }
+        )
     return {"rule_files": rule_files, "evaluation_interval": f"{step:g}s", "tests": tests}
