@@ -46,6 +46,7 @@ from glassbox.cli import (  # noqa: E402,F401  (registers `glassbox drift`, `gla
     _simulate,
 )
 from glassbox.cli import _redact  # noqa: E402,F401  (registers `glassbox redact`)
+from glassbox.cli import _stack  # noqa: E402,F401  (registers `glassbox up/down/status`)
 
 
 def main() -> None:

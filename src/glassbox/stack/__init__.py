@@ -1,6 +1,21 @@
-"""The local stack: real Prometheus, Alertmanager and Pushgateway processes."""
+"""The local stack: real Prometheus, Alertmanager and Pushgateway processes.
+
+:func:`up`, :func:`down` and :func:`status` manage the stack of one project-local state
+directory (``glassbox up``/``down``/``status``); the lower-level ``start_*`` functions
+start single services for tests; :func:`query` and :func:`wait_for_query` read
+Prometheus's HTTP API.
+"""
 
 from glassbox.stack._api import PrometheusAPIError, get_json, query, wait_for_query
+from glassbox.stack._local import (
+    DEFAULT_PORTS,
+    DEFAULT_STATE_DIR,
+    StackError,
+    down,
+    state_table,
+    status,
+    up,
+)
 from glassbox.stack._process import (
     BINARY_PACKAGES,
     MissingBinaryError,
@@ -12,12 +27,20 @@ from glassbox.stack._process import (
     start_pushgateway,
     wait_http_ok,
 )
+from glassbox.stack._state import SERVICES, ServiceState, StackState
 
 __all__ = [
     "BINARY_PACKAGES",
+    "DEFAULT_PORTS",
+    "DEFAULT_STATE_DIR",
+    "SERVICES",
     "MissingBinaryError",
     "PrometheusAPIError",
     "Service",
+    "ServiceState",
+    "StackError",
+    "StackState",
+    "down",
     "free_port",
     "get_json",
     "query",
@@ -25,6 +48,9 @@ __all__ = [
     "start_alertmanager",
     "start_prometheus",
     "start_pushgateway",
+    "state_table",
+    "status",
+    "up",
     "wait_for_query",
     "wait_http_ok",
 ]

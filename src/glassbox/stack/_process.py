@@ -62,7 +62,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_http_ok(url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_http_ok(
+    url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
     """Poll ``url`` until it answers 200, the process dies, or ``timeout`` passes.
 
     Raises:
@@ -74,7 +76,9 @@ def wait_http_ok(url: str, timeout: float = 30.0, process: subprocess.Popen[byte
     last_error = ""
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with code {process.returncode} before {url} was ready")
+            raise RuntimeError(
+                f"process exited with code {process.returncode} before {url} was ready"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -128,14 +132,24 @@ class Service:
         self.stop()
 
 
-def _spawn(name: str, binary: str, args: list[str], port: int, state_dir: Path, ready_path: str,
-           timeout: float) -> Service:
+def _spawn(
+    name: str,
+    binary: str,
+    args: list[str],
+    port: int,
+    state_dir: Path,
+    ready_path: str,
+    timeout: float,
+) -> Service:
     state_dir.mkdir(parents=True, exist_ok=True)
     log_path = state_dir / f"{name}.log"
     command = [require_binary(binary), *args]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     service = Service(name, process, port, log_path, command)
@@ -143,7 +157,9 @@ def _spawn(name: str, binary: str, args: list[str], port: int, state_dir: Path, 
         wait_http_ok(f"{service.url}{ready_path}", timeout, process)
     except (TimeoutError, RuntimeError) as exc:
         service.stop()
-        raise RuntimeError(f"{name} did not start: {exc}\n--- {log_path} ---\n{service.log_tail()}") from exc
+        raise RuntimeError(
+            f"{name} did not start: {exc}\n--- {log_path} ---\n{service.log_tail()}"
+        ) from exc
     return service
 
 
@@ -188,7 +204,9 @@ def start_alertmanager(
         "--cluster.listen-address=",
         *(extra_args or []),
     ]
-    return _spawn("alertmanager", "prometheus-alertmanager", args, port, state_dir, "/-/ready", timeout)
+    return _spawn(
+        "alertmanager", "prometheus-alertmanager", args, port, state_dir, "/-/ready", timeout
+    )
 
 
 def start_pushgateway(
@@ -201,4 +219,6 @@ def start_pushgateway(
     """Start ``prometheus-pushgateway`` on loopback."""
     port = port or free_port()
     args = [f"--web.listen-address=127.0.0.1:{port}", *(extra_args or [])]
-    return _spawn("pushgateway", "prometheus-pushgateway", args, port, state_dir, "/-/ready", timeout)
+    return _spawn(
+        "pushgateway", "prometheus-pushgateway", args, port, state_dir, "/-/ready", timeout
+    )
