@@ -190,8 +190,10 @@ def test_exemplars_carry_the_trace_id_in_openmetrics(telemetry: Telemetry) -> No
     cost_lines = [
         line for line in text.splitlines() if line.startswith("glassbox_llm_cost_usd_total")
     ]
-    assert cost_lines
-    assert all(f'trace_id="{trace_id}"' in line for line in cost_lines)
+    assert len(cost_lines) == 2  # input and output cost
+    # one exemplar per call, on the largest share (100 input tokens cost more than 10 output)
+    (with_exemplar,) = [line for line in cost_lines if f'trace_id="{trace_id}"' in line]
+    assert 'gen_ai_token_type="input"' in with_exemplar
     assert "trace_id" not in telemetry.exposition(
         openmetrics=False
     )  # classic text has no exemplars

@@ -411,10 +411,13 @@ class LLMCall:
             metrics.child(_C.LLM_UNPRICED, operation, provider, model).inc()
             return None
         team, tenant = self._team, self._tenant
+        # One exemplar per call is enough to lead from a cost spike to its trace: put it on
+        # the largest share (an exemplar costs about as much as the increment itself).
+        largest = max(cost.items(), key=lambda item: item[1])[0] if exemplar else ""
         for kind, usd in cost.items():
             if usd:
                 metrics.child(_C.LLM_COST, operation, provider, model, kind, team, tenant).inc(
-                    usd, exemplar
+                    usd, exemplar if kind == largest else None
                 )
         total = cost.total
         if rt.budgets:

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol, TextIO
 
+import orjson
 import structlog
 from opentelemetry import trace
 
@@ -38,6 +39,11 @@ _GLASSBOX_FIELDS = _STRUCTURAL | {
 }  # fmt: skip
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
            "error": logging.ERROR, "critical": logging.CRITICAL}  # fmt: skip
+
+
+def _dumps(event_dict: Any, **kwargs: Any) -> str:
+    """JSON via orjson (ten times faster than ``json``, as structlog's docs recommend)."""
+    return orjson.dumps(event_dict, default=kwargs.get("default", repr)).decode("utf-8")
 
 
 class Redactor(Protocol):
@@ -216,7 +222,7 @@ def setup_logging(
         _static_fields(service, environment),
         add_trace_context,
     ]
-    renderer = structlog.processors.JSONRenderer()
+    renderer = structlog.processors.JSONRenderer(serializer=_dumps)
     rendering: list[Processor] = [structlog.processors.format_exc_info, redaction, renderer]
     level_no = _LEVELS[level]
     logger = structlog.wrap_logger(
