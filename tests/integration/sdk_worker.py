@@ -15,10 +15,12 @@ import glassbox
 
 def record(calls: int, model: str) -> None:
     for i in range(calls):
-        with glassbox.attributes(team="newsroom", tenant="acme"):
-            with glassbox.llm_call("openai", model) as call:
-                call.set_usage(input_tokens=1000, output_tokens=100, cache_read_tokens=400)
-                call.set_response(model=model)
+        with (
+            glassbox.attributes(team="newsroom", tenant="acme"),
+            glassbox.llm_call("openai", model) as call,
+        ):
+            call.set_usage(input_tokens=1000, output_tokens=100, cache_read_tokens=400)
+            call.set_response(model=model)
         try:
             with glassbox.llm_call("openai", model, stream=True) as call:
                 for _ in range(4):

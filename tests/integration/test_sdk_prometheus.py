@@ -163,7 +163,10 @@ def test_multiprocess_mode_aggregates_forked_workers(tmp_path: Path) -> None:
     try:
         with _prometheus(tmp_path, port) as prometheus:
             url = prometheus.url
-            expr = "sum by (gen_ai_request_model) (glassbox_llm_tokens_total{gen_ai_token_type='input'})"
+            expr = (
+                "sum by (gen_ai_request_model) "
+                "(glassbox_llm_tokens_total{gen_ai_token_type='input'})"
+            )
             result = wait_for_query(url, expr, lambda r: len(r) == 3, timeout=60)
             by_model = {r["metric"]["gen_ai_request_model"]: float(r["value"][1]) for r in result}
             assert by_model == {"gpt-4o-mini": 1000 * CALLS, "child-model-0": 1000 * CALLS,
@@ -182,8 +185,14 @@ def test_promtool_finds_no_problem_in_the_exposition() -> None:
     from glassbox.stack import require_binary
 
     exposition = exercise()
-    for family in ("gen_ai_client_operation_duration_seconds", "glassbox_llm_cost_usd_total", "glassbox_queue_depth",
-                   "http_server_request_duration_seconds", "glassbox_eval_score"):  # fmt: skip
+    families = (
+        "gen_ai_client_operation_duration_seconds",
+        "glassbox_llm_cost_usd_total",
+        "glassbox_queue_depth",
+        "http_server_request_duration_seconds",
+        "glassbox_eval_score",
+    )
+    for family in families:
         assert f"# TYPE {family} " in exposition
     result = subprocess.run(
         [require_binary("promtool"), "check", "metrics"],
@@ -193,4 +202,5 @@ def test_promtool_finds_no_problem_in_the_exposition() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "" and result.stderr.strip() == ""
+    assert result.stdout.strip() == ""
+    assert result.stderr.strip() == ""
