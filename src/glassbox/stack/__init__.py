@@ -28,13 +28,17 @@ from glassbox.stack._process import (
     wait_http_ok,
 )
 from glassbox.stack._state import SERVICES, ServiceState, StackState
+from glassbox.stack._top import Alert, ModelRow, Overview, read_overview, render_overview
 
 __all__ = [
     "BINARY_PACKAGES",
     "DEFAULT_PORTS",
     "DEFAULT_STATE_DIR",
     "SERVICES",
+    "Alert",
     "MissingBinaryError",
+    "ModelRow",
+    "Overview",
     "PrometheusAPIError",
     "Service",
     "ServiceState",
@@ -44,6 +48,8 @@ __all__ = [
     "free_port",
     "get_json",
     "query",
+    "read_overview",
+    "render_overview",
     "require_binary",
     "start_alertmanager",
     "start_prometheus",
