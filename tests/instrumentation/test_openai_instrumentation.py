@@ -53,8 +53,10 @@ async def test_success(telemetry: Telemetry, simulator: Simulator, mode: str, st
     extra = {"stream_options": {"include_usage": True}} if stream else {}
     result, items = await chat(simulator.openai_base_url, mode, stream, temperature=0.3, **extra)
     usage = items[-1].usage if stream else result.usage
-    assert isinstance(result, openai.AsyncStream if mode == "async" and stream else openai.Stream if stream
-                      else openai.types.chat.ChatCompletion)  # fmt: skip
+    if stream:
+        assert isinstance(result, openai.AsyncStream if mode == "async" else openai.Stream)
+    else:
+        assert isinstance(result, openai.types.chat.ChatCompletion)
 
     span = only_span(telemetry)
     attributes = dict(span.attributes)
@@ -71,8 +73,11 @@ async def test_success(telemetry: Telemetry, simulator: Simulator, mode: str, st
     assert attributes["server.port"] == simulator.port
     assert "error.type" not in attributes
 
-    labels = {"gen_ai_request_model": "gpt-4o-mini", "gen_ai_response_model": "gpt-4o-mini-2024-07-18",
-              "error_type": ""}  # fmt: skip
+    labels = {
+        "gen_ai_request_model": "gpt-4o-mini",
+        "gen_ai_response_model": "gpt-4o-mini-2024-07-18",
+        "error_type": "",
+    }
     assert telemetry.value(semconv.LLM_DURATION.name + "_count", **labels) == 1
     assert (
         telemetry.value(semconv.LLM_TOKEN_USAGE.name + "_sum", gen_ai_token_type="input")
