@@ -9,6 +9,7 @@ from glassbox.redaction._checks import (
     bech32_ok,
     card_ok,
     eip55_ok,
+    iban_ok,
     is_email_domain,
     jwt_ok,
     keccak256,
@@ -86,3 +87,12 @@ def test_entropy() -> None:
     assert shannon_entropy("") == 0.0
     assert shannon_entropy("aaaa") == 0.0
     assert shannon_entropy("abcd") == pytest.approx(2.0)
+
+
+def test_iban_country_length_and_mod97() -> None:
+    assert iban_ok("DE89370400440532013000")
+    assert iban_ok("GB82WEST12345698765432")
+    assert iban_ok("NO9386011117947")  # shortest in use
+    assert not iban_ok("DE89370400440532013001")  # check digits fail
+    assert not iban_ok("DE8937040044053201300")  # wrong length for DE
+    assert not iban_ok("ZZ89370400440532013000")  # unknown country

@@ -37,9 +37,7 @@ def test_redact_never_raises_and_hides_what_it_finds(text: str) -> None:
     assert isinstance(out, str)
     assert out not in (ERROR_MARKER, TIMEOUT_MARKER, TOO_LONG_MARKER)
     for finding in FAST.findings(text):
-        assert finding.value not in out or finding.value in FAST.token(
-            finding.entity_type, finding.normalised
-        )
+        assert FAST.token(finding.entity_type, finding.normalised) in out
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -21,6 +21,7 @@ __all__ = [
     "bech32_ok",
     "card_ok",
     "eip55_ok",
+    "iban_ok",
     "is_email_domain",
     "jwt_ok",
     "keccak256",
@@ -73,6 +74,29 @@ def card_ok(digits: str) -> bool:
         if n in lengths and low <= int(digits[:plen]) <= high:
             return luhn_ok(digits)
     return False
+
+
+# IBAN length per country (SWIFT IBAN registry).
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
+    "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
+    "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HN": 28, "HR": 21, "HU": 28,
+    "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28,
+    "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22,
+    "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23,
+    "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24,
+    "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
+    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}  # fmt: skip
+
+
+def iban_ok(compact: str) -> bool:
+    """Whether an upper-case IBAN without spaces has its country's length and mod-97 = 1."""
+    if _IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
 
 
 def us_ssn_ok(area: str, group: str, serial: str) -> bool:
@@ -156,32 +180,36 @@ _KECCAK_RC = (
     0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
     0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
 )  # fmt: skip
+# Rotation offsets and pi-step destinations for lane i = x + 5*y, precomputed once.
 _KECCAK_ROT = (
-    (0, 36, 3, 41, 18), (1, 44, 10, 45, 2), (62, 6, 43, 15, 61),
-    (28, 55, 25, 21, 56), (27, 20, 39, 8, 14),
+    0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
 )  # fmt: skip
+_KECCAK_PI = tuple(((i // 5) + 5 * ((2 * (i % 5) + 3 * (i // 5)) % 5)) for i in range(25))
 _M64 = (1 << 64) - 1
 
 
-def _keccak_f(a: list[list[int]]) -> None:
+def _keccak_f(a: list[int]) -> None:
+    rot, pi, m64 = _KECCAK_ROT, _KECCAK_PI, _M64
+    b = [0] * 25
     for rc in _KECCAK_RC:
-        c = [a[x][0] ^ a[x][1] ^ a[x][2] ^ a[x][3] ^ a[x][4] for x in range(5)]
-        d = [
-            c[(x - 1) % 5] ^ ((c[(x + 1) % 5] << 1 | c[(x + 1) % 5] >> 63) & _M64) for x in range(5)
-        ]
+        c = [a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20] for x in range(5)]
         for x in range(5):
-            for y in range(5):
-                a[x][y] ^= d[x]
-        b = [[0] * 5 for _ in range(5)]
-        for x in range(5):
-            for y in range(5):
-                r = _KECCAK_ROT[x][y]
-                v = a[x][y]
-                b[y][(2 * x + 3 * y) % 5] = ((v << r) | (v >> (64 - r))) & _M64 if r else v
-        for x in range(5):
-            for y in range(5):
-                a[x][y] = b[x][y] ^ (~b[(x + 1) % 5][y] & b[(x + 2) % 5][y])
-        a[0][0] ^= rc
+            c1 = c[(x + 1) % 5]
+            d = c[(x - 1) % 5] ^ (((c1 << 1) | (c1 >> 63)) & m64)
+            for y in range(0, 25, 5):
+                a[x + y] ^= d
+        for i in range(25):
+            r = rot[i]
+            v = a[i]
+            b[pi[i]] = ((v << r) | (v >> (64 - r))) & m64 if r else v
+        for y in range(0, 25, 5):
+            b0, b1, b2, b3, b4 = b[y], b[y + 1], b[y + 2], b[y + 3], b[y + 4]
+            a[y] = b0 ^ (~b1 & b2)
+            a[y + 1] = b1 ^ (~b2 & b3)
+            a[y + 2] = b2 ^ (~b3 & b4)
+            a[y + 3] = b3 ^ (~b4 & b0)
+            a[y + 4] = b4 ^ (~b0 & b1)
+        a[0] ^= rc
 
 
 def keccak256(data: bytes) -> bytes:
@@ -190,14 +218,12 @@ def keccak256(data: bytes) -> bytes:
     msg = bytearray(data) + b"\x01"
     msg += b"\x00" * (-len(msg) % rate)
     msg[-1] |= 0x80
-    state = [[0] * 5 for _ in range(5)]
+    state = [0] * 25
     for off in range(0, len(msg), rate):
-        block = msg[off : off + rate]
         for i in range(rate // 8):
-            state[i % 5][i // 5] ^= int.from_bytes(block[i * 8 : i * 8 + 8], "little")
+            state[i] ^= int.from_bytes(msg[off + i * 8 : off + i * 8 + 8], "little")
         _keccak_f(state)
-    out = b"".join(state[i % 5][i // 5].to_bytes(8, "little") for i in range(4))
-    return out
+    return b"".join(state[i].to_bytes(8, "little") for i in range(4))
 
 
 def eip55_ok(address: str) -> bool:

@@ -63,8 +63,8 @@ _ADDRESS_FIELD = re.compile(r"^(?:(?:street|home|shipping|billing|postal|mailing
 _ADDRESS_VALUE = re.compile(r"\d{1,6}[A-Za-z]? [A-Za-z]")
 #: Fires on every field name that has a whole-value rule in ``_whole_value_type``.
 _FIELD_TRIGGER = (
-    r"(?i)pass|pwd|secret|token|key|auth|credential|cookie|session|name|person|dob|birth"
-    r"|born|address"
+    r"(?i)(?:pass(?:word|wd|phrase)?|pwd|token|key|name)(?:[^a-z0-9]|$)"
+    r"|(?i:secret|auth|credential|cookie|session|person|dob|birth|born|address)"
 )
 
 
@@ -142,7 +142,7 @@ class Redactor:
         # The normalised field name ("national id") is scanned with the text, so that
         # context-word triggers fire for a telling field name too.
         hits = self._prefilter(f"{ctx.field}\n{text}" if field else text)
-        if not hits:
+        if not hits or hits[0] == self._field_index:  # sorted: the field trigger is last
             return []
         detectors = self._detectors
         found: list[Finding] = []

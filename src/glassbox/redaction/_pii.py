@@ -17,6 +17,7 @@ from glassbox.redaction._checks import (
     bech32_ok,
     card_ok,
     eip55_ok,
+    iban_ok,
     is_email_domain,
     us_ssn_ok,
 )
@@ -49,9 +50,12 @@ _PHONE_WORD_LIST = (
 _PHONE_WORDS = words_re(_PHONE_WORD_LIST)
 #: Numbers that read as phone numbers without a context word: an area code in
 #: parentheses, or two groups of at least three digits.
-_GROUPED = re.compile(r"\(\d{1,5}\)|\d{3,5}[ .\-/]\d{3,5}", re.ASCII)
-_PHONE_TRIGGER = r"\+[\d(]|00\d|\(\d{1,5}\)|\d{3,5}[ .\-/]\d{3,5}|" + words_trigger(
-    _PHONE_WORD_LIST
+_GROUPED = re.compile(r"\(\d{1,5}\)|\d{3,5}[ .\-]\d{3,5}", re.ASCII)
+# Candidates start after a character outside [\w+\-./:] and hold only digits, spaces,
+# dots, dashes, parentheses and a leading '+': the trigger mirrors that left boundary.
+_PHONE_TRIGGER = (
+    r"\+[\d(]|(?:^|[^\w+\-./:])(?:00\d|[\d .\-()]*(?:\(\d{1,5}\)|\d{3,5}[ .\-]\d{3,5}))|"
+    + words_trigger(_PHONE_WORD_LIST)
 )
 _DATE_SHAPE = re.compile(r"^(?:\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4})$")
 
@@ -106,10 +110,8 @@ def _card(m: re.Match[str], _ctx: Context) -> str | None:
 
 
 def _iban(m: re.Match[str], _ctx: Context) -> str | None:
-    from stdnum import iban
-
     compact = m.group().replace(" ", "")
-    return compact if iban.is_valid(compact) else None
+    return compact if iban_ok(compact) else None
 
 
 _SSN_WORD_LIST = ("ssn", "social security", "ss#", "ss #", "soc sec", "taxpayer", "tin")
@@ -237,7 +239,8 @@ _STREET_CORE = (
     rf"\d{{1,6}}[A-Za-z]?\s(?:{_NAME}\s|[A-Z]\.\s|\d{{1,3}}(?:st|nd|rd|th)\s)"
     rf"{{1,4}}(?:{_STREET_SUFFIXES})s?\b"
 )
-_STREET_TRIGGER = _STREET_CORE
+#: Counted repetitions are widened to ``+`` so the RE2 set stays a small DFA.
+_STREET_TRIGGER = rf"\d[A-Za-z]?\s(?:[A-Za-z0-9.'\-]+\s)+(?:{_STREET_SUFFIXES})"
 _STREET_PATTERN = re.compile(
     rf"(?<![\w.\-])(?P<v>{_STREET_CORE}\.?"
     r"(?:,?\s(?:Apt|Apartment|Suite|Ste|Unit|#)\.?\s?#?[A-Za-z0-9\-]{1,6})?"
@@ -267,7 +270,10 @@ PII_DETECTORS: tuple[Detector, ...] = (
         ),
         _card,
         # Issuer ranges start with 2-6; the look-behind of the pattern becomes a class.
-        trigger=r"(?:^|[^\w.\-])[2-6]\d{3}[ \-]?\d{4}",
+        trigger=(
+            r"(?:^|[^\w.\-])[2-6]\d{3}"
+            r"(?:[ \-]\d{4}[ \-]\d{4}|[ \-]\d{6}[ \-]\d{4}|\d{8})"
+        ),
     ),
     Detector(
         "IBAN",
@@ -306,7 +312,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _ipv4,
-        trigger=r"(?:^|[^\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
+        trigger=r"(?:^|[^\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\W|$)",
     ),
     Detector(
         "IP_ADDRESS",
@@ -315,7 +321,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _ipv6,
-        trigger=r"::|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}",
+        trigger=r"::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:",
     ),
     Detector(
         "MAC_ADDRESS",
@@ -325,7 +331,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _mac,
-        trigger=r"[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}",
+        trigger=r"[0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-]|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.",
     ),
     Detector(
         "CRYPTO_ADDRESS",
@@ -335,7 +341,10 @@ PII_DETECTORS: tuple[Detector, ...] = (
             re.ASCII,
         ),
         _crypto,
-        trigger=r"[13][a-km-zA-HJ-NP-Z1-9]{25}|(?i:bc1)[ac-hj-np-z02-9]{11}|0x[0-9a-fA-F]{40}",
+        trigger=(
+            r"(?:^|\W)(?:[13][a-km-zA-HJ-NP-Z1-9]{8}|(?i:bc1)[ac-hj-np-z02-9]{6}"
+            r"|0x[0-9a-fA-F]{8})"
+        ),
     ),
     Detector(
         "DATE_OF_BIRTH",
