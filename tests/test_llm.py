@@ -138,6 +138,14 @@ def test_fixed_error_kind_overrides_class_name_and_marks_failure_without_excepti
     assert telemetry.value("gen_ai_client_operation_duration_seconds_count", error_type="") == 0
 
 
+def test_a_rate_limited_failure_counts_its_final_429(telemetry: Telemetry) -> None:
+    with glassbox.llm_call("openai", MODEL) as call:
+        call.retry(rate_limited=True)  # first 429, retried
+        call.set_error("rate_limited")  # second 429, given up
+    assert telemetry.value("glassbox_llm_rate_limited_total") == 2
+    assert telemetry.value("glassbox_llm_retries_total") == 1
+
+
 def test_retries_rate_limits_and_tool_calls(telemetry: Telemetry) -> None:
     with glassbox.llm_call("openai", MODEL) as call:
         call.retry(rate_limited=True)

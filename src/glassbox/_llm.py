@@ -371,6 +371,8 @@ class LLMCall:
             cost_total = self._record_usage(rt, labels, exemplar)
         if self._tool_calls:
             metrics.child(_C.LLM_TOOL_CALLS, provider, model).inc(len(self._tool_calls))
+        if error_type == "rate_limited":  # the final 429, which no retry() counted
+            metrics.child(_C.LLM_RATE_LIMITED, provider, model).inc()
 
         if span is not None:
             self._finish_span(span, error, error_type, cost_total)
