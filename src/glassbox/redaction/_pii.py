@@ -130,8 +130,11 @@ _VERSION_WORDS = words_re(("version", "ver", "release", "build", "oid", "v"))
 
 
 def _ipv4(m: re.Match[str], ctx: Context) -> str | None:
-    value = m.group()  # the pattern admits only canonical dotted quads
-    if value.startswith("127.") or value in ("0.0.0.0", "255.255.255.255"):
+    value = m.group()
+    octets = value.split(".")
+    if any(int(o) > 255 or (o[0] == "0" and len(o) > 1) for o in octets):
+        return None  # not a canonical dotted quad
+    if octets[0] == "127" or value in ("0.0.0.0", "255.255.255.255"):
         return None
     if context_near(ctx, m.start(), _VERSION_WORDS, before=12):
         return None
@@ -235,14 +238,15 @@ _STREET_SUFFIXES = (
     "|Bend|Annex|Arcade|Cape|Flat|Flats|Ford|Fords|Gateway|Harbors|Inlet|Meadow|Mount|Mountain"
     "|Neck|Plains|Ports|Unions|Ways|Wall|Underpass"
 )
+# House number (its first digit is matched first so `re` can skip ahead to digits).
 _STREET_CORE = (
-    rf"\d{{1,6}}[A-Za-z]?\s(?:{_NAME}\s|[A-Z]\.\s|\d{{1,3}}(?:st|nd|rd|th)\s)"
+    rf"\d(?<![\w.\-]\d)\d{{0,5}}[A-Za-z]?\s(?:{_NAME}\s|[A-Z]\.\s|\d{{1,3}}(?:st|nd|rd|th)\s)"
     rf"{{1,4}}(?:{_STREET_SUFFIXES})s?\b"
 )
 #: Counted repetitions are widened to ``+`` so the RE2 set stays a small DFA.
 _STREET_TRIGGER = rf"\d[A-Za-z]?\s(?:[A-Za-z0-9.'\-]+\s)+(?:{_STREET_SUFFIXES})"
 _STREET_PATTERN = re.compile(
-    rf"(?<![\w.\-])(?P<v>{_STREET_CORE}\.?"
+    rf"(?P<v>{_STREET_CORE}\.?"
     r"(?:,?\s(?:Apt|Apartment|Suite|Ste|Unit|#)\.?\s?#?[A-Za-z0-9\-]{1,6})?"
     r"(?:,?\s{1,2}[A-Z][a-z]{1,20}(?:\s[A-Z][a-z]{1,20}){0,2},\s[A-Z]{2}\s\d{5}(?:-\d{4})?)?)",
     re.ASCII,
@@ -264,8 +268,8 @@ PII_DETECTORS: tuple[Detector, ...] = (
     Detector(
         "CREDIT_CARD",
         re.compile(
-            r"(?<![\w.\-])(?:\d{4}(?P<s1>[ \-])\d{4}(?P=s1)\d{4}(?P=s1)\d{1,4}"
-            r"|\d{4}(?P<s2>[ \-])\d{6}(?P=s2)\d{4,5}|\d{12,19})(?!\w|[.\-]\d)",
+            r"\d(?<![\w.\-]\d)(?:\d{3}(?P<s1>[ \-])\d{4}(?P=s1)\d{4}(?P=s1)\d{1,4}"
+            r"|\d{3}(?P<s2>[ \-])\d{6}(?P=s2)\d{4,5}|\d{11,18})(?!\w|[.\-]\d)",
             re.ASCII,
         ),
         _card,
@@ -288,7 +292,8 @@ PII_DETECTORS: tuple[Detector, ...] = (
     Detector(
         "US_SSN",
         re.compile(
-            r"(?<![\d\-])(?P<a>\d{3})(?P<s>[\- ]?)(?P<g>\d{2})(?P=s)(?P<n>\d{4})(?![\d\-]|\.\d)",
+            r"(?P<a>\d(?<![\d\-]\d)\d{2})(?P<s>[\- ]?)(?P<g>\d{2})(?P=s)(?P<n>\d{4})"
+            r"(?![\d\-]|\.\d)",
             re.ASCII,
         ),
         _ssn,
@@ -307,8 +312,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
     Detector(
         "IP_ADDRESS",
         re.compile(
-            r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-            r"(?![\w]|\.\d)",
+            r"\d(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)",
             re.ASCII,
         ),
         _ipv4,
