@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import BinaryIO
 
 from glassbox.redaction._engine import ERROR_MARKER, Redactor
+from glassbox.redaction._processor import DEFAULT_SKIP_KEYS
 
 __all__ = [
     "CONTINUATION_MARKER",
@@ -103,12 +104,17 @@ def redact_json_value(redactor: Redactor, key: str, value: object, depth: int = 
     return value
 
 
-def redact_jsonl_lines(redactor: Redactor, lines: Iterable[str]) -> Iterator[str]:
+def redact_jsonl_lines(
+    redactor: Redactor,
+    lines: Iterable[str],
+    skip_keys: Collection[str] = DEFAULT_SKIP_KEYS,
+) -> Iterator[str]:
     """Redact JSON-lines input: string values inside each object, keys as context.
 
     A line without escapes whose raw text fires no trigger is passed through byte for
     byte. Lines that are not JSON objects or arrays are redacted as text, so nothing
-    leaves unscanned.
+    leaves unscanned. Top-level ``skip_keys`` (timestamp, level, trace ids, …) are kept
+    as they are, like the structlog processor does.
     """
     guard = _PemGuard()
     for line in lines:
@@ -125,7 +131,16 @@ def redact_jsonl_lines(redactor: Redactor, lines: Iterable[str]) -> Iterator[str
             yield guard.redact(redactor, line)
             continue
         try:
-            out = json.dumps(redact_json_value(redactor, "", obj), ensure_ascii=False)
+            if isinstance(obj, dict):
+                obj = {
+                    redactor.redact(str(k)): v
+                    if k in skip_keys
+                    else redact_json_value(redactor, str(k), v, 1)
+                    for k, v in obj.items()
+                }
+            else:
+                obj = redact_json_value(redactor, "", obj)
+            out = json.dumps(obj, ensure_ascii=False)
         except Exception:
             out = ERROR_MARKER
         yield out + newline
