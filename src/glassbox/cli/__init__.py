@@ -48,6 +48,7 @@ from glassbox.cli import (  # noqa: E402,F401  (registers `glassbox drift`, `gla
 from glassbox.cli import _redact  # noqa: E402,F401  (registers `glassbox redact`)
 from glassbox.cli import _stack  # noqa: E402,F401  (registers `glassbox up/down/status`)
 from glassbox.cli import _top  # noqa: E402,F401  (registers `glassbox top`)
+from glassbox.cli import _deploy  # noqa: E402,F401  (registers `glassbox deploy`)
 from glassbox.cli import _demo  # noqa: E402,F401  (registers `glassbox demo`)
 
 
