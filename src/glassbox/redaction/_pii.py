@@ -346,7 +346,7 @@ PII_DETECTORS: tuple[Detector, ...] = (
         ),
         _crypto,
         trigger=(
-            r"(?:^|\W)(?:[13][a-km-zA-HJ-NP-Z1-9]{8}|(?i:bc1)[ac-hj-np-z02-9]{6}"
+            r"(?:^|\W)(?:[13][a-km-zA-HJ-NP-Z1-9]{25}|(?i:bc1)[ac-hj-np-z02-9]{6}"
             r"|0x[0-9a-fA-F]{8})"
         ),
     ),

@@ -45,9 +45,15 @@ def secret_value_ok(value: str, *, password: bool) -> bool:
         return len(value) >= 4
     if len(value) < 10 or value.isdigit():
         return False
-    has_digit = any(c.isdigit() for c in value)
-    has_alpha = any(c.isalpha() for c in value)
-    return has_digit and has_alpha and shannon_entropy(value) >= 2.5
+    if not any(c.isalpha() for c in value):
+        return False
+    entropy = shannon_entropy(value)
+    if any(c.isdigit() for c in value):
+        return entropy >= 2.5
+    # Long random strings without a digit (base64 may lack one) are still secrets;
+    # identifiers made of words ("my_app_default_session") are single-case.
+    mixed_case = any(c.isupper() for c in value) and any(c.islower() for c in value)
+    return mixed_case and len(value) >= 20 and entropy >= 3.8
 
 
 def _same(m: re.Match[str], _ctx: Context) -> str:
