@@ -138,7 +138,7 @@ def _log_lines(samples: list[Sample], megabytes: float) -> list[str]:
             positives[i // 10 % len(positives)] if i % 10 == 9 else negatives[i % len(negatives)]
         )
         event = {
-            "timestamp": f"2026-05-01T12:{i // 60 % 60:02d}:{i % 60:02d}.{rng.randrange(10**6):06d}",
+            "timestamp": f"2026-05-01T12:{i // 60 % 60:02d}:{i % 60:02d}.{rng.randrange(999):03d}Z",
             "level": rng.choice(["info", "info", "info", "warning", "error"]),
             "event": message,
             "service": "newsroom",
