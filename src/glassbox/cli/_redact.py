@@ -21,7 +21,15 @@ class _Format(StrEnum):
     jsonl = "jsonl"
 
 
-@app.command("redact")
+_HELP = (
+    "Redact PII and secrets from log files (or stdin) to standard output.\n\n"
+    "Streams line by line in constant memory. Every value found becomes <TYPE:KID.TOKEN>, "
+    "a keyed hash, so equal values stay joinable. A summary of what was redacted goes to "
+    "standard error."
+)
+
+
+@app.command("redact", help=_HELP)
 def redact(
     files: Annotated[
         list[Path] | None,
@@ -52,18 +60,16 @@ def redact(
     ] = None,
     key_id: Annotated[
         str | None,
-        typer.Option("--key-id", help="Key id written into tokens [default: key fingerprint]."),
+        typer.Option(
+            "--key-id", help="Key id written into tokens (default: the key's fingerprint)."
+        ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary on standard error.")
     ] = False,
 ) -> None:
-    """Redact PII and secrets from log files (or stdin) to standard output.
+    """Redact PII and secrets from log files (or stdin) to standard output."""
 
-    Streams line by line in constant memory. Every found value becomes <TYPE:KID.TOKEN>,
-    a keyed hash, so equal values stay joinable. A summary of what was redacted goes to
-    standard error.
-    """
     from glassbox.redaction import build_redactor
     from glassbox.redaction._keys import KEY_ENV, resolve_key_file
     from glassbox.redaction._stream import iter_lines, redact_jsonl_lines, redact_text_lines
