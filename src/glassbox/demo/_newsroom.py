@@ -31,6 +31,8 @@ EMBEDDING_MODEL = "text-embedding-3-small"
 PLANNER_MODEL = "gpt-4o-mini"
 #: A forced tool loop is cut off after this many model turns.
 MAX_STEPS = 12
+#: Editor runs in flight at once (a slow provider does not stop the desk).
+MAX_EDITORS = 4
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,6 +80,7 @@ class Trend:
     topic: str
     stories: int
     headlines: tuple[str, ...]
+    articles: tuple[Article, ...] = ()
 
 
 class Ranker:
@@ -86,10 +89,10 @@ class Ranker:
     def __init__(self, window: float = 60.0, clock: Callable[[], float] = monotonic) -> None:
         self._window = window
         self._clock = clock
-        self._seen: deque[tuple[float, str, str]] = deque()
+        self._seen: deque[tuple[float, Article]] = deque()
 
     def add(self, article: Article) -> None:
-        self._seen.append((self._clock(), article.topic, article.title))
+        self._seen.append((self._clock(), article))
 
     def top(self) -> Trend | None:
         """The topic with most recent articles (ties: the most recent), or ``None``."""
@@ -99,11 +102,11 @@ class Ranker:
         if not self._seen:
             return None
         counts: dict[str, int] = {}
-        for _, topic, _ in self._seen:
-            counts[topic] = counts.get(topic, 0) + 1
+        for _, article in self._seen:
+            counts[article.topic] = counts.get(article.topic, 0) + 1
         topic = max(counts, key=lambda t: counts[t])
-        headlines = tuple(title for _, t, title in reversed(self._seen) if t == topic)[:3]
-        return Trend(topic, counts[topic], headlines)
+        latest = tuple(a for _, a in reversed(self._seen) if a.topic == topic)[:12]
+        return Trend(topic, counts[topic], tuple(a.title for a in latest[:3]), latest)
 
 
 @_typed(glassbox.tool("archive_search"))
@@ -138,6 +141,7 @@ class Newsroom:
         articles_per_second: Mean arrival rate on the wire.
         workers: Embedding workers on the queue.
         editor_interval: Seconds between editor runs.
+        team: The ``team`` attribution of every cost the newsroom incurs.
     """
 
     def __init__(
@@ -154,6 +158,7 @@ class Newsroom:
         articles_per_second: float = 1.5,
         workers: int = 4,
         editor_interval: float = 3.0,
+        team: str | None = None,
     ) -> None:
         self.controls = controls
         self.openai = openai_client
@@ -167,20 +172,28 @@ class Newsroom:
         self._rate = articles_per_second
         self._workers = workers
         self._interval = editor_interval
+        self._team = team
         self._queue: asyncio.Queue[tuple[Article, float]] = asyncio.Queue()
         self._log: Any = glassbox_logger()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Run every part of the pipeline until ``stop`` is set, then cancel them."""
-        tasks = [
-            asyncio.create_task(self._ingest(stop), name="ingest"),
-            *(
-                asyncio.create_task(self._worker(), name=f"worker-{i}")
-                for i in range(self._workers)
-            ),
-            asyncio.create_task(self._editor_desk(stop), name="editor-desk"),
-        ]
+    async def run(self, stop: asyncio.Event, drain: float = 15.0) -> None:
+        """Run the pipeline until ``stop`` is set, then let work in flight finish.
+
+        Nothing new starts once ``stop`` is set; calls still in flight get ``drain``
+        seconds to finish (a cancelled call would be recorded as a failed one) before
+        the rest is cancelled.
+        """
+        with glassbox.attributes(team=self._team):  # the tasks inherit the context
+            tasks = [
+                asyncio.create_task(self._ingest(stop), name="ingest"),
+                *(
+                    asyncio.create_task(self._worker(stop), name=f"w{i}")
+                    for i in range(self._workers)
+                ),
+                asyncio.create_task(self._editor_desk(stop), name="editor-desk"),
+            ]
         await stop.wait()
+        await asyncio.wait(tasks, timeout=drain)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -188,8 +201,10 @@ class Newsroom:
     # --- ingest and the queue ------------------------------------------------------------
 
     async def _ingest(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
+        while True:
             await asyncio.sleep(self._rng.expovariate(self._rate))
+            if stop.is_set():
+                return
             t0 = perf_counter()
             self._ingest_one()
             _stages["ingest"].processed()
@@ -209,12 +224,15 @@ class Newsroom:
         self._queue.put_nowait((article, stamp))
         self.stats.queue_depth = self._queue.qsize()
 
-    async def _worker(self) -> None:
-        while True:
+    async def _worker(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             if self.controls.stalled:  # a stuck worker: alive, taking nothing
                 await asyncio.sleep(0.2)
                 continue
-            article, stamp = await self._queue.get()
+            try:
+                article, stamp = await asyncio.wait_for(self._queue.get(), timeout=0.5)
+            except TimeoutError:
+                continue
             self.stats.queue_depth = self._queue.qsize()
             t0 = perf_counter()
             try:
@@ -244,26 +262,41 @@ class Newsroom:
     # --- the editor ------------------------------------------------------------------------
 
     async def _editor_desk(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await asyncio.sleep(self._interval)
-            trend = self.ranker.top()
-            if trend is None:
-                continue
-            t0 = perf_counter()
-            run: dict[str, int] = {}
-            try:
-                headline = await self._write_story(trend, run)
-            except Exception as exc:
-                outcome = "failure"
-                self._log.warning("story.failed", topic=trend.topic, error=type(exc).__name__)
-            else:
-                outcome = "success"
-                self.stats.last_story = headline
-            seconds = perf_counter() - t0
-            _stages["editor"].processed(outcome)
-            self.stats.record("editor", seconds, outcome)
-            self.stats.editor_runs += 1
-            self._keep_if_slowest(run, seconds)
+        """Start an editor run every interval, at most :data:`MAX_EDITORS` at once."""
+        running: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                await asyncio.sleep(self._interval)
+                if stop.is_set():
+                    break
+                trend = self.ranker.top()
+                if trend is None or len(running) >= MAX_EDITORS:
+                    continue
+                task = asyncio.create_task(self._edit(trend))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            await asyncio.gather(*running, return_exceptions=True)  # let runs in flight end
+        finally:
+            for task in list(running):
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _edit(self, trend: Trend) -> None:
+        t0 = perf_counter()
+        run: dict[str, int] = {}
+        try:
+            headline = await self._write_story(trend, run)
+        except Exception as exc:
+            outcome = "failure"
+            self._log.warning("story.failed", topic=trend.topic, error=type(exc).__name__)
+        else:
+            outcome = "success"
+            self.stats.last_story = headline
+        seconds = perf_counter() - t0
+        _stages["editor"].processed(outcome)
+        self.stats.record("editor", seconds, outcome)
+        self.stats.editor_runs += 1
+        self._keep_if_slowest(run, seconds)
 
     def _keep_if_slowest(self, run: dict[str, int], seconds: float) -> None:
         if seconds <= self.stats.slowest_run or "span_id" not in run or self._store is None:
@@ -330,6 +363,8 @@ class Newsroom:
         """Write the standfirst with a streamed Anthropic call."""
         model = self.controls.summary_model
         prompt = f"Standfirst for: {trend.headlines[0]}. Notes: {' '.join(notes)[:300]}"
+        if model == EXPENSIVE_MODEL:  # the premium path also sends every article in full
+            prompt += " Articles: " + " ".join(a.body for a in trend.articles)
         stream = await self.anthropic.messages.create(
             model=model,
             max_tokens=120 if model == EXPENSIVE_MODEL else 40,

@@ -151,10 +151,11 @@ class _Run:
                 source=source,
                 on_article=drift.add,
                 span_store=runtime.tracing.store,
+                team=self._team(),
             )
             await asyncio.to_thread(self._wait_for_scrape)
-            started_at = time.time()
-            watcher = AlertWatcher(self.state.alertmanager_url, self.options.env, started_at)
+            self._started_at = time.time()
+            watcher = AlertWatcher(self.state.alertmanager_url, self.options.env, self._started_at)
             self._announce(injections)
             await self._loop(newsroom, controls, injections, watcher, drift, runtime)
             await asyncio.to_thread(watcher.poll, time.monotonic() - self._t0, self.timeline.actual)
@@ -178,6 +179,16 @@ class _Run:
             )
         host, _, port = targets[0].rpartition(":")
         return host or "127.0.0.1", int(port)
+
+    def _team(self) -> str | None:
+        """The decisions file's team owning the newsroom service (its budget applies)."""
+        from glassbox.mixin import DecisionsError, load_decisions
+
+        try:
+            env = load_decisions(self.options.config).environment(self.options.env)
+        except DecisionsError:
+            return None
+        return next((n for n, t in sorted(env.teams.items()) if SERVICE in t.services), None)
 
     def _wait_for_scrape(self) -> None:
         from glassbox.stack import wait_for_query
@@ -328,6 +339,7 @@ class _Run:
             seed=self.options.seed,
             duration=end,
             env=self.options.env,
+            started_at=self._started_at,
             usage=llm_usage(runtime.metrics.registry),
             items=dict(s.items),
             p95=s.p95(),

@@ -36,7 +36,7 @@ DETECTION_LIMIT = 120.0
 #: A run shorter than this after the last injection cannot show its detection.
 MIN_WINDOW = 30.0
 #: Seconds between scenario injections.
-STAGGER = 20.0
+STAGGER = 15.0
 #: Seconds a resource rests between two scenarios (its alerts resolve meanwhile).
 RECOVERY = 10.0
 #: A fault stays this long after its alert arrived, then clears.
@@ -102,7 +102,7 @@ class Scenario:
     Attributes:
         name: The ``--scenario`` name.
         fault: What goes wrong, one sentence for the summary.
-        resource: What the fault occupies; two scenarios never share one at once.
+        resources: What the fault occupies; two scenarios never share one at once.
         alerts: The alerts that detect it (any one counts).
         also: Alerts it may legitimately cause besides (not counted as false alarms).
         provider: The provider it affects; an alert labelled with another provider is
@@ -114,7 +114,7 @@ class Scenario:
 
     name: str
     fault: str
-    resource: str
+    resources: tuple[str, ...]
     alerts: tuple[str, ...]
     also: tuple[str, ...]
     inject: Callable[[Controls], None] = field(repr=False)
@@ -143,14 +143,14 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "provider-errors",
             "80% of OpenAI requests answer 500/502/503 (the client retries twice)",
-            "openai", _ERROR_ALERTS, (_AVAILABILITY,),
+            ("openai",), _ERROR_ALERTS, (_AVAILABILITY,),
             _faults("openai", error_rates={500: 0.5, 502: 0.15, 503: 0.15}),
             _faults("openai", **_NO_FAULTS), provider="openai",
         ),
         Scenario(
             "rate-limit-storm",
             "70% of Anthropic requests answer 429 with retry-after: 1s",
-            "anthropic", ("GlassboxLLMRateLimited",),
+            ("anthropic",), ("GlassboxLLMRateLimited",),
             (*_ERROR_ALERTS, _AVAILABILITY, *_SLOW, "GlassboxLLMLatencyBudgetBurn"),
             _faults("anthropic", error_rates={429: 0.7}, retry_after=1.0),
             _faults("anthropic", **_NO_FAULTS), provider="anthropic", max_active=40.0,
@@ -158,34 +158,34 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "queue-stall",
             "the embedding workers stop taking items off the queue",
-            "queue", ("GlassboxQueueStuck",), ("GlassboxQueueBacklog",),
+            ("queue",), ("GlassboxQueueStuck",), ("GlassboxQueueBacklog",),
             _set("stalled", True), _set("stalled", False), max_active=60.0,
-        ),
-        Scenario(
-            "budget-burn",
-            f"the editor writes longer summaries with {EXPENSIVE_MODEL} instead of {SUMMARY_MODEL}",
-            "anthropic", ("GlassboxBudgetExhaustionForecast",),
-            ("GlassboxDailyBudgetWarning", "GlassboxHighTokenUsage", *_SLOW),
-            _set("summary_model", EXPENSIVE_MODEL), _set("summary_model", SUMMARY_MODEL),
-            provider="anthropic", max_active=40.0,
         ),
         Scenario(
             "runaway-agent",
             "the editor agent is forced to call a tool at every step (a tool loop)",
-            "agent", ("GlassboxRunawayAgent",),
+            ("editor", "cost"), ("GlassboxRunawayAgent",),
             ("GlassboxHighTokenUsage", "GlassboxBudgetExhaustionForecast"),
             _set("runaway", True), _set("runaway", False),
         ),
         Scenario(
             "input-drift",
             "election night: the wire's topic mix shifts to long political copy",
-            "input", ("GlassboxDriftDetected",), (),
+            ("input",), ("GlassboxDriftDetected",), (),
             _set("drifted", True), _set("drifted", False),
+        ),
+        Scenario(
+            "budget-burn",
+            f"the editor writes longer summaries with {EXPENSIVE_MODEL} instead of {SUMMARY_MODEL}",
+            ("anthropic", "cost"), ("GlassboxBudgetExhaustionForecast",),
+            ("GlassboxDailyBudgetWarning", "GlassboxHighTokenUsage", *_SLOW),
+            _set("summary_model", EXPENSIVE_MODEL), _set("summary_model", SUMMARY_MODEL),
+            provider="anthropic", max_active=40.0,
         ),
         Scenario(
             "latency-spike",
             "every OpenAI response is delayed by 6 seconds",
-            "openai", ("GlassboxLLMSlowLatency",),
+            ("openai",), ("GlassboxLLMSlowLatency",),
             ("GlassboxLLMSlowTimeToFirstChunk", "GlassboxLLMLatencyBudgetBurn",
              "GlassboxQueueBacklog"),
             _faults("openai", extra_latency=6.0), _faults("openai", **_NO_FAULTS),
@@ -194,7 +194,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "provider-outage",
             "Anthropic is down: every request answers 503",
-            "anthropic", _ERROR_ALERTS, (_AVAILABILITY,),
+            ("anthropic",), _ERROR_ALERTS, (_AVAILABILITY,),
             _faults("anthropic", outage=True), _faults("anthropic", **_NO_FAULTS),
             provider="anthropic",
         ),
@@ -243,8 +243,9 @@ def plan(names: Sequence[str], warmup: float) -> list[Injection]:
     out: list[Injection] = []
     for index, name in enumerate(names):
         scenario = SCENARIOS[name]
-        at = max(warmup + index * STAGGER, free.get(scenario.resource, 0.0))
-        free[scenario.resource] = at + scenario.max_active + RECOVERY
+        at = max(warmup + index * STAGGER, *(free.get(r, 0.0) for r in scenario.resources))
+        for resource in scenario.resources:
+            free[resource] = at + scenario.max_active + RECOVERY
         out.append(Injection(scenario, at))
     return sorted(out, key=lambda injection: injection.at)
 

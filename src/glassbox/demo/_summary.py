@@ -52,6 +52,7 @@ class Summary:
     seed: int
     duration: float
     env: str
+    started_at: float = 0.0
     usage: list[ModelUsage] = field(default_factory=list)
     items: dict[tuple[str, str], int] = field(default_factory=dict)
     p95: dict[str, float | None] = field(default_factory=dict)
@@ -215,6 +216,8 @@ class Summary:
         return {
             "seed": self.seed,
             "duration_seconds": round(self.duration, 2),
+            "started_at": self.started_at,
+            "ended_at": self.started_at + self.duration,
             "env": self.env,
             "llm": {
                 "calls": self.calls,
