@@ -114,6 +114,14 @@ def test_attribute_prefers_the_detecting_scenario_over_a_side_effect() -> None:
     assert attribute(name, {}, burn + 500, injections) == (None, UNEXPECTED, None)
 
 
+def test_attribute_gives_a_shared_side_effect_to_the_fault_active_longest() -> None:
+    injections = plan(["provider-errors", "rate-limit-storm"], warmup=15)  # at 15 and 30
+    name = "GlassboxLLMAvailabilityBudgetBurn"  # a side effect of both
+    assert attribute(name, {}, 34.0, injections) == ("provider-errors", SIDE_EFFECT, 19.0)
+    after_both = injections[1].latest_clear + 1
+    assert attribute(name, {}, after_both, injections)[0] == "rate-limit-storm"
+
+
 def test_unix_parses_alertmanager_timestamps() -> None:
     assert _unix("2024-01-02T03:04:05.123456789Z") == pytest.approx(1704164645.123456)
     assert _unix("2024-01-02T03:04:05Z") == 1704164645.0

@@ -73,23 +73,29 @@ def attribute(
     """Which injected scenario explains an alert seen at ``seen_at``.
 
     Among scenarios injected before ``seen_at`` (and not longer than the detection limit
-    after they cleared), one that lists the alert as its detection wins over one that
-    lists it as a side effect; among equals, the latest injection wins.
+    ago), one that lists the alert as its detection wins over one that lists it as a side
+    effect. Among equals, alerts lag their causes: the fault active longest wins, or,
+    when none is still active, the one that ended last.
 
     Returns:
         ``(scenario name or None, role, seconds since that injection or None)``.
     """
-    best: tuple[int, float, Injection] | None = None
+    best: tuple[tuple[int, bool, float], Injection] | None = None
     for injection in injections:
         if injection.at > seen_at or seen_at - injection.at > DETECTION_LIMIT:
             continue
         score = injection.scenario.explains(name, labels)
-        if score and (best is None or (score, injection.at) > (best[0], best[1])):
-            best = (score, injection.at, injection)
+        if not score:
+            continue
+        active = seen_at <= injection.latest_clear
+        key = (score, active, -injection.at if active else injection.at)
+        if best is None or key > best[0]:
+            best = (key, injection)
     if best is None:
         return None, UNEXPECTED, None
-    score, at, injection = best
-    return injection.scenario.name, DETECTS if score == 2 else SIDE_EFFECT, seen_at - at
+    injection = best[1]
+    role = DETECTS if best[0][0] == 2 else SIDE_EFFECT
+    return injection.scenario.name, role, seen_at - injection.at
 
 
 class AlertWatcher:

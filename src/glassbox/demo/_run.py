@@ -120,7 +120,7 @@ class _Run:
             instrument=["openai", "anthropic"],
         )
         # The client libraries' per-request INFO lines drown the pipeline's own events.
-        for name in ("httpx", "httpcore", "openai", "anthropic"):
+        for name in ("httpx", "httpx2", "httpcore", "openai", "anthropic"):
             logging.getLogger(name).setLevel(logging.WARNING)
         if runtime.metrics_port is None:
             glassbox.shutdown()
