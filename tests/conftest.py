@@ -11,6 +11,16 @@ from glassbox import _runtime
 from glassbox.testing import Telemetry, capture
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _redaction_key_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """init() installs the redactor, whose key file defaults to ./.glassbox: keep tests out."""
+    patch = pytest.MonkeyPatch()
+    key_file = tmp_path_factory.mktemp("redaction") / "redaction.key"
+    patch.setenv("GLASSBOX_REDACTION_KEY_FILE", str(key_file))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def telemetry() -> Iterator[Telemetry]:
     """Glassbox initialised on a fresh registry, spans kept, logs captured."""

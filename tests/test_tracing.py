@@ -55,6 +55,17 @@ def test_failed_exports_and_full_queue_are_counted_as_dropped() -> None:
     assert exporter.calls >= 1
 
 
+def test_traces_off_records_no_spans_but_keeps_metrics() -> None:
+    from glassbox.testing import capture
+
+    with capture(traces=False) as telemetry:
+        with glassbox.llm_call("openai", "gpt-4o-mini") as call:
+            assert not call.span.is_recording()
+        assert telemetry.spans() == []
+        assert telemetry.value("gen_ai_client_operation_duration_seconds_count") == 1
+        assert "trace_id" not in telemetry.exposition(openmetrics=True)
+
+
 def test_spans_reach_a_working_exporter() -> None:
     class Keep(SpanExporter):
         def __init__(self) -> None:

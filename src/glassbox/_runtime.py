@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SpanExporter
 from prometheus_client import CollectorRegistry
 
@@ -71,7 +72,8 @@ class Runtime:
             version=__version__,
             exporter=span_exporter,
         )
-        self.tracer = self.tracing.tracer
+        # traces=False: non-recording spans, so nothing is built, kept or exported.
+        self.tracer = self.tracing.tracer if settings.traces else trace.NoOpTracer()
         self.prices = PriceBook(load_overrides(settings.prices))
         self.budgets = BudgetTracker(settings.budgets, self.metrics)
         self.attribute_team = semconv.TEAM in settings.attribution_labels
