@@ -90,3 +90,9 @@ def test_redaction_is_plugged_into_logs_by_default(tmp_path: pytest.TempPathFact
         assert "bob.smith@example.org" not in line["event"]
         assert "<EMAIL:" in line["event"]
         assert telemetry.value("glassbox_redactions_total", entity_type="EMAIL") == 1
+        import structlog
+
+        structlog.get_logger().info("signup", password="hunter22-correct-horse", phone="4155550132")
+        (signup,) = telemetry.logs(event="signup")
+        assert "hunter22" not in signup["password"]  # the field name is context
+        assert "4155550132" not in signup["phone"]

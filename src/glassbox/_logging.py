@@ -47,7 +47,12 @@ def _dumps(event_dict: Any, **kwargs: Any) -> str:
 
 
 class Redactor(Protocol):
-    """What the redaction slot needs: text in, redacted text out, never raising."""
+    """What the redaction slot needs: text in, redacted text out, never raising.
+
+    A redactor may also offer ``redact_field(field, value)``, which uses the field name
+    as context (``password=…`` is a secret, ``phone=…`` a phone number); the slot calls
+    it when present.
+    """
 
     def redact(self, text: str) -> str: ...
 
@@ -78,7 +83,7 @@ class RedactionSlot:
             skip = self._skip
             for key, value in event_dict.items():
                 if key not in skip:
-                    event_dict[key] = self._redact_value(redactor, value)
+                    event_dict[key] = self._redact_value(redactor, value, key)
         except Exception as exc:
             for key in list(event_dict):
                 if key not in self._skip:
@@ -87,13 +92,14 @@ class RedactionSlot:
                 self._on_error("redaction", exc)
         return event_dict
 
-    def _redact_value(self, redactor: Redactor, value: Any) -> Any:
+    def _redact_value(self, redactor: Redactor, value: Any, field: str) -> Any:
         if isinstance(value, str):
-            return redactor.redact(value)
+            by_field = getattr(redactor, "redact_field", None)
+            return by_field(field, value) if by_field is not None else redactor.redact(value)
         if isinstance(value, dict):
-            return {k: self._redact_value(redactor, v) for k, v in value.items()}
+            return {k: self._redact_value(redactor, v, str(k)) for k, v in value.items()}
         if isinstance(value, list | tuple):
-            return [self._redact_value(redactor, v) for v in value]
+            return [self._redact_value(redactor, v, field) for v in value]
         if isinstance(value, int | float | bool) or value is None:
             return value
         return redactor.redact(str(value))
