@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway
 BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: setup system-deps demo test bench lint format docs clean
 
@@ -29,7 +30,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	$(PY) examples/quickstart.py
+	$(VENV)/bin/glassbox demo $(DEMO_ARGS)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -291,42 +291,57 @@ def _wrap_async_generator(fn: Callable[..., Any], kind: _Kind, name: str) -> Cal
     return wrapper
 
 
-def _decorator(kind: _Kind) -> Any:
-    @overload
-    def decorate(name: F, /) -> F: ...
-    @overload
-    def decorate(name: str | None = None, /) -> Callable[[F], F]: ...
+class _Decorator:
+    """One of the four decorators; usable bare or with a name, typed for both forms."""
 
-    def decorate(name: Any = None, /) -> Any:
+    def __init__(self, kind: _Kind, doc: str) -> None:
+        self._kind = kind
+        self.__doc__ = doc
+
+    @overload
+    def __call__(self, fn: F, /) -> F: ...
+    @overload
+    def __call__(self, name: str | None = None, /) -> Callable[[F], F]: ...
+
+    def __call__(self, name: Any = None, /) -> Any:
+        kind = self._kind
         if callable(name):  # used bare: @glassbox.tool
-            fn = name
-            return _wrap(fn, kind, fn.__name__)
+            return _wrap(name, kind, name.__name__)
 
         def apply(fn: F) -> F:
             return _wrap(fn, kind, name or fn.__name__)  # type: ignore[return-value]
 
         return apply
 
-    return decorate
+    def __repr__(self) -> str:
+        return f"<glassbox.{self._kind.operation} decorator>"
 
 
-workflow = _decorator(_WORKFLOW)
-workflow.__doc__ = """Trace a workflow run: an ``invoke_workflow`` span and its duration metric.
+workflow = _Decorator(
+    _WORKFLOW,
+    """Trace a workflow run: an ``invoke_workflow`` span and its duration metric.
 
-Use bare (``@glassbox.workflow``) or with a name (``@glassbox.workflow("ingest")``).
-"""
-agent = _decorator(_AGENT)
-agent.__doc__ = """Trace an agent run: an ``invoke_agent`` span, its duration, its tool count.
+    Use bare (``@glassbox.workflow``) or with a name (``@glassbox.workflow("ingest")``).
+    """,
+)
+agent = _Decorator(
+    _AGENT,
+    """Trace an agent run: an ``invoke_agent`` span, its duration, its tool count.
 
-Use bare (``@glassbox.agent``) or with a name (``@glassbox.agent("editor")``).
-"""
-tool = _decorator(_TOOL)
-tool.__doc__ = """Trace a tool execution: an ``execute_tool`` span and its duration metric.
+    Use bare (``@glassbox.agent``) or with a name (``@glassbox.agent("editor")``).
+    """,
+)
+tool = _Decorator(
+    _TOOL,
+    """Trace a tool execution: an ``execute_tool`` span and its duration metric.
 
-Use bare (``@glassbox.tool``) or with a name (``@glassbox.tool("archive_search")``).
-"""
-task = _decorator(_TASK)
-task.__doc__ = """Trace a unit of work: a ``task`` span and ``glassbox_task_duration_seconds``.
+    Use bare (``@glassbox.tool``) or with a name (``@glassbox.tool("archive_search")``).
+    """,
+)
+task = _Decorator(
+    _TASK,
+    """Trace a unit of work: a ``task`` span and ``glassbox_task_duration_seconds``.
 
-Use bare (``@glassbox.task``) or with a name (``@glassbox.task("embed")``).
-"""
+    Use bare (``@glassbox.task``) or with a name (``@glassbox.task("embed")``).
+    """,
+)
