@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from time import monotonic, perf_counter
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from opentelemetry import trace
 
@@ -33,14 +33,6 @@ PLANNER_MODEL = "gpt-4o-mini"
 MAX_STEPS = 12
 #: Editor runs in flight at once (a slow provider does not stop the desk).
 MAX_EDITORS = 4
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _typed(decorator: Any) -> Callable[[F], F]:
-    """Keep a decorated function's signature visible to the type checker."""
-    return cast("Callable[[F], F]", decorator)
-
 
 _articles_queue = glassbox.queue("articles")
 _stages = {name: glassbox.stage(name) for name in ("ingest", "embed", "rank", "editor", "publish")}
@@ -109,7 +101,7 @@ class Ranker:
         return Trend(topic, counts[topic], tuple(a.title for a in latest[:3]), latest)
 
 
-@_typed(glassbox.tool("archive_search"))
+@glassbox.tool("archive_search")
 async def archive_search(rng: random.Random, query: str) -> str:
     """Look up earlier coverage (a small in-memory archive with realistic latency)."""
     await asyncio.sleep(rng.uniform(0.02, 0.08))
@@ -117,7 +109,7 @@ async def archive_search(rng: random.Random, query: str) -> str:
     return f"{found} earlier stories match {query!r}; latest {age} days ago."
 
 
-@_typed(glassbox.tool("stats_lookup"))
+@glassbox.tool("stats_lookup")
 async def stats_lookup(rng: random.Random, ranker: Ranker, topic: str) -> str:
     """Count recent stories for ``topic``."""
     await asyncio.sleep(rng.uniform(0.005, 0.03))
@@ -210,7 +202,7 @@ class Newsroom:
             _stages["ingest"].processed()
             self.stats.record("ingest", perf_counter() - t0)
 
-    @_typed(glassbox.task("ingest_article"))
+    @glassbox.task("ingest_article")
     def _ingest_one(self) -> None:
         self.source.drifted = self.controls.drifted
         article = self.source.next()
@@ -252,7 +244,7 @@ class Newsroom:
             _stages["rank"].processed()
             self.stats.record("rank", perf_counter() - t1)
 
-    @_typed(glassbox.task("embed_article"))
+    @glassbox.task("embed_article")
     async def _embed(self, article: Article) -> list[float]:
         response = await self.openai.embeddings.create(
             model=EMBEDDING_MODEL, input=f"{article.title}. {article.body}", dimensions=64
@@ -307,7 +299,7 @@ class Newsroom:
             self.stats.slowest_trace = format(run["trace_id"], "032x")
             self.stats.slowest_spans = rows
 
-    @_typed(glassbox.workflow("write_story"))
+    @glassbox.workflow("write_story")
     async def _write_story(self, trend: Trend, run: dict[str, int]) -> str:
         summary = await self._editor(trend, run)
         t0 = perf_counter()
@@ -316,7 +308,7 @@ class Newsroom:
         self.stats.record("publish", perf_counter() - t0)
         return summary
 
-    @_typed(glassbox.agent("editor"))
+    @glassbox.agent("editor")
     async def _editor(self, trend: Trend, run: dict[str, int]) -> str:
         context = trace.get_current_span().get_span_context()
         run["span_id"], run["trace_id"] = context.span_id, context.trace_id
@@ -379,7 +371,7 @@ class Newsroom:
         ]
         return str("".join(parts)).strip() or trend.headlines[0]
 
-    @_typed(glassbox.task("publish_story"))
+    @glassbox.task("publish_story")
     async def _publish(self, trend: Trend, summary: str) -> None:
         await asyncio.sleep(self._rng.uniform(0.005, 0.02))
         self._log.info("story.published", topic=trend.topic, headline=trend.headlines[0])
