@@ -39,17 +39,17 @@ def _root(
 
 
 # --- Command groups (one line each) ---------------------------------------------------
-from glassbox.cli import (  # noqa: E402,F401  (registers `glassbox drift`, `glassbox eval`)
+from glassbox.cli import (  # noqa: E402,F401  (each module registers its commands)
+    _demo,
+    _deploy,
     _drift,
     _eval,
     _mixin,
+    _redact,
     _simulate,
+    _stack,
+    _top,
 )
-from glassbox.cli import _redact  # noqa: E402,F401  (registers `glassbox redact`)
-from glassbox.cli import _stack  # noqa: E402,F401  (registers `glassbox up/down/status`)
-from glassbox.cli import _top  # noqa: E402,F401  (registers `glassbox top`)
-from glassbox.cli import _deploy  # noqa: E402,F401  (registers `glassbox deploy`)
-from glassbox.cli import _demo  # noqa: E402,F401  (registers `glassbox demo`)
 
 
 def main() -> None:
