@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(VENV)/bin/glassbox demo $(DEMO_ARGS)
 
-test: setup
+test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
