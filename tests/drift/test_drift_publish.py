@@ -56,20 +56,14 @@ def test_publish_sets_in_process_metrics(report: DriftReport) -> None:
     assert metrics.registry.get_sample_value(semconv.DRIFT_DETECTED.name, labels) == 1
 
 
-def test_publish_uses_the_runtime_metrics_when_initialised(
-    report: DriftReport, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from glassbox.drift import _publish
+def test_publish_uses_the_runtime_metrics_when_initialised(report: DriftReport) -> None:
+    from glassbox.testing import capture
 
-    metrics = Metrics(CollectorRegistry())
-    monkeypatch.setattr(_publish, "current_metrics", lambda: metrics)
-    assert publish(report)
-    assert (
-        metrics.registry.get_sample_value(semconv.DRIFT_LAST_RUN.name, {semconv.MONITOR: "api"})
-        == report.checked_at
-    )
-    monkeypatch.setattr(_publish, "current_metrics", lambda: None)
-    assert publish(report) is False
+    assert publish(report) is False  # no glassbox.init() in this process: nothing to set
+    with capture() as telemetry:
+        assert publish(report)
+        value = telemetry.value(semconv.DRIFT_LAST_RUN.name, monitor="api")
+    assert value == report.checked_at
 
 
 def test_push_to_a_dead_pushgateway_names_the_url(report: DriftReport) -> None:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from glassbox.cli import app
+from glassbox.cli._common import fail as _fail
+from glassbox.cli._common import results_console as _stdout
 
 if TYPE_CHECKING:
     from glassbox.drift import DriftReport, Profile
@@ -26,21 +28,6 @@ app.add_typer(drift_app, name="drift")
 
 _RAW_SUFFIXES = (".npy", ".csv", ".jsonl", ".ndjson")
 EXIT_DRIFT, EXIT_INPUT, EXIT_PUSH = 1, 2, 3
-
-
-def _stdout() -> Any:
-    """A console for results; wide when piped, so names are not cut."""
-    from rich.console import Console
-
-    console = Console()
-    if not console.is_terminal:
-        console.width = 160
-    return console
-
-
-def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code)
 
 
 def _build(data: Path, text: list[str], **options: Any) -> Profile:

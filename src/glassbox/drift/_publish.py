@@ -15,21 +15,18 @@ size, and no score or p-value (there is none to report).
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, push_to_gateway
+from prometheus_client import CollectorRegistry
 
 from glassbox import semconv
-from glassbox._metrics import create_metric
-from glassbox.semconv import MetricSpec
+from glassbox._publish import PushError, Setter, publish_in_process, push_registry, registry_of
 
 if TYPE_CHECKING:
     from glassbox._metrics import Metrics
     from glassbox.drift._monitor import DriftReport
 
-__all__ = ["JOB", "PushError", "current_metrics", "publish", "push", "registry_for"]
+__all__ = ["JOB", "PushError", "publish", "push", "registry_for"]
 
 #: The Pushgateway ``job`` of drift results.
 JOB = "glassbox_drift"
@@ -41,23 +38,6 @@ _SPECS = (
     semconv.DRIFT_WINDOW_SAMPLES,
     semconv.DRIFT_LAST_RUN,
 )
-
-Setter = Callable[[MetricSpec, tuple[str, ...], float], None]
-
-
-class PushError(RuntimeError):
-    """The Pushgateway could not be reached or refused the push; names the URL."""
-
-
-def current_metrics() -> Metrics | None:
-    """The live metrics of ``glassbox.init()``, or ``None`` outside an instrumented process."""
-    try:
-        runtime = importlib.import_module("glassbox._runtime")
-    except ImportError:
-        return None
-    getter = getattr(runtime, "current_metrics", None)
-    metrics: Metrics | None = getter() if getter is not None else None
-    return metrics
 
 
 def _record(report: DriftReport, set_value: Setter) -> None:
@@ -86,19 +66,12 @@ def publish(report: DriftReport, metrics: Metrics | None = None) -> bool:
         ``False`` (and nothing set) when no metrics were given and Glassbox was not
         initialised in this process.
     """
-    target = metrics if metrics is not None else current_metrics()
-    if target is None:
-        return False
-    _record(report, lambda spec, labels, value: target.child(spec, *labels).set(value))
-    return True
+    return publish_in_process(lambda set_value: _record(report, set_value), metrics)
 
 
 def registry_for(report: DriftReport) -> CollectorRegistry:
     """A fresh registry holding only the drift gauges of ``report``."""
-    registry = CollectorRegistry()
-    gauges: dict[str, Any] = {spec.name: create_metric(spec, registry) for spec in _SPECS}
-    _record(report, lambda spec, labels, value: gauges[spec.name].labels(*labels).set(value))
-    return registry
+    return registry_of(_SPECS, lambda set_value: _record(report, set_value))
 
 
 def push(report: DriftReport, url: str, *, job: str = JOB, timeout: float = 10.0) -> None:
@@ -107,13 +80,7 @@ def push(report: DriftReport, url: str, *, job: str = JOB, timeout: float = 10.0
     Raises:
         PushError: The Pushgateway is unreachable or answered with an error.
     """
-    try:
-        push_to_gateway(
-            url, job=job, registry=registry_for(report),
-            grouping_key={semconv.MONITOR: report.monitor}, timeout=timeout,
-        )  # fmt: skip
-    except OSError as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise PushError(
-            f"could not push drift results to the Pushgateway at {url}: {reason}"
-        ) from exc
+    push_registry(
+        registry_for(report), url, job=job, grouping_key={semconv.MONITOR: report.monitor},
+        what="drift results", timeout=timeout,
+    )  # fmt: skip

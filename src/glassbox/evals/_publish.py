@@ -8,21 +8,18 @@ its own suite's previous results.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, push_to_gateway
+from prometheus_client import CollectorRegistry
 
 from glassbox import semconv
-from glassbox._metrics import create_metric
-from glassbox.semconv import MetricSpec
+from glassbox._publish import PushError, Setter, publish_in_process, push_registry, registry_of
 
 if TYPE_CHECKING:
     from glassbox._metrics import Metrics
     from glassbox.evals._runner import Scorecard
 
-__all__ = ["JOB", "PushError", "current_metrics", "publish", "push", "registry_for"]
+__all__ = ["JOB", "PushError", "publish", "push", "registry_for"]
 
 #: The Pushgateway ``job`` of eval results.
 JOB = "glassbox_eval"
@@ -35,23 +32,6 @@ _SPECS = (
     semconv.EVAL_REGRESSION,
     semconv.EVAL_LAST_RUN,
 )
-
-Setter = Callable[[MetricSpec, tuple[str, ...], float], None]
-
-
-class PushError(RuntimeError):
-    """The Pushgateway could not be reached or refused the push; names the URL."""
-
-
-def current_metrics() -> Metrics | None:
-    """The live metrics of ``glassbox.init()``, or ``None`` outside an instrumented process."""
-    try:
-        runtime = importlib.import_module("glassbox._runtime")
-    except ImportError:
-        return None
-    getter = getattr(runtime, "current_metrics", None)
-    metrics: Metrics | None = getter() if getter is not None else None
-    return metrics
 
 
 def _record(scorecard: Scorecard, set_value: Setter) -> None:
@@ -72,19 +52,12 @@ def publish(scorecard: Scorecard, metrics: Metrics | None = None) -> bool:
         ``False`` (nothing set) when no metrics were given and Glassbox was not
         initialised in this process.
     """
-    target = metrics if metrics is not None else current_metrics()
-    if target is None:
-        return False
-    _record(scorecard, lambda spec, labels, value: target.child(spec, *labels).set(value))
-    return True
+    return publish_in_process(lambda set_value: _record(scorecard, set_value), metrics)
 
 
 def registry_for(scorecard: Scorecard) -> CollectorRegistry:
     """A fresh registry holding only the eval gauges of ``scorecard``."""
-    registry = CollectorRegistry()
-    gauges: dict[str, Any] = {spec.name: create_metric(spec, registry) for spec in _SPECS}
-    _record(scorecard, lambda spec, labels, value: gauges[spec.name].labels(*labels).set(value))
-    return registry
+    return registry_of(_SPECS, lambda set_value: _record(scorecard, set_value))
 
 
 def push(scorecard: Scorecard, url: str, *, job: str = JOB, timeout: float = 10.0) -> None:
@@ -93,13 +66,7 @@ def push(scorecard: Scorecard, url: str, *, job: str = JOB, timeout: float = 10.
     Raises:
         PushError: The Pushgateway is unreachable or answered with an error.
     """
-    try:
-        push_to_gateway(
-            url, job=job, registry=registry_for(scorecard),
-            grouping_key={semconv.SUITE: scorecard.suite}, timeout=timeout,
-        )  # fmt: skip
-    except OSError as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise PushError(
-            f"could not push eval results to the Pushgateway at {url}: {reason}"
-        ) from exc
+    push_registry(
+        registry_for(scorecard), url, job=job, grouping_key={semconv.SUITE: scorecard.suite},
+        what="eval results", timeout=timeout,
+    )  # fmt: skip
