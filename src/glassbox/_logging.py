@@ -111,6 +111,11 @@ def add_trace_context(logger: Any, method_name: str, event_dict: EventDict) -> E
     if span_context.is_valid:
         event_dict.setdefault("trace_id", format(span_context.trace_id, "032x"))
         event_dict.setdefault("span_id", format(span_context.span_id, "016x"))
+    return _add_ambient(event_dict)
+
+
+def _add_ambient(event_dict: EventDict) -> EventDict:
+    """Add the ``request_id`` and :func:`glassbox.attributes` in effect here."""
     request_id = current_request_id()
     if request_id is not None:
         event_dict.setdefault("request_id", request_id)
@@ -132,14 +137,7 @@ def _own_event_fields(service: str, environment: str) -> Processor:
         event_dict["timestamp"] = now(UTC).isoformat().replace("+00:00", "Z")
         event_dict["service"] = service
         event_dict["env"] = environment
-        request_id = current_request_id()
-        if request_id is not None:
-            event_dict.setdefault("request_id", request_id)
-        attributes = current_attributes()
-        if attributes:
-            for key, value in attributes.items():
-                event_dict.setdefault(key, value)
-        return event_dict
+        return _add_ambient(event_dict)
 
     return add_fields
 
