@@ -4,7 +4,6 @@ read back through PromQL; two monitors coexist in their own groups."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,31 +12,9 @@ from typer.testing import CliRunner
 
 from glassbox import semconv
 from glassbox.cli import app
-from glassbox.stack import Service, start_prometheus, start_pushgateway, wait_for_query
+from glassbox.stack import Service, wait_for_query
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Service]]:
-    state = tmp_path_factory.mktemp("drift-stack")
-    pushgateway = start_pushgateway(state)
-    try:
-        config = state / "prometheus.yml"
-        config.write_text(
-            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-            "scrape_configs:\n"
-            "  - job_name: pushgateway\n"
-            "    honor_labels: true\n"
-            f"    static_configs: [{{targets: ['127.0.0.1:{pushgateway.port}']}}]\n"
-        )
-        prometheus = start_prometheus(config, state)
-        try:
-            yield pushgateway, prometheus
-        finally:
-            prometheus.stop()
-    finally:
-        pushgateway.stop()
 
 
 def _check(tmp_path: Path, name: str, shift: float, pushgateway: str) -> dict[str, object]:
@@ -55,8 +32,10 @@ def _check(tmp_path: Path, name: str, shift: float, pushgateway: str) -> dict[st
     return report
 
 
-def test_drift_results_reach_prometheus(stack: tuple[Service, Service], tmp_path: Path) -> None:
-    pushgateway, prometheus = stack
+def test_drift_results_reach_prometheus(
+    pushgateway_scraped: tuple[Service, Service], tmp_path: Path
+) -> None:
+    pushgateway, prometheus = pushgateway_scraped
     shifted = _check(tmp_path, "checkout", 1.0, pushgateway.url)
     steady = _check(tmp_path, "search", 0.0, pushgateway.url)
     assert shifted["drift"] is True

@@ -4,7 +4,6 @@ Prometheus and read back through PromQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,37 +11,17 @@ from typer.testing import CliRunner
 
 from glassbox import semconv
 from glassbox.cli import app
-from glassbox.stack import Service, start_prometheus, start_pushgateway, wait_for_query
+from glassbox.stack import Service, wait_for_query
 
 pytestmark = pytest.mark.integration
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "evals" / "qa.yaml"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Service]]:
-    state = tmp_path_factory.mktemp("eval-stack")
-    pushgateway = start_pushgateway(state)
-    try:
-        config = state / "prometheus.yml"
-        config.write_text(
-            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-            "scrape_configs:\n"
-            "  - job_name: pushgateway\n"
-            "    honor_labels: true\n"
-            f"    static_configs: [{{targets: ['127.0.0.1:{pushgateway.port}']}}]\n"
-        )
-        prometheus = start_prometheus(config, state)
-        try:
-            yield pushgateway, prometheus
-        finally:
-            prometheus.stop()
-    finally:
-        pushgateway.stop()
-
-
-def test_eval_scores_reach_prometheus(stack: tuple[Service, Service], tmp_path: Path) -> None:
-    pushgateway, prometheus = stack
+def test_eval_scores_reach_prometheus(
+    pushgateway_scraped: tuple[Service, Service], tmp_path: Path
+) -> None:
+    pushgateway, prometheus = pushgateway_scraped
     report_path = tmp_path / "qa.json"
     args = [
         "eval",

@@ -1,0 +1,31 @@
+"""Fixtures that start real processes; each stops what it started."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from glassbox.stack import Service, start_prometheus, start_pushgateway
+
+
+@pytest.fixture(scope="module")
+def pushgateway_scraped(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Service, Service]]:
+    """A real Pushgateway and a real Prometheus scraping it every second (honor_labels)."""
+    state = tmp_path_factory.mktemp("pushgateway-stack")
+    pushgateway = start_pushgateway(state)
+    try:
+        config = state / "prometheus.yml"
+        config.write_text(
+            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+            "scrape_configs:\n"
+            "  - job_name: pushgateway\n"
+            "    honor_labels: true\n"
+            f"    static_configs: [{{targets: ['127.0.0.1:{pushgateway.port}']}}]\n"
+        )
+        with start_prometheus(config, state) as prometheus:
+            yield pushgateway, prometheus
+    finally:
+        pushgateway.stop()
