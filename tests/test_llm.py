@@ -259,7 +259,7 @@ def test_internal_failure_never_reaches_the_application(
     def broken_cost(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("price data corrupt")
 
-    monkeypatch.setattr(telemetry.runtime.prices, "cost", broken_cost)
+    monkeypatch.setattr(telemetry.runtime.prices, "prices", broken_cost)
     for _ in range(3):
         with glassbox.llm_call("openai", MODEL) as call:
             call.set_usage(input_tokens=1, output_tokens=1)

@@ -395,20 +395,15 @@ class LLMCall:
             if count:
                 metrics.child(_C.LLM_TOKENS, operation, provider, model, kind).inc(count)
 
-        cost = rt.prices.cost(
-            provider,
-            self._response_model or model,
-            input_tokens=self._input,
-            output_tokens=self._output,
-            cache_read_tokens=self._cache_read,
-            cache_write_tokens=self._cache_write,
+        # Price by the versioned model that answered; fall back to the model requested.
+        prices = rt.prices.prices(provider, self._response_model or model)
+        if prices is None and self._response_model and self._response_model != model:
+            prices = rt.prices.prices(provider, model)
+        cost = (
+            prices.cost(self._input, self._output, self._cache_read, self._cache_write)
+            if prices is not None
+            else None
         )
-        if cost is None and self._response_model and self._response_model != model:
-            cost = rt.prices.cost(
-                provider, model,
-                input_tokens=self._input, output_tokens=self._output,
-                cache_read_tokens=self._cache_read, cache_write_tokens=self._cache_write,
-            )  # fmt: skip
         if cost is None:
             metrics.child(_C.LLM_UNPRICED, operation, provider, model).inc()
             return None
