@@ -10,8 +10,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from glassbox.simulator._engine import ChatPlan, ChatRequest, Engine, ToolSpec, pause
-from glassbox.simulator._http import BadRequest, json_response, paced_stream, read_json, sse
-from glassbox.simulator._models import profile_for
+from glassbox.simulator._http import (
+    BadRequest,
+    json_response,
+    paced_stream,
+    plan_chat_request,
+    sse,
+)
 from glassbox.simulator._text import tokenize
 
 __all__ = ["error_response", "messages", "render_message", "render_message_events"]
@@ -214,17 +219,10 @@ def render_message_events(plan: ChatPlan) -> Iterator[tuple[bytes, bool]]:
 
 async def messages(engine: Engine, request: Request) -> Response:
     """``POST /v1/messages``."""
-    try:
-        body, data = await read_json(engine, request)
-        chat = parse_messages(data)
-    except BadRequest as exc:
-        return error_response(engine, 400, str(exc))
-    rng = engine.request_rng(body)
-    profile = profile_for(chat.model, "anthropic")
-    plan = engine.plan_chat(chat, profile, rng)
-    await engine.admit(profile, rng)
-    if plan.decision.status is not None:
-        return error_response(engine, plan.decision.status)
+    planned = await plan_chat_request(engine, request, parse_messages, "anthropic", error_response)
+    if isinstance(planned, Response):
+        return planned
+    chat, _, plan = planned
     headers = {"request-id": f"req_{plan.request_id}"}
     if chat.stream:
         return paced_stream(engine, plan, render_message_events(plan), headers)

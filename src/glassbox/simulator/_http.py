@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from glassbox.simulator._engine import ChatPlan, Engine, pause
+from glassbox.simulator._engine import ChatPlan, ChatRequest, Engine, pause
+from glassbox.simulator._models import profile_for
 
 __all__ = [
     "BadRequest",
@@ -127,3 +128,30 @@ def paced_stream(
                 raise StreamTruncated(f"stream truncated after {cut} tokens (injected fault)")
 
     return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+
+
+async def plan_chat_request(
+    engine: Engine,
+    request: Request,
+    parse: Callable[[dict[str, Any]], ChatRequest],
+    provider: Literal["openai", "anthropic"],
+    error: Callable[[Engine, int, str | None], Response],
+) -> tuple[ChatRequest, dict[str, Any], ChatPlan] | Response:
+    """The prologue every chat-style endpoint shares: parse, plan, queue, decide faults.
+
+    Returns:
+        The parsed request, its JSON body and its plan; or the provider-shaped error
+        ``Response`` to send instead (a malformed request, or an injected fault).
+    """
+    try:
+        body, data = await read_json(engine, request)
+        chat = parse(data)
+    except BadRequest as exc:
+        return error(engine, 400, str(exc))
+    rng = engine.request_rng(body)
+    profile = profile_for(chat.model, provider)
+    plan = engine.plan_chat(chat, profile, rng)
+    await engine.admit(profile, rng)
+    if plan.decision.status is not None:
+        return error(engine, plan.decision.status, None)
+    return chat, data, plan

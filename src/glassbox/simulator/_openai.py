@@ -11,7 +11,14 @@ from starlette.responses import JSONResponse, Response
 
 from glassbox.simulator._engine import ChatPlan, ChatRequest, Engine, ToolSpec, pause
 from glassbox.simulator._faults import Faults
-from glassbox.simulator._http import BadRequest, json_response, paced_stream, read_json, sse
+from glassbox.simulator._http import (
+    BadRequest,
+    json_response,
+    paced_stream,
+    plan_chat_request,
+    read_json,
+    sse,
+)
 from glassbox.simulator._models import profile_for
 from glassbox.simulator._text import embedding_vector, tokenize
 
@@ -230,17 +237,10 @@ def render_chat_chunks(plan: ChatPlan, include_usage: bool) -> Iterator[tuple[by
 
 async def chat_completions(engine: Engine, request: Request) -> Response:
     """``POST /v1/chat/completions``."""
-    try:
-        body, data = await read_json(engine, request)
-        chat = parse_chat(data)
-    except BadRequest as exc:
-        return error_response(engine, 400, str(exc))
-    rng = engine.request_rng(body)
-    profile = profile_for(chat.model, "openai")
-    plan = engine.plan_chat(chat, profile, rng)
-    await engine.admit(profile, rng)
-    if plan.decision.status is not None:
-        return error_response(engine, plan.decision.status)
+    planned = await plan_chat_request(engine, request, parse_chat, "openai", error_response)
+    if isinstance(planned, Response):
+        return planned
+    chat, data, plan = planned
     headers = {"x-request-id": f"req_{plan.request_id}", "openai-processing-ms": "1"}
     if chat.stream:
         options = data.get("stream_options")

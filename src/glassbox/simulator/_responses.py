@@ -9,8 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from glassbox.simulator._engine import ChatPlan, ChatRequest, Engine, pause
-from glassbox.simulator._http import BadRequest, json_response, paced_stream, read_json, sse
-from glassbox.simulator._models import profile_for
+from glassbox.simulator._http import (
+    BadRequest,
+    json_response,
+    paced_stream,
+    plan_chat_request,
+    sse,
+)
 from glassbox.simulator._openai import (
     content_text,
     error_response,
@@ -198,17 +203,10 @@ def render_response_events(plan: ChatPlan, data: dict[str, Any]) -> Iterator[tup
 
 async def responses(engine: Engine, request: Request) -> Response:
     """``POST /v1/responses``."""
-    try:
-        body, data = await read_json(engine, request)
-        chat = parse_responses(data)
-    except BadRequest as exc:
-        return error_response(engine, 400, str(exc))
-    rng = engine.request_rng(body)
-    profile = profile_for(chat.model, "openai")
-    plan = engine.plan_chat(chat, profile, rng)
-    await engine.admit(profile, rng)
-    if plan.decision.status is not None:
-        return error_response(engine, plan.decision.status)
+    planned = await plan_chat_request(engine, request, parse_responses, "openai", error_response)
+    if isinstance(planned, Response):
+        return planned
+    chat, data, plan = planned
     headers = {"x-request-id": f"req_{plan.request_id}"}
     if chat.stream:
         return paced_stream(engine, plan, render_response_events(plan, data), headers)
