@@ -6,7 +6,7 @@ import glassbox
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in dir(glassbox) if not name.startswith("_")}
     modules = {"semconv", "asgi", "testing", "stack", "cli", "instrumentation", "redaction",
-               "drift", "evals", "mixin", "simulator", "demo", "deploy"}  # fmt: skip
+               "drift", "evals", "mixin", "simulator", "demo", "deploy", "typing"}  # fmt: skip
     assert set(glassbox.__all__) - {"__version__"} == (public - modules) | {
         "instrument_openai", "uninstrument_openai",
         "instrument_anthropic", "uninstrument_anthropic", "semconv",
