@@ -12,7 +12,7 @@ from glassbox._context import attributes, current_attributes, request_id
 from glassbox._decorators import agent, task, tool, workflow
 from glassbox._errors import BudgetExceededError, ConfigError, GlassboxError
 from glassbox._llm import ERROR_KINDS, LLMCall, llm_call
-from glassbox._queues import Cache, Queue, Stage, Task, cache, queue, stage
+from glassbox._queues import Cache, Queue, QueueItem, Stage, cache, queue, stage
 from glassbox._runtime import Runtime
 from glassbox._version import __version__
 
@@ -33,10 +33,10 @@ __all__ = [
     "GlassboxError",
     "LLMCall",
     "Queue",
+    "QueueItem",
     "Runtime",
     "Settings",
     "Stage",
-    "Task",
     "__version__",
     "agent",
     "attributes",

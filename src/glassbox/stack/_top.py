@@ -112,7 +112,7 @@ def _rate(series: str, window: str, scope: str, *matchers: str) -> str:
 def _p95(spec: sc.MetricSpec, window: str, scope: str, labels: tuple[str, ...] = ()) -> str:
     from glassbox.mixin._promql import by
 
-    buckets = _rate(spec.series[0], window, scope)
+    buckets = _rate(spec.bucket, window, scope)
     return f"histogram_quantile(0.95, sum {by((*labels, LE))} ({buckets}))"
 
 
@@ -140,7 +140,7 @@ def overview_queries(
     io = re_(sc.TOKEN_TYPE, "input|output")
     output = eq(sc.TOKEN_TYPE, "output")
     today = _since_midnight(now if now is not None else time.time())
-    calls = sc.LLM_DURATION.series[2]
+    calls = sc.LLM_DURATION.count
     failed = ne(sc.ERROR_TYPE, "")
     all_calls = f"sum({_rate(calls, w, s)})"
     queries = {
