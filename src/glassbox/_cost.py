@@ -25,7 +25,7 @@ import yaml
 
 from glassbox._errors import ConfigError
 
-__all__ = ["Cost", "ModelPrices", "PriceBook", "load_overrides"]
+__all__ = ["Cost", "ModelPrices", "PriceBook", "PriceEntry", "load_overrides", "price_table"]
 
 _PRICE_KINDS = ("input", "output", "cache_read", "cache_write")
 _RESOLVE_TTL_SECONDS = 3600.0  # prices in the data carry validity windows
@@ -245,3 +245,71 @@ class PriceBook:
         if prices is None:
             return None
         return prices.cost(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+
+
+@dataclass(frozen=True)
+class PriceEntry:
+    """One row of the price table: USD per token of one kind for one exact model name."""
+
+    provider: str
+    model: str
+    token_type: str
+    usd_per_token: float
+
+
+def _exact_names(clause: Any) -> list[str]:
+    """The exact model names a ``genai-prices`` match clause accepts (``equals`` leaves)."""
+    names = [clause.equals] if getattr(clause, "equals", None) else []
+    for key in ("or_", "and_"):
+        for sub in getattr(clause, key, None) or ():
+            names.extend(_exact_names(sub))
+    return names
+
+
+def price_table(providers: tuple[str, ...]) -> list[PriceEntry]:
+    """The current token prices of ``providers``' models, from the ``genai-prices`` data.
+
+    Built for cost computed outside the SDK (the mixin's recording rules multiply token
+    rates by it), so it follows the contract's token semantics: ``input`` counts cache
+    reads and writes too, so ``cache_read``/``cache_write`` carry the *difference* to the
+    input price (usually negative for reads) and ``output`` includes reasoning tokens.
+    Each model is listed under its id and every exact name its match rule accepts;
+    deprecated models and models priced other than per token are left out. Tiered prices
+    use their base price.
+
+    Args:
+        providers: ``genai-prices`` provider ids, e.g. ``("openai", "anthropic")``.
+
+    Returns:
+        Entries sorted by provider, model and token type; one per (provider, model, kind).
+
+    Raises:
+        ConfigError: A provider id is not in the price data; the message lists the known ids.
+    """
+    from datetime import UTC, datetime
+
+    from genai_prices import data_snapshot
+
+    known = {p.id: p for p in data_snapshot.get_snapshot().providers}
+    now = datetime.now(tz=UTC)
+    table: dict[tuple[str, str, str], float] = {}
+    for provider_id in providers:
+        if provider_id not in known:
+            raise ConfigError("prices.providers", provider_id, f"one of {', '.join(sorted(known))}")
+        for model in known[provider_id].models:
+            if getattr(model, "deprecated", False):
+                continue
+            prices = model.get_prices(now)
+            input_price, _ = _as_float(getattr(prices, "input_mtok", None))
+            output_price, _ = _as_float(getattr(prices, "output_mtok", None))
+            if input_price is None or output_price is None:
+                continue
+            per_kind = {"input": input_price, "output": output_price}
+            for kind in ("cache_read", "cache_write"):
+                price, _ = _as_float(getattr(prices, f"{kind}_mtok", None))
+                if price is not None and price != input_price:
+                    per_kind[kind] = price - input_price
+            for name in dict.fromkeys([model.id, *_exact_names(model.match)]):
+                for kind, usd_per_mtok in per_kind.items():
+                    table.setdefault((provider_id, name.lower(), kind), usd_per_mtok / 1e6)
+    return [PriceEntry(p, m, k, v) for (p, m, k), v in sorted(table.items())]

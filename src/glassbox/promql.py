@@ -19,6 +19,7 @@ __all__ = [
     "by",
     "dashboard_scope",
     "eq",
+    "group_on",
     "ne",
     "re_",
     "rule_scope",
@@ -77,3 +78,8 @@ def ne(label: str, value: str) -> str:
 def re_(label: str, pattern: str) -> str:
     """A regular-expression matcher."""
     return f'{label}=~"{pattern}"'
+
+
+def group_on(labels: Iterable[str], vector: str) -> str:
+    """``group by (labels) (vector)``: one series per label set, for ``unless``/``and`` joins."""
+    return f"group {by(labels)} ({vector})"

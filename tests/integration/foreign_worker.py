@@ -40,7 +40,6 @@ def instrument(source: str) -> None:
         OpenAIInstrumentor().instrument(meter_provider=provider)
     elif source == "openlit":
         import openlit
-
         from opentelemetry import trace
         from opentelemetry.sdk.trace import TracerProvider
 

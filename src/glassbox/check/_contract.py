@@ -200,6 +200,8 @@ class _Checker:
             dst, src = node.args[1].val, node.args[3].val
             self._require([src] if src else [], inner, "label_replace source")
             return ("vector", inner | {dst})
+        if name == "label_join":  # missing source labels join as "": a documented fallback
+            return ("vector", args[0][1] | {node.args[1].val})
         if name == "histogram_quantile":
             _, inner = args[1]
             self._require(["le"], inner, "histogram_quantile")

@@ -18,8 +18,13 @@ from glassbox.promql import TARGET_LABELS
 
 __all__ = [
     "EXTERNAL_METRICS",
+    "FOREIGN_LABELS",
+    "FOREIGN_METRICS",
+    "GEN_AI_SYSTEM",
     "PROMETHEUS_METRICS",
+    "PROPOSED_TOKEN_COUNTERS",
     "TARGET_LABELS",
+    "TRACELOOP_TOKEN_SUM",
     "VLLM_METRICS",
     "VLLM_MODEL",
 ]
@@ -46,5 +51,38 @@ VLLM_METRICS: dict[str, frozenset[str]] = {
     "vllm:time_per_output_token_seconds_bucket": _VH,  # before vLLM 0.10
 }
 
+#: The provider label of sources that predate ``gen_ai_provider_name``.
+GEN_AI_SYSTEM = "gen_ai_system"
+#: Traceloop/OpenLLMetry's token histogram sum: its instrument has unit ``token`` (not
+#: ``{token}``), so the Prometheus name carries a ``_token`` unit suffix.
+TRACELOOP_TOKEN_SUM = "gen_ai_client_token_usage_token_sum"
+#: The proposed semconv revision's token counters (``gen_ai.client.inference.usage.*``),
+#: one per kind, as the OpenTelemetry Prometheus exporter names them.
+PROPOSED_TOKEN_COUNTERS: dict[str, str] = {
+    "input": "gen_ai_client_inference_usage_input_tokens_total",
+    "output": "gen_ai_client_inference_usage_output_tokens_total",
+}
+#: Labels other instrumentations put on the GenAI series, which the mixin reads to
+#: normalize them (the SDK never sends them).
+FOREIGN_LABELS = frozenset({GEN_AI_SYSTEM})
+_GENAI = frozenset(
+    {
+        "gen_ai_operation_name",
+        "gen_ai_provider_name",
+        "gen_ai_request_model",
+        "gen_ai_response_model",
+        GEN_AI_SYSTEM,
+    }
+)
+#: GenAI series other instrumentations expose under names the SDK does not use.
+FOREIGN_METRICS: dict[str, frozenset[str]] = {
+    TRACELOOP_TOKEN_SUM: _GENAI | {"gen_ai_token_type"},
+    **dict.fromkeys(PROPOSED_TOKEN_COUNTERS.values(), _GENAI),
+}
+
 #: Every external series the contract test accepts, with its own labels.
-EXTERNAL_METRICS: dict[str, frozenset[str]] = {**PROMETHEUS_METRICS, **VLLM_METRICS}
+EXTERNAL_METRICS: dict[str, frozenset[str]] = {
+    **PROMETHEUS_METRICS,
+    **VLLM_METRICS,
+    **FOREIGN_METRICS,
+}

@@ -15,10 +15,25 @@ from prometheus_client.utils import floatToGoString
 
 from glassbox import semconv as sc
 from glassbox.mixin._decisions import Environment
-from glassbox.mixin._external import VLLM_MODEL
-from glassbox.promql import ENV, SERVICE, by, eq, ne, rule_scope, sel
+from glassbox.mixin._external import (
+    GEN_AI_SYSTEM,
+    PROPOSED_TOKEN_COUNTERS,
+    TRACELOOP_TOKEN_SUM,
+    VLLM_MODEL,
+)
+from glassbox.prices import price_table
+from glassbox.promql import ENV, SERVICE, by, eq, group_on, ne, re_, rule_scope, sel
 
-__all__ = ["Record", "Records", "recording_groups"]
+__all__ = ["PRICE_PROVIDERS", "RATE_LIMITED_ERRORS", "Record", "Records", "recording_groups"]
+
+#: Providers whose ``genai-prices`` table becomes recording rules (cost for any source).
+PRICE_PROVIDERS = ("openai", "anthropic")
+#: How instrumentations spell a rate-limited call in ``error_type``: Glassbox's
+#: ``rate_limited``, ``RateLimitError`` (OpenLIT), ``<class 'openai.RateLimitError'>``
+#: (OpenTelemetry openai-v2), ``429`` and ``TooManyRequests`` (HTTP-level sources).
+RATE_LIMITED_ERRORS = "(?i).*(rate.?limit|429|too.?many.?requests).*"
+#: Scratch label the normalization joins into; dropped by every rule's aggregation.
+_SCRATCH = "glassbox_scratch"
 
 S = (ENV, SERVICE)
 MODEL = (*S, sc.PROVIDER, sc.REQUEST_MODEL)
@@ -45,6 +60,7 @@ def _level(labels: tuple[str, ...]) -> str:
         sc.TASK: "task",
         sc.HTTP_ROUTE: "route",
         sc.HTTP_STATUS: "status",
+        sc.TOKEN_TYPE: "token_type",
     }
     out: list[str] = []
     for label in labels:
@@ -84,6 +100,11 @@ class Records:
         expr = f"sum {by(labels)} (rate({sel(series, self.scope, *matchers)}[{w}]))"
         return self._add(labels, series, f"rate{w}", expr)
 
+    def _rate_llm(self, series: str, labels: tuple[str, ...], *matchers: str) -> Record:
+        """A rate of a GenAI series from any instrumentation, model and provider filled in."""
+        inner = normalized(f"rate({sel(series, self.scope, *matchers)}[{self.window}])")
+        return self._add(labels, series, f"rate{self.window}", f"sum {by(labels)} ({inner})")
+
     def _p95(self, buckets: Record, labels: tuple[str, ...]) -> Record:
         metric = buckets.name.split(":", 1)[1].rsplit(":", 1)[0].removesuffix("_bucket")
         expr = f"histogram_quantile(0.95, sum {by((*labels, LE))} ({buckets.name}))"
@@ -94,31 +115,49 @@ class Records:
     def _build(self) -> None:
         self._group = "glassbox-llm.rules"
         count = sc.LLM_DURATION.count
-        self.calls = self._rate(count, MODEL)
-        self.errors = self._rate(count, (*MODEL, sc.ERROR_TYPE), ne(sc.ERROR_TYPE, ""))
-        self.latency_buckets = self._rate(sc.LLM_DURATION.bucket, (*MODEL, LE))
+        self.calls = self._rate_llm(count, MODEL)
+        self.errors = self._rate_llm(count, (*MODEL, sc.ERROR_TYPE), ne(sc.ERROR_TYPE, ""))
+        self.latency_buckets = self._rate_llm(sc.LLM_DURATION.bucket, (*MODEL, LE))
         self.latency_p95 = self._p95(self.latency_buckets, S)
         self.latency_p95_model = self._p95(self.latency_buckets, MODEL)
-        self.ttfc_buckets = self._rate(sc.LLM_TIME_TO_FIRST_CHUNK.bucket, (*MODEL, LE))
+        self.ttfc_buckets = self._rate_llm(sc.LLM_TIME_TO_FIRST_CHUNK.bucket, (*MODEL, LE))
         self.ttfc_p95_model = self._p95(self.ttfc_buckets, MODEL)
-        self.chunk_buckets = self._rate(sc.LLM_TIME_PER_OUTPUT_CHUNK.bucket, (*MODEL, LE))
+        self.chunk_buckets = self._rate_llm(sc.LLM_TIME_PER_OUTPUT_CHUNK.bucket, (*MODEL, LE))
         self.chunk_p95_model = self._p95(self.chunk_buckets, MODEL)
-        self.tokens = self._rate(sc.LLM_TOKENS.total, (*MODEL, sc.TOKEN_TYPE))
+        self.tokens = self._tokens((*S, sc.OPERATION, sc.PROVIDER, sc.REQUEST_MODEL, sc.TOKEN_TYPE))
         self.retries = self._rate(sc.LLM_RETRIES.total, MODEL)
-        self.rate_limited = self._rate(sc.LLM_RATE_LIMITED.total, MODEL)
-        self.unpriced = self._rate(sc.LLM_UNPRICED.total, MODEL)
+        self.rate_limited = self._rate_limited()
         self.llm_tool_calls = self._rate(sc.LLM_TOOL_CALLS.total, MODEL)
+        self.sdk_services = self._add(
+            S,
+            sc.LLM_TOKENS.total,
+            "present",
+            f"group {by(S)} ({sel(sc.LLM_TOKENS.total, self.scope)})",
+        )
+
+        self._group = "glassbox-prices.rules"
+        self.prices = price_table(PRICE_PROVIDERS)
+        self.price = self._add(
+            (sc.PROVIDER, sc.REQUEST_MODEL, sc.TOKEN_TYPE),
+            "glassbox_llm_price_usd_per_token",
+            "value",
+            "vector(0)",
+        )  # one rule per price table entry, filled by recording_groups()
+        self.groups[self._group] = []
 
         self._group = "glassbox-cost.rules"
+        self.unpriced = self._unpriced()
         attribution = (*S, sc.OPERATION, sc.PROVIDER, sc.REQUEST_MODEL, sc.TEAM, sc.TENANT)
-        self.cost = self._rate(sc.LLM_COST.total, attribution)
+        self.cost = self._cost(attribution)
         team = (*S, sc.TEAM)
         self.cost_1d = self._add(
             team,
             sc.LLM_COST.total,
             "increase1d",
-            f"sum {by(team)} (increase({sel(sc.LLM_COST.total, self.scope)}[1d]))",
-        )
+            f"sum {by(team)} (increase({sel(sc.LLM_COST.total, self.scope)}[1d]))\n"
+            f" or sum {by(team)} (avg_over_time({sel(self.cost.name, self.scope)}[1d]) * 86400"
+            f" unless on ({ENV}, {SERVICE}) {sel(self.sdk_services.name, self.scope)})",
+        )  # services without the SDK: their priced token rate, averaged over the day
         self.budget_team = self._add(
             (ENV, sc.TEAM), "glassbox_budget_usd_per_day", "value", "vector(0)"
         )  # the expressions are filled per team by recording_groups()
@@ -200,6 +239,87 @@ class Records:
                 S, sc.LLM_DURATION.name, f"slow_ratio_rate{w}", f"1 - {fast} / {total}"
             )
 
+    # -- GenAI telemetry from any instrumentation --------------------------------------
+
+    def _tokens(self, labels: tuple[str, ...]) -> Record:
+        """Tokens per second by kind: the SDK's counter, else any source's token series.
+
+        Glassbox's counter knows cache and reasoning tokens; every semconv source has input
+        and output in the token-usage histogram's ``_sum`` (Traceloop with a ``_token``
+        unit suffix), and the proposed semconv revision has one counter per kind. ``or``
+        keeps the first source of each label set, so a service is never counted twice.
+        """
+        w, agg = self.window, f"sum {by(labels)}"
+        parts = [f"{agg} (rate({sel(sc.LLM_TOKENS.total, self.scope)}[{w}]))"]
+        parts.extend(
+            f"{agg} ({normalized(f'rate({sel(series, self.scope)}[{w}])')})"
+            for series in (sc.LLM_TOKEN_USAGE.sum, TRACELOOP_TOKEN_SUM)
+        )
+        parts.extend(
+            f"{agg} ({normalized(_typed(f'rate({sel(series, self.scope)}[{w}])', kind))})"
+            for kind, series in PROPOSED_TOKEN_COUNTERS.items()
+        )
+        return self._add(labels, sc.LLM_TOKENS.total, f"rate{w}", "\n or ".join(parts))
+
+    def _rate_limited(self) -> Record:
+        """429s per second: the SDK's counter (retries included), else ``error_type``."""
+        w = self.window
+        sdk = f"sum {by(MODEL)} (rate({sel(sc.LLM_RATE_LIMITED.total, self.scope)}[{w}]))"
+        failed = sel(sc.LLM_DURATION.count, self.scope, re_(sc.ERROR_TYPE, RATE_LIMITED_ERRORS))
+        other = f"sum {by(MODEL)} ({normalized(f'rate({failed}[{w}])')})"
+        return self._add(MODEL, sc.LLM_RATE_LIMITED.total, f"rate{w}", f"{sdk}\n or {other}")
+
+    def _unpriced(self) -> Record:
+        """Calls whose model has no price: the SDK's counter, else calls not in the table."""
+        w = self.window
+        sdk = f"sum {by(MODEL)} (rate({sel(sc.LLM_UNPRICED.total, self.scope)}[{w}]))"
+        keys = (sc.PROVIDER, sc.REQUEST_MODEL)
+        other = (
+            f"({sel(self.calls.name, self.scope)} unless on ({', '.join(keys)})"
+            f" {group_on(keys, self.price.name)})"
+            f" unless on ({ENV}, {SERVICE}) {sel(self.sdk_services.name, self.scope)}"
+        )
+        return self._add(MODEL, sc.LLM_UNPRICED.total, f"rate{w}", f"{sdk}\n or {other}")
+
+    def _cost(self, attribution: tuple[str, ...]) -> Record:
+        """USD per second: the SDK's cost counter, else token rate × the price table.
+
+        Services that run the Glassbox SDK keep its own cost (overrides, tiers and
+        attribution included); every other service is priced from its token series.
+        """
+        w = self.window
+        sdk = f"sum {by(attribution)} (rate({sel(sc.LLM_COST.total, self.scope)}[{w}]))"
+        keys = ", ".join((sc.PROVIDER, sc.REQUEST_MODEL, sc.TOKEN_TYPE))
+        priced = (
+            f"{sel(self.tokens.name, self.scope)} * on ({keys}) group_left {self.price.name}"
+            f" unless on ({ENV}, {SERVICE}) {sel(self.sdk_services.name, self.scope)}"
+        )
+        plain = tuple(label for label in attribution if label not in (sc.TEAM, sc.TENANT))
+        return self._add(
+            attribution, sc.LLM_COST.total, f"rate{w}", f"{sdk}\n or sum {by(plain)} ({priced})"
+        )
+
+
+def _typed(vector: str, kind: str) -> str:
+    """``vector`` with ``gen_ai_token_type`` set to ``kind`` (one counter per kind)."""
+    return f'label_replace({vector}, "{sc.TOKEN_TYPE}", "{kind}", "", "")'
+
+
+def normalized(vector: str) -> str:
+    """``vector`` with the request model and provider filled in where a source omits them.
+
+    Traceloop sends no ``gen_ai_request_model`` (the response model stands in) and older
+    sources send ``gen_ai_system`` instead of ``gen_ai_provider_name``. Each label is
+    joined with its stand-in into a scratch label; the replacement regex matches only when
+    the label itself is empty, so series that carry it are unchanged. The caller's
+    aggregation drops the scratch label.
+    """
+    out = vector
+    for label, stand_in in ((sc.REQUEST_MODEL, sc.RESPONSE_MODEL), (sc.PROVIDER, GEN_AI_SYSTEM)):
+        joined = f'label_join({out}, "{_SCRATCH}", ";", "{label}", "{stand_in}")'
+        out = f'label_replace({joined}, "{label}", "$1", "{_SCRATCH}", ";(.+)")'
+    return out
+
 
 def _seconds(window: str) -> float:
     import promql_parser
@@ -214,6 +334,19 @@ def recording_groups(records: Records) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for name, rules in records.groups.items():
         rendered: list[dict[str, Any]] = [{"record": r.name, "expr": r.expr} for r in rules]
+        if name == "glassbox-prices.rules":
+            rendered = [
+                {
+                    "record": records.price.name,
+                    "expr": f"vector({entry.usd_per_token:.6g})",
+                    "labels": {
+                        sc.PROVIDER: entry.provider,
+                        sc.REQUEST_MODEL: entry.model,
+                        sc.TOKEN_TYPE: entry.token_type,
+                    },
+                }
+                for entry in records.prices
+            ]
         if name == "glassbox-cost.rules":
             if env.budget_usd_per_day is not None:
                 rendered.append(
