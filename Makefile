@@ -4,6 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Third-party GenAI instrumentations the mixin is tested on (tests/integration/
+# test_mixin_foreign.py). Their own venv: OpenLIT pins versions the Glassbox venv does not
+# share, and its init patches every library it finds. openai-v2 2.4b0 needs a
+# util-genai that still has `instruments` (removed in 1.2).
+FOREIGN_VENV := .venv-foreign
+FOREIGN_STAMP := $(FOREIGN_VENV)/.installed
+FOREIGN_PACKAGES := openai opentelemetry-sdk opentelemetry-exporter-prometheus \
+	opentelemetry-instrumentation-openai-v2==2.4b0 'opentelemetry-util-genai<1.2' openlit==1.45.0
 APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway
 BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway
 PYTEST_ARGS ?=
@@ -11,7 +19,7 @@ DEMO_ARGS ?=
 
 .PHONY: setup system-deps demo test bench lint format docs clean
 
-setup: system-deps $(STAMP)
+setup: system-deps $(STAMP) $(FOREIGN_STAMP)
 
 # Operating-system packages: the real Prometheus, Alertmanager and Pushgateway.
 system-deps:
@@ -28,6 +36,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
+
+$(FOREIGN_STAMP): Makefile
+	@test -x $(FOREIGN_VENV)/bin/python || $(PYTHON) -m venv $(FOREIGN_VENV)
+	$(FOREIGN_VENV)/bin/python -m pip install -q $(FOREIGN_PACKAGES)
+	@touch $(FOREIGN_STAMP)
 
 demo: setup
 	$(VENV)/bin/glassbox demo $(DEMO_ARGS)
@@ -53,4 +66,4 @@ docs: setup
 	$(PY) -m glassbox._docs
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist
+	rm -rf $(VENV) $(FOREIGN_VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist

@@ -80,6 +80,7 @@ def drive(client: openai.OpenAI, round_: int) -> None:
 
 def main() -> None:
     source, base_url, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    ready_out, sys.stdout = sys.stdout, sys.stderr  # OpenLIT prints its spans to stdout
     instrument(source)
     start_http_server(port, addr="127.0.0.1")
     client = openai.OpenAI(base_url=base_url, api_key="sk-test", max_retries=0)
@@ -87,7 +88,7 @@ def main() -> None:
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     round_ = 0
     drive(client, round_)
-    print("ready", flush=True)
+    print("ready", file=ready_out, flush=True)
     while not stop.wait(0.2):
         round_ += 1
         drive(client, round_)
