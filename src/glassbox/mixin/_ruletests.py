@@ -71,7 +71,8 @@ def test_rule_groups(mixin: Mixin) -> tuple[list[dict[str, Any]], list[dict[str,
 def _tested_price(rule: dict[str, Any]) -> bool:
     """Only the scenarios' model keeps its price rules: hundreds of constant rules would
     multiply promtool's evaluation time without testing anything more."""
-    return rule.get("labels", {}).get(sc.REQUEST_MODEL) == M2[sc.REQUEST_MODEL]
+    labels: dict[str, str] = rule.get("labels", {})
+    return labels.get(sc.REQUEST_MODEL) == M2[sc.REQUEST_MODEL]
 
 
 class _Gen:
