@@ -179,8 +179,30 @@ CHUNK_BUCKETS = (
     1.0,
     2.5,
 )
-#: OpenTelemetry HTTP semconv advisory buckets for ``http.server.request.duration``.
-HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+#: OpenTelemetry HTTP semconv advisory buckets for ``http.server.request.duration``,
+#: extended to 300 s: AI endpoints (a whole agent run behind
+#: one request) routinely take minutes, and a p95 above the last bucket is unreadable.
+HTTP_BUCKETS = (
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.25,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+    5.0,
+    7.5,
+    10.0,
+    15.0,
+    30.0,
+    60.0,
+    120.0,
+    300.0,
+)
 #: Queue waits and task durations range from milliseconds to many minutes.
 QUEUE_BUCKETS = (
     0.005,

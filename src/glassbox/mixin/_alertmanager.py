@@ -2,7 +2,8 @@
 
 Routing: alerts of a service a team owns (or carrying that team's ``team`` label, as the
 cost alerts do) go to the team's receivers by severity; everything else goes to the
-environment's receivers by severity. A critical alert inhibits the warning of the same
+environment's receivers by severity; critical alerts reach the warning receiver (the
+team's chat channel) as well as the pager. A critical alert inhibits the warning of the same
 name for the same service. Secrets stay in files: the configuration names the file
 (``api_url_file``, ``routing_key_file``, ``credentials_file``) and Alertmanager reads it.
 """
@@ -16,7 +17,13 @@ from glassbox import semconv as sc
 from glassbox.mixin._decisions import SEVERITIES, Environment, Receiver, Routing
 from glassbox.promql import ENV, SERVICE
 
-__all__ = ["RouteCase", "alertmanager_config", "receiver_config", "route_cases"]
+__all__ = [
+    "RouteCase",
+    "alertmanager_config",
+    "receiver_config",
+    "route_cases",
+    "severity_receivers",
+]
 
 GROUP_BY = ["alertname", ENV, SERVICE]
 
@@ -52,8 +59,28 @@ def receiver_config(name: str, receiver: Receiver) -> dict[str, Any]:
     return out
 
 
+def severity_receivers(routing: Routing, severity: str) -> tuple[str, ...]:
+    """The receivers an alert of ``severity`` reaches under ``routing``.
+
+    A critical alert pages (the ``critical`` receiver) *and* reaches the chat channel of
+    the warnings, so the people watching the channel see the page too.
+    """
+    first = getattr(routing, severity)
+    if severity == "critical" and routing.warning != first:
+        return (first, routing.warning)
+    return (first,)
+
+
 def _severity_routes(routing: Routing) -> list[dict[str, Any]]:
-    return [{"receiver": getattr(routing, s), "matchers": [f'severity="{s}"']} for s in SEVERITIES]
+    routes: list[dict[str, Any]] = []
+    for severity in SEVERITIES:
+        receivers = severity_receivers(routing, severity)
+        for index, receiver in enumerate(receivers):
+            route: dict[str, Any] = {"receiver": receiver, "matchers": [f'severity="{severity}"']}
+            if index < len(receivers) - 1:
+                route["continue"] = True
+            routes.append(route)
+    return routes
 
 
 def alertmanager_config(env: Environment) -> dict[str, Any]:
@@ -127,13 +154,13 @@ def route_cases(env: Environment) -> list[RouteCase]:
                     SERVICE: unowned,
                     "severity": severity,
                 },
-                (getattr(env.routing, severity),),
+                severity_receivers(env.routing, severity),
             )
         )
         for name, team in sorted(env.teams.items()):
             if team.routing is None:
                 continue
-            expected = (getattr(team.routing, severity),)
+            expected = severity_receivers(team.routing, severity)
             for service in team.services:
                 labels = {
                     "alertname": "GlassboxTest",

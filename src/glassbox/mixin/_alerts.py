@@ -15,7 +15,7 @@ from glassbox import semconv as sc
 from glassbox.mixin._decisions import Environment
 from glassbox.mixin._external import VLLM_MODEL
 from glassbox.mixin._recording import MODEL, Records, S
-from glassbox.promql import ENV, INSTANCE, JOB, SERVICE, by, ne, re_, sel
+from glassbox.promql import ENV, INSTANCE, JOB, SERVICE, by, eq, group_on, ne, re_, sel
 
 __all__ = ["Alert", "alert_groups", "alerts"]
 
@@ -170,6 +170,49 @@ def alerts(env: Environment, records: Records) -> list[Alert]:
         str(t.no_traffic_for),
     )
 
+    add(
+        "GlassboxLatencySLOBucketMissing",
+        "warning",
+        _missing_bucket(env, records),
+        (ENV, SERVICE, JOB),
+        "A latency histogram has no bucket at the SLO threshold, so the latency SLO cannot see it.",
+        f"The LLM duration histogram of {_l(SERVICE)} ({_l(JOB)}) has no bucket at "
+        f"{env.slos.latency_threshold_seconds:g}s; configure the SDK's buckets to include it.",
+        svc,
+    )
+
+    http = "glassbox-http.alerts"
+    route = (*S, sc.HTTP_ROUTE)
+    failed = f"sum {by(route)} ({sel(r.http_requests.name, scope, re_(sc.HTTP_STATUS, '5..'))})"
+    add(
+        "GlassboxHTTPHighErrorRate",
+        "warning",
+        f"{failed} / sum {by(route)} ({rec(r.http_requests)}) > {t.http_error_ratio:g}",
+        route,
+        "An HTTP route answers with server errors more often than the threshold.",
+        f"More than {_pct(t.http_error_ratio)} of requests to {_l(sc.HTTP_ROUTE)} in {_l(SERVICE)} failed with a 5xx over the last {w}.",  # noqa: E501
+        http,
+    )
+    add(
+        "GlassboxHTTPSlowLatency",
+        "warning",
+        f"{rec(r.http_p95_route)} > {t.http_p95_latency_seconds:g}",
+        route,
+        "An HTTP route is slower than the latency threshold.",
+        f"p95 latency of {_l(sc.HTTP_ROUTE)} in {_l(SERVICE)} is above {t.http_p95_latency_seconds:g}s.",  # noqa: E501
+        http,
+    )
+    add(
+        "GlassboxHTTPNoTraffic",
+        "warning",
+        f"sum {by(S)} ({rec(r.http_requests)}) == 0",
+        S,
+        "A service received no HTTP requests for a long time.",
+        f"{_l(SERVICE)} has received no HTTP requests for {t.no_traffic_for}.",
+        http,
+        str(t.no_traffic_for),
+    )
+
     cost = "glassbox-cost.alerts"
     team = (ENV, sc.TEAM)
     spend_team = f"sum {by(team)} ({rec(r.cost_1d)})"
@@ -233,6 +276,17 @@ def alerts(env: Environment, records: Records) -> list[Alert]:
         tool,
         "A tool is failing more often than the threshold.",
         f"More than {_pct(t.tool_error_ratio)} of calls to tool {_l(sc.TOOL)} in {_l(SERVICE)} failed over the last {w}.",  # noqa: E501
+        ag,
+    )
+    workflow = (*S, sc.WORKFLOW)
+    wf_failed = f"sum {by(workflow)} ({sel(r.workflows.name, scope, ne(sc.ERROR_TYPE, ''))})"
+    add(
+        "GlassboxWorkflowFailing",
+        "warning",
+        f"{wf_failed} / sum {by(workflow)} ({rec(r.workflows)}) > {t.workflow_error_ratio:g}",
+        workflow,
+        "A workflow fails more often than the threshold.",
+        f"More than {_pct(t.workflow_error_ratio)} of runs of workflow {_l(sc.WORKFLOW)} in {_l(SERVICE)} failed over the last {w}.",  # noqa: E501
         ag,
     )
     add(
@@ -324,6 +378,24 @@ def alerts(env: Environment, records: Records) -> list[Alert]:
 
     out.extend(_slo_alerts(env, records))
     return out
+
+
+def _missing_bucket(env: Environment, r: Records) -> str:
+    """Targets whose LLM duration histogram lacks the SLO threshold as a bucket bound.
+
+    Some instrumentations (Traceloop's, for one) use their own buckets; without the
+    threshold bucket the slow-ratio rules return nothing and the latency SLO alerts stay
+    silent however slow the calls are.
+    """
+    from prometheus_client.utils import floatToGoString
+
+    target = (ENV, SERVICE, JOB)
+    le = floatToGoString(env.slos.latency_threshold_seconds)  # type: ignore[no-untyped-call]
+    buckets = sc.LLM_DURATION.bucket
+    return (
+        f"{group_on(target, sel(buckets, r.scope))}"
+        f" unless on ({', '.join(target)}) {group_on(target, sel(buckets, r.scope, eq('le', le)))}"
+    )
 
 
 def _slo_alerts(env: Environment, r: Records) -> list[Alert]:

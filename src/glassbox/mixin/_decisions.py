@@ -90,6 +90,9 @@ class Thresholds:
     waiting_requests: float = 50.0
     budget_warning_fraction: float = 0.8
     no_traffic_for: Duration = Duration("15m")  # noqa: RUF009
+    http_error_ratio: float = 0.05
+    http_p95_latency_seconds: float = 30.0
+    workflow_error_ratio: float = 0.1
 
 
 @dataclass(frozen=True)

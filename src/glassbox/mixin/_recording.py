@@ -191,6 +191,7 @@ class Records:
         self._group = "glassbox-http.rules"
         self.http_requests = self._rate(sc.HTTP_DURATION.count, (*S, sc.HTTP_ROUTE, sc.HTTP_STATUS))
         self.http_buckets = self._rate(sc.HTTP_DURATION.bucket, (*S, sc.HTTP_ROUTE, LE))
+        self.http_p95_route = self._p95(self.http_buckets, (*S, sc.HTTP_ROUTE))
 
         self._group = "glassbox-telemetry.rules"
         self.dropped = self._rate(sc.TELEMETRY_DROPPED.total, (*S, sc.SIGNAL))

@@ -193,6 +193,12 @@ def _healthy(g: _Gen, s: Scenario) -> None:
     g.gauge(s, sc.EVAL_SCORE.name, {**suite, sc.EVAL_METRIC: "accuracy"}, 0.9)
     g.gauge(s, sc.EVAL_LAST_RUN.name, suite, 0, slope=1)
     g.counter(s, sc.TELEMETRY_DROPPED.total, {**BASE, sc.SIGNAL: "spans"}, 0)
+    http = {**BASE, sc.HTTP_METHOD: "POST", sc.HTTP_ROUTE: "/summarise"}
+    g.histogram(s, sc.HTTP_DURATION, {**http, sc.HTTP_STATUS: "200"}, 5, 0.5)
+    g.counter(s, sc.HTTP_DURATION.count, {**http, sc.HTTP_STATUS: "503"}, 0.001)
+    workflow = {**BASE, sc.WORKFLOW: "newsroom"}
+    g.counter(s, sc.WORKFLOW_DURATION.count, {**workflow, sc.ERROR_TYPE: ""}, 1)
+    g.counter(s, sc.WORKFLOW_DURATION.count, {**workflow, sc.ERROR_TYPE: "ValueError"}, 0.01)
     vllm = {**BASE, VLLM_MODEL: "llama"}
     g.gauge(s, "vllm:kv_cache_usage_perc", vllm, t.kv_cache_usage / 2)
     g.gauge(s, "vllm:num_requests_waiting", vllm, 1)
@@ -367,6 +373,57 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:
     )
     s.expect["GlassboxTelemetryDropped"] = [_labels(svc, {sc.SIGNAL: "spans"}, severity="warning")]
 
+    http = {**BASE, sc.HTTP_METHOD: "POST", sc.HTTP_ROUTE: "/summarise"}
+    route = {**svc, sc.HTTP_ROUTE: "/summarise"}
+    s = new("http server errors")
+    g.histogram(s, sc.HTTP_DURATION, {**http, sc.HTTP_STATUS: "200"}, 1, 0.5)
+    g.histogram(s, sc.HTTP_DURATION, {**http, sc.HTTP_STATUS: "502"}, 1, 0.5)
+    s.expect["GlassboxHTTPHighErrorRate"] = [_labels(route, severity="warning")]
+
+    s = new("http slow route")
+    g.histogram(
+        s, sc.HTTP_DURATION, {**http, sc.HTTP_STATUS: "200"}, 1, 2 * t.http_p95_latency_seconds
+    )
+    s.expect["GlassboxHTTPSlowLatency"] = [_labels(route, severity="warning")]
+
+    s = new("http no traffic")
+    g.histogram(s, sc.HTTP_DURATION, {**http, sc.HTTP_STATUS: "200"}, 0, 0.5)
+    s.expect["GlassboxHTTPNoTraffic"] = [_labels(svc, severity="warning")]
+
+    s = new("workflow failures")
+    g.counter(
+        s,
+        sc.WORKFLOW_DURATION.count,
+        {**BASE, sc.WORKFLOW: "newsroom", sc.ERROR_TYPE: "ValueError"},
+        1,
+    )
+    s.expect["GlassboxWorkflowFailing"] = [
+        _labels(svc, {sc.WORKFLOW: "newsroom"}, severity="warning")
+    ]
+
+    s = new("latency histogram without the SLO bucket (foreign buckets)")
+    ok = {**BASE, **MODEL, sc.ERROR_TYPE: ""}
+    for le in ("1", "100", "+Inf"):
+        g.counter(s, sc.LLM_DURATION.bucket, {**ok, "le": le}, 1)
+    g.counter(s, sc.LLM_DURATION.count, ok, 1)
+    s.expect["GlassboxLatencySLOBucketMissing"] = [_labels(svc, {JOB: SVC}, severity="warning")]
+
+    # A service instrumented by another SDK (OpenTelemetry openai-v2): tokens only in the
+    # token histogram, 429s only in error_type, no cost counter — the normalizing rules
+    # must still see the token flood, the rate limiting and the spend.
+    s = new("foreign source: token flood, 429s in error_type, spend from the price table")
+    foreign = {**BASE, **MODEL}
+    flood = 2 * max(t.tokens_per_hour / 3600, _forecast_tokens(env))
+    g.counter(s, sc.LLM_TOKEN_USAGE.sum, {**foreign, sc.TOKEN_TYPE: "output"}, flood)
+    g.counter(s, sc.LLM_DURATION.count, {**foreign, sc.ERROR_TYPE: ""}, 1)
+    g.counter(
+        s, sc.LLM_DURATION.count, {**foreign, sc.ERROR_TYPE: "<class 'openai.RateLimitError'>"}, 1
+    )
+    s.expect["GlassboxHighTokenUsage"] = [_labels(svc, severity="warning")]
+    s.expect["GlassboxLLMRateLimited"] = [_labels(model, severity="warning")]
+    if env.budget_usd_per_day:
+        s.expect["GlassboxBudgetExhaustionForecast"] = [_labels(e, severity="warning")]
+
     vllm = {**BASE, VLLM_MODEL: "llama"}
     s = new("serving saturation")
     g.gauge(s, "vllm:gpu_cache_usage_perc", vllm, (1 + t.kv_cache_usage) / 2)  # the pre-0.10 name
@@ -375,6 +432,16 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:
     s.expect["GlassboxServingKVCacheSaturated"] = [vl]
     s.expect["GlassboxServingRequestsWaiting"] = [vl]
     return out
+
+
+#: Output price of the scenarios' model (gpt-4o-mini), USD per token, as the price rules
+#: state it; the foreign-source scenario spends through it.
+_OUTPUT_PRICE = 0.6e-6
+
+
+def _forecast_tokens(env: Any) -> float:
+    """Output tokens per second whose priced spend forecasts twice the daily budget."""
+    return float(2 * (env.budget_usd_per_day or 0) / 86400 / _OUTPUT_PRICE)
 
 
 def scenarios(mixin: Mixin) -> tuple[list[Scenario], int]:

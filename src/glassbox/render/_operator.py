@@ -55,6 +55,7 @@ def _route(route: dict[str, Any]) -> dict[str, Any]:
         ("group_wait", "groupWait"),
         ("group_interval", "groupInterval"),
         ("repeat_interval", "repeatInterval"),
+        ("continue", "continue"),
     ):
         if key in route:
             out[cr_key] = route[key]
