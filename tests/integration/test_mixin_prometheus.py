@@ -1,8 +1,8 @@
 """Every dashboard query returns data from a real Prometheus scraping the real SDK.
 
 The exerciser drives every SDK path in a loop; a loopback HTTP server serves the SDK's
-exposition (plus synthesized vLLM series, which the SDK never produces: see
-``glassbox.mixin.EXTERNAL_METRICS``); a real ``prometheus`` scrapes it every second and evaluates
+exposition (plus synthesized vLLM, SGLang, TGI and llama.cpp series, which the SDK never
+produces: see ``glassbox.mixin.EXTERNAL_METRICS``); a real ``prometheus`` scrapes it every second and evaluates
 the generated recording rules; then every panel query of every dashboard must return at
 least one series.
 """
@@ -38,25 +38,59 @@ VARIABLES = {
 }
 
 
-def _vllm(tick: int) -> str:
+def _engines(tick: int) -> str:
+    """Serving-engine expositions as vLLM, SGLang, TGI and llama.cpp name their series."""
     lines = []
     labels = 'model_name="llama-3-8b"'
+    gauges = {
+        "vllm:num_requests_waiting": 3,
+        "vllm:num_requests_running": 5,
+        "vllm:kv_cache_usage_perc": 0.4,
+        "sglang:num_queue_reqs": 2,
+        "sglang:num_running_reqs": 4,
+        "sglang:token_usage": 0.3,
+        "sglang:cache_hit_rate": 0.5,
+    }
+    lines.extend(f"{name}{{{labels}}} {value}" for name, value in gauges.items())
     for name, value in (
-        ("num_requests_waiting", 3),
-        ("num_requests_running", 5),
-        ("kv_cache_usage_perc", 0.4),
+        ("tgi_queue_size", 1),
+        ("tgi_batch_current_size", 2),
+        ("llamacpp:requests_processing", 1),
+        ("llamacpp:requests_deferred", 0),
+        ("llamacpp:kv_cache_usage_ratio", 0.2),
     ):
-        lines.append(f"vllm:{name}{{{labels}}} {value}")
+        lines.append(f"{name} {value}")  # one model per server: no model label
     for name, per_tick in (
-        ("num_preemptions_total", 1),
-        ("prefix_cache_queries_total", 10),
-        ("prefix_cache_hits_total", 6),
+        ("vllm:num_preemptions_total", 1),
+        ("vllm:prefix_cache_queries_total", 10),
+        ("vllm:prefix_cache_hits_total", 6),
     ):
-        lines.append(f"vllm:{name}{{{labels}}} {tick * per_tick}")
-    for name in ("time_to_first_token_seconds", "inter_token_latency_seconds"):
+        lines.append(f"{name}{{{labels}}} {tick * per_tick}")
+    lines.extend(
+        f"{name} {tick * 50}"
+        for name in ("llamacpp:prompt_tokens_total", "llamacpp:tokens_predicted_total")
+    )
+    histograms = [
+        (f"vllm:{name}", labels)
+        for name in (
+            "time_to_first_token_seconds",
+            "inter_token_latency_seconds",
+            "request_queue_time_seconds",
+            "request_prefill_time_seconds",
+            "request_decode_time_seconds",
+            "e2e_request_latency_seconds",
+        )
+    ]
+    histograms += [
+        ("sglang:time_to_first_token_seconds", labels),
+        ("tgi_request_queue_duration", ""),
+        ("tgi_request_inference_duration", ""),
+    ]
+    for name, own in histograms:
         for le in ("0.05", "0.1", "0.5", "+Inf"):
-            lines.append(  # noqa: PERF401
-                f'vllm:{name}_bucket{{{labels},le="{le}"}} {tick * (2 if le == "0.05" else 4)}'
+            sep = "," if own else ""
+            lines.append(
+                f'{name}_bucket{{{own}{sep}le="{le}"}} {tick * (2 if le == "0.05" else 4)}'
             )
     return "\n".join(lines) + "\n"
 
@@ -75,7 +109,7 @@ def sdk_endpoint() -> Iterator[str]:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                body = (telemetry.exposition() + _vllm(ticks[0])).encode()
+                body = (telemetry.exposition() + _engines(ticks[0])).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain; version=0.0.4")
                 self.end_headers()

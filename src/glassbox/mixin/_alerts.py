@@ -13,7 +13,7 @@ from typing import Any
 
 from glassbox import semconv as sc
 from glassbox.mixin._decisions import Environment
-from glassbox.mixin._external import VLLM_MODEL
+from glassbox.mixin._external import KV_CACHE_USE, VLLM_MODEL, WAITING
 from glassbox.mixin._recording import MODEL, Records, S
 from glassbox.promql import ENV, INSTANCE, JOB, SERVICE, by, eq, group_on, ne, re_, sel
 
@@ -356,23 +356,24 @@ def alerts(env: Environment, records: Records) -> list[Alert]:
 
     srv = "glassbox-serving.alerts"
     v = (*S, VLLM_MODEL)
-    kv = f"max {by(v)} ({sel('vllm:kv_cache_usage_perc', scope)} or {sel('vllm:gpu_cache_usage_perc', scope)})"  # noqa: E501
+    kv = f"max {by(v)} ({' or '.join(sel(m, scope) for m in KV_CACHE_USE)})"
+    waiting = f"max {by(v)} ({' or '.join(sel(m, scope) for m in WAITING)})"
     add(
         "GlassboxServingKVCacheSaturated",
         "warning",
         f"{kv} > {t.kv_cache_usage:g}",
         v,
         "The serving engine's KV cache is nearly full.",
-        f"vLLM KV cache use of {_l(VLLM_MODEL)} in {_l(SERVICE)} is above {_pct(t.kv_cache_usage)}.",  # noqa: E501
+        f"KV cache use of the serving engine {_l(VLLM_MODEL)} in {_l(SERVICE)} is above {_pct(t.kv_cache_usage)}.",  # noqa: E501
         srv,
     )
     add(
         "GlassboxServingRequestsWaiting",
         "warning",
-        f"max {by(v)} ({sel('vllm:num_requests_waiting', scope)}) > {t.waiting_requests:g}",
+        f"{waiting} > {t.waiting_requests:g}",
         v,
         "Requests are queueing in the serving engine.",
-        f"More than {t.waiting_requests:g} requests wait in vLLM for {_l(VLLM_MODEL)} in {_l(SERVICE)}.",  # noqa: E501
+        f"More than {t.waiting_requests:g} requests wait in the serving engine {_l(VLLM_MODEL)} in {_l(SERVICE)}.",  # noqa: E501
         srv,
     )
 

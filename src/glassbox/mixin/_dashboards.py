@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from glassbox import semconv as sc
-from glassbox.mixin._external import VLLM_MODEL
 from glassbox.mixin._panels import Board, Q
 from glassbox.mixin._recording import LE, Record, Records
 from glassbox.promql import ENV, INSTANCE, SERVICE, by, dashboard_scope, eq, ne, re_, sel
@@ -644,72 +643,6 @@ def quality(r: Records) -> dict[str, Any]:
     return b.build()
 
 
-def serving(r: Records) -> dict[str, Any]:
-    b = Board(
-        "glassbox-serving",
-        "Glassbox / Serving",
-        "The vLLM serving engine: queueing, latency stages, KV cache, preemptions, prefix cache.",
-    )
-    lm = f"{{{{{VLLM_MODEL}}}}}"
-    v = (VLLM_MODEL,)
-    b.row("Load")
-    b.graph(
-        "Waiting requests",
-        "Requests queued in the engine.",
-        "short",
-        Q(f"sum {by(v)} ({sel('vllm:num_requests_waiting', D)})", lm),
-        span=8,
-    )
-    b.graph(
-        "Running requests",
-        "Requests being processed.",
-        "short",
-        Q(f"sum {by(v)} ({sel('vllm:num_requests_running', D)})", lm),
-        span=8,
-    )
-    b.graph(
-        "KV cache use",
-        "Share of the KV cache in use.",
-        "percentunit",
-        Q(
-            f"max {by(v)} ({sel('vllm:kv_cache_usage_perc', D)} or {sel('vllm:gpu_cache_usage_perc', D)})",  # noqa: E501
-            lm,
-        ),
-        span=8,
-    )
-    b.row("Latency")
-    b.graph(
-        "Time to first token (p95)",
-        "Server-side time to the first token.",
-        "s",
-        Q(_p95_rec(r.vllm_ttft_buckets, v), lm),
-        span=12,
-    )
-    b.graph(
-        "Inter-token latency (p95)",
-        "Server-side time between output tokens.",
-        "s",
-        Q(_p95_rec(r.vllm_itl_buckets, v), lm),
-        span=12,
-    )
-    b.row("Efficiency")
-    b.graph(
-        "Preemptions",
-        "Requests preempted per second (KV cache pressure).",
-        "ops",
-        Q(_g(r.vllm_preemptions, v), lm),
-        span=12,
-    )
-    b.graph(
-        "Prefix cache hit ratio",
-        "Share of prefix cache queries that hit.",
-        "percentunit",
-        Q(_ratio(_g(r.vllm_prefix_hits, v), _g(r.vllm_prefix_queries, v)), lm),
-        span=12,
-    )
-    return b.build()
-
-
 def telemetry(r: Records) -> dict[str, Any]:
     b = Board(
         "glassbox-telemetry",
@@ -771,6 +704,8 @@ def telemetry(r: Records) -> dict[str, Any]:
 
 def dashboards(records: Records) -> dict[str, dict[str, Any]]:
     """Every dashboard of the mixin, by file stem (its uid without the prefix)."""
+    from glassbox.mixin._serving import serving
+
     builders = (overview, llm, cost, agents, queues, quality, serving, telemetry)
     out = {}
     for make in builders:

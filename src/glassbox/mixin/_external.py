@@ -8,8 +8,12 @@ exposes it, a recording rule produces it, or it is declared here:
   file, ``job``/``instance`` from Prometheus itself);
 * :data:`PROMETHEUS_METRICS` — series Prometheus synthesises (``up``);
 * :data:`VLLM_METRICS` — the vLLM serving engine's metrics (both current names and the
-  older ones that vLLM renamed), shown on the Serving dashboard. They are scraped from
-  vLLM, never from Glassbox.
+  older ones that vLLM renamed), and :data:`SERVING_METRICS` — SGLang, TGI and
+  llama.cpp server equivalents, shown on the Serving dashboard. They are scraped from
+  the engines, never from Glassbox;
+* :data:`FOREIGN_METRICS` — GenAI series other instrumentations expose under names the
+  SDK does not use (Traceloop's token histogram, the proposed per-kind token counters),
+  which the normalizing recording rules read.
 """
 
 from __future__ import annotations
@@ -21,12 +25,16 @@ __all__ = [
     "FOREIGN_LABELS",
     "FOREIGN_METRICS",
     "GEN_AI_SYSTEM",
+    "KV_CACHE_USE",
     "PROMETHEUS_METRICS",
     "PROPOSED_TOKEN_COUNTERS",
+    "RUNNING",
+    "SERVING_METRICS",
     "TARGET_LABELS",
     "TRACELOOP_TOKEN_SUM",
     "VLLM_METRICS",
     "VLLM_MODEL",
+    "WAITING",
 ]
 
 #: Series Prometheus records for every target.
@@ -49,6 +57,31 @@ VLLM_METRICS: dict[str, frozenset[str]] = {
     "vllm:time_to_first_token_seconds_bucket": _VH,
     "vllm:inter_token_latency_seconds_bucket": _VH,
     "vllm:time_per_output_token_seconds_bucket": _VH,  # before vLLM 0.10
+    "vllm:request_queue_time_seconds_bucket": _VH,
+    "vllm:request_prefill_time_seconds_bucket": _VH,
+    "vllm:request_decode_time_seconds_bucket": _VH,
+    "vllm:e2e_request_latency_seconds_bucket": _VH,
+}
+
+#: Other serving engines' equivalents: SGLang (``sglang:*``, labelled by ``model_name``),
+#: Hugging Face TGI (``tgi_*``, no model label: one model per server) and the llama.cpp
+#: server (``llamacpp:*`` with ``--metrics``, no model label).
+SERVING_METRICS: dict[str, frozenset[str]] = {
+    "sglang:num_queue_reqs": _V,
+    "sglang:num_running_reqs": _V,
+    "sglang:token_usage": _V,
+    "sglang:cache_hit_rate": _V,
+    "sglang:time_to_first_token_seconds_bucket": _VH,
+    "sglang:e2e_request_latency_seconds_bucket": _VH,
+    "tgi_queue_size": frozenset(),
+    "tgi_batch_current_size": frozenset(),
+    "tgi_request_queue_duration_bucket": frozenset({"le"}),
+    "tgi_request_inference_duration_bucket": frozenset({"le"}),
+    "llamacpp:requests_processing": frozenset(),
+    "llamacpp:requests_deferred": frozenset(),
+    "llamacpp:kv_cache_usage_ratio": frozenset(),
+    "llamacpp:prompt_tokens_total": frozenset(),
+    "llamacpp:tokens_predicted_total": frozenset(),
 }
 
 #: The provider label of sources that predate ``gen_ai_provider_name``.
@@ -80,9 +113,33 @@ FOREIGN_METRICS: dict[str, frozenset[str]] = {
     **dict.fromkeys(PROPOSED_TOKEN_COUNTERS.values(), _GENAI),
 }
 
+#: KV cache use (0…1) of each engine, one gauge each: vLLM (current and pre-0.10 names),
+#: SGLang, llama.cpp.
+KV_CACHE_USE = (
+    "vllm:kv_cache_usage_perc",
+    "vllm:gpu_cache_usage_perc",
+    "sglang:token_usage",
+    "llamacpp:kv_cache_usage_ratio",
+)
+#: Requests queued in each engine: vLLM, SGLang, TGI, llama.cpp.
+WAITING = (
+    "vllm:num_requests_waiting",
+    "sglang:num_queue_reqs",
+    "tgi_queue_size",
+    "llamacpp:requests_deferred",
+)
+#: Requests being processed in each engine.
+RUNNING = (
+    "vllm:num_requests_running",
+    "sglang:num_running_reqs",
+    "tgi_batch_current_size",
+    "llamacpp:requests_processing",
+)
+
 #: Every external series the contract test accepts, with its own labels.
 EXTERNAL_METRICS: dict[str, frozenset[str]] = {
     **PROMETHEUS_METRICS,
     **VLLM_METRICS,
+    **SERVING_METRICS,
     **FOREIGN_METRICS,
 }

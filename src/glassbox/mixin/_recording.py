@@ -215,6 +215,23 @@ class Records:
         )
         self.groups[self._group][-1] = self.vllm_itl_buckets
         self.vllm_itl_p95 = self._p95(self.vllm_itl_buckets, v)
+        self.vllm_stage_p95: dict[str, Record] = {}
+        for stage, series in (
+            ("queue", "vllm:request_queue_time_seconds_bucket"),
+            ("prefill", "vllm:request_prefill_time_seconds_bucket"),
+            ("decode", "vllm:request_decode_time_seconds_bucket"),
+            ("e2e", "vllm:e2e_request_latency_seconds_bucket"),
+        ):
+            self.vllm_stage_p95[stage] = self._p95(self._rate(series, (*v, LE)), v)
+        self.sglang_ttft_p95 = self._p95(
+            self._rate("sglang:time_to_first_token_seconds_bucket", (*v, LE)), v
+        )
+        self.tgi_queue_p95 = self._p95(self._rate("tgi_request_queue_duration_bucket", (*S, LE)), S)
+        self.tgi_inference_p95 = self._p95(
+            self._rate("tgi_request_inference_duration_bucket", (*S, LE)), S
+        )
+        self.llamacpp_output_tokens = self._rate("llamacpp:tokens_predicted_total", S)
+        self.llamacpp_prompt_tokens = self._rate("llamacpp:prompt_tokens_total", S)
         self.vllm_preemptions = self._rate("vllm:num_preemptions_total", v)
         self.vllm_prefix_queries = self._rate("vllm:prefix_cache_queries_total", v)
         self.vllm_prefix_hits = self._rate("vllm:prefix_cache_hits_total", v)

@@ -431,6 +431,12 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:
     vl = _labels(svc, {VLLM_MODEL: "llama"}, severity="warning")
     s.expect["GlassboxServingKVCacheSaturated"] = [vl]
     s.expect["GlassboxServingRequestsWaiting"] = [vl]
+
+    s = new("serving saturation (SGLang and llama.cpp names)")
+    g.gauge(s, "sglang:token_usage", vllm, (1 + t.kv_cache_usage) / 2)
+    g.gauge(s, "llamacpp:requests_deferred", BASE, 2 * t.waiting_requests)  # no model label
+    s.expect["GlassboxServingKVCacheSaturated"] = [vl]
+    s.expect["GlassboxServingRequestsWaiting"] = [_labels(svc, severity="warning")]
     return out
 
 
