@@ -2,9 +2,9 @@
 
 The exerciser drives every SDK path in a loop; a loopback HTTP server serves the SDK's
 exposition (plus synthesized vLLM, SGLang, TGI and llama.cpp series, which the SDK never
-produces: see ``glassbox.mixin.EXTERNAL_METRICS``); a real ``prometheus`` scrapes it every second and evaluates
-the generated recording rules; then every panel query of every dashboard must return at
-least one series.
+produces: see ``glassbox.mixin.EXTERNAL_METRICS``); a real ``prometheus`` scrapes it every
+second and evaluates the generated recording rules; then every panel query of every
+dashboard must return at least one series.
 """
 
 from __future__ import annotations
