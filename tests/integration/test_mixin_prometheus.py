@@ -39,7 +39,7 @@ VARIABLES = {
 
 
 def _engines(tick: int) -> str:
-    """Serving-engine expositions as vLLM, SGLang, TGI and llama.cpp name their series."""
+    """Series as vLLM, SGLang, TGI, llama.cpp and celery-exporter name them."""
     lines = []
     labels = 'model_name="llama-3-8b"'
     gauges = {
@@ -92,6 +92,18 @@ def _engines(tick: int) -> str:
             lines.append(
                 f'{name}_bucket{{{own}{sep}le="{le}"}} {tick * (2 if le == "0.05" else 4)}'
             )
+    celery = 'name="tasks.summarise",hostname="worker-1",queue_name="llm"'
+    lines += [
+        f"celery_task_succeeded_total{{{celery}}} {tick * 3}",
+        f'celery_task_failed_total{{{celery},exception="TimeoutError"}} {tick}',
+        f"celery_task_sent_total{{{celery}}} {tick * 4}",
+        'celery_queue_length{queue_name="llm"} 7',
+        'celery_worker_up{hostname="worker-1"} 1',
+    ]
+    lines.extend(
+        f'celery_task_runtime_seconds_bucket{{{celery},le="{le}"}} {tick * n}'
+        for le, n in (("0.5", 1), ("5", 3), ("+Inf", 3))
+    )
     return "\n".join(lines) + "\n"
 
 

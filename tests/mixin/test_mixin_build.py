@@ -65,7 +65,7 @@ def test_alerts_follow_monitoring_mixin_conventions(prod_files: Path) -> None:
         "groups"
     ]
     rules = [r for g in groups for r in g["rules"]]
-    assert len({r["alert"] for r in rules}) == 28
+    assert len({r["alert"] for r in rules}) == 31
     for rule in rules:
         assert rule["alert"].startswith("Glassbox")
         assert rule["alert"].isalnum()

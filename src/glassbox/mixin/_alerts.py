@@ -13,7 +13,13 @@ from typing import Any
 
 from glassbox import semconv as sc
 from glassbox.mixin._decisions import Environment
-from glassbox.mixin._external import KV_CACHE_USE, VLLM_MODEL, WAITING
+from glassbox.mixin._external import (
+    CELERY_QUEUE,
+    CELERY_TASK,
+    KV_CACHE_USE,
+    VLLM_MODEL,
+    WAITING,
+)
 from glassbox.mixin._recording import MODEL, Records, S
 from glassbox.promql import ENV, INSTANCE, JOB, SERVICE, by, eq, group_on, ne, re_, sel
 
@@ -264,6 +270,38 @@ def alerts(env: Environment, records: Records) -> list[Alert]:
         f"Queue {_l(sc.QUEUE)} of {_l(SERVICE)} has waiting items and finished none for {t.queue_stuck_for}.",  # noqa: E501
         q,
         str(t.queue_stuck_for),
+    )
+
+    task = (*S, CELERY_TASK)
+    failed_tasks = f"sum {by(task)} ({rec(r.celery_failed)})"
+    add(
+        "GlassboxCeleryTaskFailing",
+        "warning",
+        f"{failed_tasks} / ({failed_tasks} + sum {by(task)} ({rec(r.celery_succeeded)}))"
+        f" > {t.task_error_ratio:g}",
+        task,
+        "A Celery task fails more often than the threshold.",
+        f"More than {_pct(t.task_error_ratio)} of Celery task {_l(CELERY_TASK)} runs in {_l(SERVICE)} failed over the last {w}.",  # noqa: E501
+        q,
+    )
+    cq = (*S, CELERY_QUEUE)
+    add(
+        "GlassboxCeleryBacklog",
+        "warning",
+        f"max {by(cq)} ({sel('celery_queue_length', scope)}) > {t.queue_backlog:g}",
+        cq,
+        "A Celery queue holds more messages than the backlog threshold.",
+        f"Celery queue {_l(CELERY_QUEUE)} of {_l(SERVICE)} holds more than {t.queue_backlog:g} messages.",  # noqa: E501
+        q,
+    )
+    add(
+        "GlassboxCeleryWorkersGone",
+        "critical",
+        f"max {by(S)} ({sel('celery_worker_up', scope)}) == 0",
+        S,
+        "No Celery worker is up.",
+        f"Every Celery worker of {_l(SERVICE)} is down: queued tasks are not processed.",
+        q,
     )
 
     ag = "glassbox-agents.alerts"

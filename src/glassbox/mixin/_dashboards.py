@@ -528,6 +528,9 @@ def queues(r: Records) -> dict[str, Any]:
         exemplar=True,
         span=8,
     )
+    from glassbox.mixin._celery import celery_row
+
+    celery_row(b, r)
     b.row("Pipelines and caches")
     b.graph(
         "Items per stage",

@@ -96,6 +96,7 @@ class Thresholds:
     http_error_ratio: float = 0.05
     http_p95_latency_seconds: float = 30.0
     workflow_error_ratio: float = 0.1
+    task_error_ratio: float = 0.1
 
 
 @dataclass(frozen=True)

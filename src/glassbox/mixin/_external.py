@@ -11,6 +11,8 @@ exposes it, a recording rule produces it, or it is declared here:
   older ones that vLLM renamed), and :data:`SERVING_METRICS` — SGLang, TGI and
   llama.cpp server equivalents, shown on the Serving dashboard. They are scraped from
   the engines, never from Glassbox;
+* :data:`CELERY_METRICS` — Celery's tasks, workers and queues as celery-exporter names
+  them (the Celery row of the Queues dashboard and the Celery alerts);
 * :data:`FOREIGN_METRICS` — GenAI series other instrumentations expose under names the
   SDK does not use (Traceloop's token histogram, the proposed per-kind token counters),
   which the normalizing recording rules read.
@@ -21,6 +23,9 @@ from __future__ import annotations
 from glassbox.promql import TARGET_LABELS
 
 __all__ = [
+    "CELERY_METRICS",
+    "CELERY_QUEUE",
+    "CELERY_TASK",
     "EXTERNAL_METRICS",
     "FOREIGN_LABELS",
     "FOREIGN_METRICS",
@@ -113,6 +118,23 @@ FOREIGN_METRICS: dict[str, frozenset[str]] = {
     **dict.fromkeys(PROPOSED_TOKEN_COUNTERS.values(), _GENAI),
 }
 
+#: Celery task and queue series as the celery-exporter (danihodovic/celery-exporter)
+#: names them; the Celery row and alerts read these until the SDK's Celery integration
+#: has its own names in the contract.
+CELERY_TASK = "name"
+CELERY_QUEUE = "queue_name"
+_CT = frozenset({CELERY_TASK, "hostname", CELERY_QUEUE})
+CELERY_METRICS: dict[str, frozenset[str]] = {
+    "celery_task_sent_total": _CT,
+    "celery_task_succeeded_total": _CT,
+    "celery_task_failed_total": _CT | {"exception"},
+    "celery_task_retried_total": _CT,
+    "celery_task_runtime_seconds_bucket": _CT | {"le"},
+    "celery_worker_up": frozenset({"hostname"}),
+    "celery_worker_tasks_active": frozenset({"hostname"}),
+    "celery_queue_length": frozenset({CELERY_QUEUE}),
+}
+
 #: KV cache use (0…1) of each engine, one gauge each: vLLM (current and pre-0.10 names),
 #: SGLang, llama.cpp.
 KV_CACHE_USE = (
@@ -141,5 +163,6 @@ EXTERNAL_METRICS: dict[str, frozenset[str]] = {
     **PROMETHEUS_METRICS,
     **VLLM_METRICS,
     **SERVING_METRICS,
+    **CELERY_METRICS,
     **FOREIGN_METRICS,
 }

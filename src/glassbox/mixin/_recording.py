@@ -16,6 +16,8 @@ from prometheus_client.utils import floatToGoString
 from glassbox import semconv as sc
 from glassbox.mixin._decisions import Environment
 from glassbox.mixin._external import (
+    CELERY_QUEUE,
+    CELERY_TASK,
     GEN_AI_SYSTEM,
     PROPOSED_TOKEN_COUNTERS,
     TRACELOOP_TOKEN_SUM,
@@ -61,6 +63,7 @@ def _level(labels: tuple[str, ...]) -> str:
         sc.HTTP_ROUTE: "route",
         sc.HTTP_STATUS: "status",
         sc.TOKEN_TYPE: "token_type",
+        CELERY_TASK: "task",
     }
     out: list[str] = []
     for label in labels:
@@ -187,6 +190,15 @@ class Records:
         self.queue_task_p95 = self._p95(self.queue_task_buckets, q)
         self.pipeline_items = self._rate(sc.PIPELINE_ITEMS.total, (*S, sc.STAGE, sc.OUTCOME))
         self.cache_requests = self._rate(sc.CACHE_REQUESTS.total, (*S, sc.CACHE, sc.RESULT))
+
+        ct = (*S, CELERY_TASK)
+        self.celery_succeeded = self._rate("celery_task_succeeded_total", ct)
+        self.celery_failed = self._rate("celery_task_failed_total", ct)
+        self.celery_retried = self._rate("celery_task_retried_total", ct)
+        self.celery_sent = self._rate("celery_task_sent_total", (*S, CELERY_QUEUE))
+        self.celery_runtime_p95 = self._p95(
+            self._rate("celery_task_runtime_seconds_bucket", (*ct, LE)), ct
+        )
 
         self._group = "glassbox-http.rules"
         self.http_requests = self._rate(sc.HTTP_DURATION.count, (*S, sc.HTTP_ROUTE, sc.HTTP_STATUS))

@@ -193,6 +193,11 @@ def _healthy(g: _Gen, s: Scenario) -> None:
     g.gauge(s, sc.EVAL_SCORE.name, {**suite, sc.EVAL_METRIC: "accuracy"}, 0.9)
     g.gauge(s, sc.EVAL_LAST_RUN.name, suite, 0, slope=1)
     g.counter(s, sc.TELEMETRY_DROPPED.total, {**BASE, sc.SIGNAL: "spans"}, 0)
+    celery = {**BASE, "name": "tasks.summarise", "hostname": "worker-1", "queue_name": "llm"}
+    g.counter(s, "celery_task_succeeded_total", celery, 2)
+    g.counter(s, "celery_task_failed_total", {**celery, "exception": "TimeoutError"}, 0.01)
+    g.gauge(s, "celery_queue_length", {**BASE, "queue_name": "llm"}, 5)
+    g.gauge(s, "celery_worker_up", {**BASE, "hostname": "worker-1"}, 1)
     http = {**BASE, sc.HTTP_METHOD: "POST", sc.HTTP_ROUTE: "/summarise"}
     g.histogram(s, sc.HTTP_DURATION, {**http, sc.HTTP_STATUS: "200"}, 5, 0.5)
     g.counter(s, sc.HTTP_DURATION.count, {**http, sc.HTTP_STATUS: "503"}, 0.001)
@@ -431,6 +436,18 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:
     vl = _labels(svc, {VLLM_MODEL: "llama"}, severity="warning")
     s.expect["GlassboxServingKVCacheSaturated"] = [vl]
     s.expect["GlassboxServingRequestsWaiting"] = [vl]
+
+    celery = {**BASE, "name": "tasks.summarise", "hostname": "worker-1", "queue_name": "llm"}
+    s = new("celery: failing task, backlog, workers gone")
+    g.counter(s, "celery_task_failed_total", {**celery, "exception": "TimeoutError"}, 1)
+    g.counter(s, "celery_task_succeeded_total", celery, 1)
+    g.gauge(s, "celery_queue_length", {**BASE, "queue_name": "llm"}, 2 * t.queue_backlog)
+    g.gauge(s, "celery_worker_up", {**BASE, "hostname": "worker-1"}, 0)
+    s.expect["GlassboxCeleryTaskFailing"] = [
+        _labels(svc, {"name": "tasks.summarise"}, severity="warning")
+    ]
+    s.expect["GlassboxCeleryBacklog"] = [_labels(svc, {"queue_name": "llm"}, severity="warning")]
+    s.expect["GlassboxCeleryWorkersGone"] = [_labels(svc, severity="critical")]
 
     s = new("serving saturation (SGLang and llama.cpp names)")
     g.gauge(s, "sglang:token_usage", vllm, (1 + t.kv_cache_usage) / 2)
