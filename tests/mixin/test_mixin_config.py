@@ -91,3 +91,15 @@ def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
     bad.write_text("environments: [unclosed")
     with pytest.raises(DecisionsError, match="not valid YAML"):
         load_decisions(bad)
+
+
+def test_retention_is_a_decision_that_reaches_the_prometheus_command_line() -> None:
+    from glassbox.render._components import prometheus_args
+
+    decisions = parse_decisions(_minimal(retention="30d"))
+    retention = decisions.environment("dev").retention
+    assert retention.seconds == 30 * 86400
+    assert "--storage.tsdb.retention.time=30d" in prometheus_args(str(retention))
+    assert load_decisions().environment("prod").retention == "15d"
+    with pytest.raises(DecisionsError, match=r"environments\.dev\.retention = 'forever'"):
+        parse_decisions(_minimal(retention="forever"))

@@ -173,6 +173,10 @@ class Environment:
     group_wait: Duration = Duration("30s")  # noqa: RUF009
     group_interval: Duration = Duration("5m")  # noqa: RUF009
     repeat_interval: Duration = Duration("4h")  # noqa: RUF009
+    #: How long Prometheus keeps samples locally (``--storage.tsdb.retention.time``): long
+    #: enough for the 3-day burn-rate window and a week of comparison, short enough that
+    #: history beyond it lives in the remote-write store, not on the Prometheus volume.
+    retention: Duration = Duration("15d")  # noqa: RUF009
     runbook_base_url: str = "https://github.com/glassbox-dev/glassbox/blob/main/docs/runbooks"
     receivers: dict[str, Receiver] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)

@@ -160,12 +160,16 @@ def check_namespace(namespace: str) -> str:
     return namespace
 
 
-def prometheus_args() -> list[str]:
-    """Prometheus's command line in both forms (config and data paths in the container)."""
+def prometheus_args(retention: str = "15d") -> list[str]:
+    """Prometheus's command line in both forms (config and data paths in the container).
+
+    Args:
+        retention: Local TSDB retention, the environment's ``retention`` decision.
+    """
     return [
         "--config.file=/etc/prometheus/prometheus.yml",
         f"--storage.tsdb.path={DATA_PATHS['prometheus']}",
-        "--storage.tsdb.retention.time=15d",
+        f"--storage.tsdb.retention.time={retention}",
         f"--web.listen-address=0.0.0.0:{PORTS['prometheus']}",
         "--web.enable-lifecycle",
         "--web.enable-remote-write-receiver",  # Tempo's metrics generator writes here

@@ -63,7 +63,7 @@ def _services(mixin: Mixin, remote_write: bool, images: Mapping[str, str]) -> di
     services: dict[str, Any] = {
         "prometheus": {
             "image": images["prometheus"],
-            "command": prometheus_args(),
+            "command": prometheus_args(str(env.retention)),
             "volumes": prometheus_volumes,
             "ports": _published(PORTS["prometheus"]),
             "depends_on": ["alertmanager", "pushgateway"],

@@ -202,7 +202,12 @@ def _prometheus(
         mounts.append(_mount("remote-write", posixpath.dirname(REMOTE_WRITE_TOKEN_FILE)))
     ports = {"http": PORTS["prometheus"]}
     container = _container(
-        "prometheus", prometheus_args(), ports, mounts, ("/-/ready", "http"), images
+        "prometheus",
+        prometheus_args(str(mixin.env.retention)),
+        ports,
+        mounts,
+        ("/-/ready", "http"),
+        images,
     )
     return _docs(
         _configmap(
