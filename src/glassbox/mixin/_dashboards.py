@@ -43,9 +43,14 @@ def _now(record: Record, labels: tuple[str, ...] = (), *matchers: str) -> str:
     )
 
 
+def _quantile(q: float, series: str, labels: tuple[str, ...]) -> str:
+    """A quantile from a raw histogram (latency panels: exemplars live on raw series)."""
+    return f"histogram_quantile({q:g}, sum {by((*labels, LE))} (rate({sel(series, D)}[{RI}])))"
+
+
 def _p95(series: str, labels: tuple[str, ...]) -> str:
     """p95 from a raw histogram (latency panels: exemplars live on raw series)."""
-    return f"histogram_quantile(0.95, sum {by((*labels, LE))} (rate({sel(series, D)}[{RI}])))"
+    return _quantile(0.95, series, labels)
 
 
 def _p95_rec(record: Record, labels: tuple[str, ...]) -> str:
@@ -95,6 +100,7 @@ def overview(r: Records) -> dict[str, Any]:
         "LLM calls started and not yet finished.",
         "short",
         Q(f"sum({sel(sc.LLM_IN_FLIGHT.name, D)})"),
+        sdk_only=True,
     )
     b.row("Services")
     b.table(
@@ -157,10 +163,16 @@ def overview(r: Records) -> dict[str, Any]:
         span=8,
     )
     b.graph(
-        "HTTP p95 latency by route",
-        "95th percentile HTTP request duration; exemplars link to traces.",
+        "HTTP latency by route (p50, p95, p99)",
+        "Median, 95th and 99th percentile HTTP request duration; exemplars link to traces.",
         "s",
-        Q(_p95(sc.HTTP_DURATION.bucket, (sc.HTTP_ROUTE,)), f"{{{{{sc.HTTP_ROUTE}}}}}"),
+        *(
+            Q(
+                _quantile(q, sc.HTTP_DURATION.bucket, (sc.HTTP_ROUTE,)),
+                f"p{round(q * 100)} {{{{{sc.HTTP_ROUTE}}}}}",
+            )
+            for q in (0.5, 0.95, 0.99)
+        ),
         exemplar=True,
         span=8,
     )
@@ -197,10 +209,13 @@ def llm(r: Records) -> dict[str, Any]:
         exemplar=True,
     )
     b.graph(
-        "p95 latency by model",
-        "95th percentile call duration per model; exemplars link to traces.",
+        "Latency by model (p50, p95, p99)",
+        "Median, 95th and 99th percentile call duration per model; exemplars link to traces.",
         "s",
-        Q(_p95(sc.LLM_DURATION.bucket, m), lm),
+        *(
+            Q(_quantile(q, sc.LLM_DURATION.bucket, m), f"p{round(q * 100)} {lm}")
+            for q in (0.5, 0.95, 0.99)
+        ),
         exemplar=True,
     )
     b.graph(
@@ -242,12 +257,14 @@ def llm(r: Records) -> dict[str, Any]:
             ),
             lm,
         ),
+        sdk_only=True,
     )
     b.graph(
         "Calls in flight by model",
         "LLM calls started and not yet finished.",
         "short",
         Q(f"sum {by(m)} ({sel(sc.LLM_IN_FLIGHT.name, D)})", lm),
+        sdk_only=True,
     )
     b.row("Failures")
     b.graph(
@@ -268,7 +285,13 @@ def llm(r: Records) -> dict[str, Any]:
         "reqps",
         Q(_g(r.rate_limited, m), lm),
     )
-    b.graph("Retries by model", "Retried requests per second.", "reqps", Q(_g(r.retries, m), lm))
+    b.graph(
+        "Retries by model",
+        "Retried requests per second.",
+        "reqps",
+        Q(_g(r.retries, m), lm),
+        sdk_only=True,
+    )
     b.graph(
         "Unpriced calls by model",
         "Calls whose model has no known price (cost not counted).",
@@ -375,12 +398,14 @@ def cost(r: Records) -> dict[str, Any]:
         "currencyUSD",
         Q(f"sum {by((sc.BUDGET,))} ({sel(sc.BUDGET_SPEND.name, D)})", f"spend {{{{{sc.BUDGET}}}}}"),
         Q(f"max {by((sc.BUDGET,))} ({sel(sc.BUDGET_LIMIT.name, D)})", f"limit {{{{{sc.BUDGET}}}}}"),
+        sdk_only=True,
     )
     b.graph(
         "Calls blocked by budget",
         "LLM calls refused because their budget was exhausted.",
         "reqps",
         Q(_g(r.budget_blocked, (sc.BUDGET,)), f"{{{{{sc.BUDGET}}}}}"),
+        sdk_only=True,
     )
     return b.build()
 
@@ -414,6 +439,7 @@ def agents(r: Records) -> dict[str, Any]:
         "short",
         Q(f"max {by((sc.AGENT,))} ({sel(r.tool_calls_per_run_p95.name, D)})", la),
         span=8,
+        sdk_only=True,
     )
     b.row("Tools")
     b.graph(
@@ -443,6 +469,7 @@ def agents(r: Records) -> dict[str, Any]:
         "Tool calls LLM responses asked for, by model.",
         "reqps",
         Q(_g(r.llm_tool_calls, (MODEL,)), f"{{{{{MODEL}}}}}"),
+        sdk_only=True,
     )
     b.row("Workflows and tasks")
     lw = f"{{{{{sc.WORKFLOW}}}}}"
@@ -486,6 +513,7 @@ def queues(r: Records) -> dict[str, Any]:
         "short",
         Q(f"sum {by(q)} ({sel(sc.QUEUE_DEPTH.name, D)})", lq),
         span=8,
+        sdk_only=True,
     )
     b.graph(
         "Busy workers",
@@ -493,6 +521,7 @@ def queues(r: Records) -> dict[str, Any]:
         "short",
         Q(f"sum {by(q)} ({sel(sc.QUEUE_BUSY_WORKERS.name, D)})", lq),
         span=8,
+        sdk_only=True,
     )
     b.graph(
         "Wait (p95)",
@@ -501,6 +530,7 @@ def queues(r: Records) -> dict[str, Any]:
         Q(_p95(sc.QUEUE_WAIT.bucket, q), lq),
         exemplar=True,
         span=8,
+        sdk_only=True,
     )
     b.graph(
         "Throughput",
@@ -509,6 +539,7 @@ def queues(r: Records) -> dict[str, Any]:
         Q(_g(r.enqueued, q), f"enqueued {lq}"),
         Q(_g(r.queue_tasks, q, eq(sc.OUTCOME, "success")), f"done {lq}"),
         span=8,
+        sdk_only=True,
     )
     b.graph(
         "Failures, retries and dead letters",
@@ -519,6 +550,7 @@ def queues(r: Records) -> dict[str, Any]:
             f"{lq} {{{{{sc.OUTCOME}}}}}",
         ),
         span=8,
+        sdk_only=True,
     )
     b.graph(
         "Task duration (p95)",
@@ -527,6 +559,7 @@ def queues(r: Records) -> dict[str, Any]:
         Q(_p95(sc.QUEUE_TASK_DURATION.bucket, q), lq),
         exemplar=True,
         span=8,
+        sdk_only=True,
     )
     from glassbox.mixin._celery import celery_row
 
@@ -538,6 +571,7 @@ def queues(r: Records) -> dict[str, Any]:
         "ops",
         Q(_g(r.pipeline_items, (sc.STAGE, sc.OUTCOME)), f"{{{{{sc.STAGE}}}}} {{{{{sc.OUTCOME}}}}}"),
         span=12,
+        sdk_only=True,
     )
     b.graph(
         "Cache hit ratio",
@@ -551,6 +585,7 @@ def queues(r: Records) -> dict[str, Any]:
             f"{{{{{sc.CACHE}}}}}",
         ),
         span=12,
+        sdk_only=True,
     )
     return b.build()
 
@@ -669,6 +704,7 @@ def telemetry(r: Records) -> dict[str, Any]:
         "short",
         Q(f"max {by((SERVICE, INSTANCE, sc.VERSION))} ({sel(sc.BUILD_INFO.name, D)})", "build"),
         span=12,
+        sdk_only=True,
     )
     b.row("SDK")
     b.graph(
@@ -677,6 +713,7 @@ def telemetry(r: Records) -> dict[str, Any]:
         "ops",
         Q(_g(r.dropped, (SERVICE, sc.SIGNAL)), f"{{{{{SERVICE}}}}} {{{{{sc.SIGNAL}}}}}"),
         span=12,
+        sdk_only=True,
     )
     b.graph(
         "Instrumentation errors",
@@ -687,6 +724,7 @@ def telemetry(r: Records) -> dict[str, Any]:
             f"{{{{{SERVICE}}}}} {{{{{sc.COMPONENT}}}}}",
         ),
         span=12,
+        sdk_only=True,
     )
     b.graph(
         "Cardinality folds",
@@ -694,6 +732,7 @@ def telemetry(r: Records) -> dict[str, Any]:
         "ops",
         Q(_g(r.folded, (sc.LABEL,)), f"{{{{{sc.LABEL}}}}}"),
         span=12,
+        sdk_only=True,
     )
     b.graph(
         "Redactions",
@@ -701,6 +740,7 @@ def telemetry(r: Records) -> dict[str, Any]:
         "ops",
         Q(_g(r.redactions, (sc.ENTITY_TYPE,)), f"{{{{{sc.ENTITY_TYPE}}}}}"),
         span=12,
+        sdk_only=True,
     )
     return b.build()
 

@@ -27,10 +27,13 @@ from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
 from glassbox.promql import ENV, SERVICE, sel
 
-__all__ = ["DASHBOARD_TAG", "DS", "Board", "Q"]
+__all__ = ["DASHBOARD_TAG", "DS", "SDK_ONLY", "Board", "Q"]
 
 #: Tag shared by every Glassbox dashboard (dashboard links find each other by it).
 DASHBOARD_TAG = "glassbox"
+#: Appended to the description of panels whose data only the Glassbox SDK sends, so a
+#: panel that stays empty on another instrumentation's telemetry says why.
+SDK_ONLY = " Needs the Glassbox SDK: other GenAI instrumentations do not send this."
 #: Every panel queries the dashboard's ``datasource`` variable.
 DS = DataSourceRef(type_val="prometheus", uid="${datasource}")
 
@@ -127,13 +130,17 @@ class Board:
         span: int = 12,
         height: int = 8,
         stack: bool = False,
+        sdk_only: bool = False,
     ) -> Board:
-        """Add a time series panel (``exemplar`` for latency panels read from raw histograms)."""
+        """Add a time series panel (``exemplar`` for latency panels read from raw histograms).
+
+        ``sdk_only`` marks panels whose series only the Glassbox SDK sends.
+        """
         panel = (
             gts.Panel()
             .id(self._next_id())
             .title(title)
-            .description(description)
+            .description(description + (SDK_ONLY if sdk_only else ""))
             .unit(unit)
             .datasource(DS)
             .span(span)
@@ -158,13 +165,14 @@ class Board:
         *,
         span: int = 4,
         time_from: str | None = None,
+        sdk_only: bool = False,
     ) -> Board:
         """Add a single-value panel (``time_from`` such as ``now/d`` for "today")."""
         panel = (
             gstat.Panel()
             .id(self._next_id())
             .title(title)
-            .description(description)
+            .description(description + (SDK_ONLY if sdk_only else ""))
             .unit(unit)
             .datasource(DS)
             .span(span)
@@ -175,13 +183,21 @@ class Board:
         self.builder.with_panel(self._targets(panel, (query,), False))
         return self
 
-    def table(self, title: str, description: str, unit: str, *queries: Q, span: int = 24) -> Board:
+    def table(
+        self,
+        title: str,
+        description: str,
+        unit: str,
+        *queries: Q,
+        span: int = 24,
+        sdk_only: bool = False,
+    ) -> Board:
         """Add a table that merges instant queries on their labels."""
         panel = (
             gtable.Panel()
             .id(self._next_id())
             .title(title)
-            .description(description)
+            .description(description + (SDK_ONLY if sdk_only else ""))
             .unit(unit)
             .datasource(DS)
             .span(span)
