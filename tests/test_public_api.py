@@ -9,7 +9,7 @@ def test_all_lists_exactly_the_public_names() -> None:
                "drift", "evals", "mixin", "simulator", "demo", "deploy"}  # fmt: skip
     assert set(glassbox.__all__) - {"__version__"} == (public - modules) | {
         "instrument_openai", "uninstrument_openai",
-        "instrument_anthropic", "uninstrument_anthropic", "semconv",
+        "instrument_anthropic", "uninstrument_anthropic", "semconv", "exceptions",
     }  # fmt: skip
     assert len(set(glassbox.__all__)) == len(glassbox.__all__)
 

@@ -6,17 +6,17 @@ Prometheus metrics, OpenTelemetry spans and PII-safe JSON logs, correlated by tr
 
 import typing as _typing
 
-from glassbox import semconv
+from glassbox import exceptions, semconv
 from glassbox._config import Budget, Settings
 from glassbox._context import attributes, current_attributes, request_id
 from glassbox._decorators import agent, task, tool, workflow
-from glassbox._errors import BudgetExceededError, ConfigError, GlassboxError
 from glassbox._llm import ERROR_KINDS, LLMCall, llm_call
 from glassbox._queues import Cache, Queue, Stage, Task, cache, queue, stage
 from glassbox._runtime import Runtime
 from glassbox._runtime import init as _init
 from glassbox._runtime import shutdown as _shutdown
 from glassbox._version import __version__
+from glassbox.exceptions import BudgetExceededError, ConfigError, GlassboxError
 
 if _typing.TYPE_CHECKING:
     from glassbox.instrumentation import (
@@ -44,6 +44,7 @@ __all__ = [
     "attributes",
     "cache",
     "current_attributes",
+    "exceptions",
     "init",
     "instrument_anthropic",
     "instrument_openai",

@@ -6,13 +6,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glassbox.exceptions import DurationError
+
 __all__ = ["DemoOptions", "DurationError", "format_duration", "parse_duration"]
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
-
-
-class DurationError(ValueError):
-    """A duration could not be parsed; the message names the value and the accepted forms."""
 
 
 def parse_duration(text: str) -> float:

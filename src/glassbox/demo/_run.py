@@ -19,6 +19,7 @@ from glassbox.demo._scenarios import HOLD, Controls, Injection, plan, resolve_du
 from glassbox.demo._stats import NewsroomStats
 from glassbox.demo._summary import InjectionReport, Summary, llm_usage, redaction_counts
 from glassbox.demo._view import LiveView, Snapshot
+from glassbox.exceptions import DemoError
 
 __all__ = ["SERVICE", "DemoError", "run_demo"]
 
@@ -27,10 +28,6 @@ SERVICE = "newsroom"
 #: The drift monitor of the wire's input mix.
 MONITOR = "newsroom_input"
 _TICK = 0.25
-
-
-class DemoError(RuntimeError):
-    """The demo cannot run; the message says why and what to do."""
 
 
 def run_demo(options: DemoOptions, console: Console | None = None) -> Summary:

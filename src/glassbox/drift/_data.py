@@ -17,12 +17,9 @@ from typing import Any
 import numpy as np
 
 from glassbox.drift._features import output_features
+from glassbox.exceptions import DataError
 
 __all__ = ["DataError", "expand_text", "read_columns"]
-
-
-class DataError(ValueError):
-    """A data file could not be read as drift data; the message names the file."""
 
 
 def read_columns(path: str | Path, *, text_fields: Sequence[str] = ()) -> dict[str, Any]:

@@ -32,12 +32,9 @@ from typing import Any
 import yaml
 
 from glassbox.evals import _scorers
+from glassbox.exceptions import SuiteError
 
 __all__ = ["ScorerSpec", "Suite", "SuiteError", "load_callable", "load_suite"]
-
-
-class SuiteError(ValueError):
-    """A suite file, its dataset or one of its callables is invalid; names what and where."""
 
 
 @dataclass(frozen=True)

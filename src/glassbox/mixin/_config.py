@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from glassbox.exceptions import DecisionsError
+
 __all__ = [
     "DEFAULT_DECISIONS",
     "SEVERITIES",
@@ -37,10 +39,6 @@ __all__ = [
 
 #: Alert severities, most urgent first (monitoring-mixins convention).
 SEVERITIES = ("critical", "warning", "info")
-
-
-class DecisionsError(ValueError):
-    """The decisions file is invalid; the message names the key, the value and the fix."""
 
 
 class Duration(str):

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from glassbox.exceptions import StackError
 from glassbox.stack._process import (
     Service,
     require_binary,
@@ -72,10 +73,6 @@ DEFAULT_PORTS: dict[str, int] = {"prometheus": 9090, "alertmanager": 9093, "push
 # Processes started by this interpreter, kept so that `down` reaps them (no zombies) and
 # so that Popen does not warn about still-running children when it is collected.
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
-
-
-class StackError(RuntimeError):
-    """The stack could not reach the requested state; the message says why and what to do."""
 
 
 def up(
