@@ -26,10 +26,8 @@ from glassbox.exceptions import (
 
 
 def _modules() -> list[str]:
-    names = ["glassbox"]
-    for info in pkgutil.walk_packages(glassbox.__path__, "glassbox."):
-        names.append(info.name)
-    return names
+    walk = pkgutil.walk_packages(glassbox.__path__, "glassbox.")
+    return ["glassbox", *(info.name for info in walk)]
 
 
 def _exception_classes() -> list[type[BaseException]]:

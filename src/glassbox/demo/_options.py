@@ -28,13 +28,13 @@ def parse_duration(text: str) -> float:
     match = _DURATION.match(text)
     if not text.strip() or match is None or not any(match.groups()):
         raise DurationError(
-            f"duration {text!r} is not understood: use seconds (90), seconds with a unit "
+            f"--duration {text!r} is not understood: use seconds (90), seconds with a unit "
             "(90s) or minutes (4m, 1m30s)"
         )
     minutes, seconds = match.groups()
     total = float(minutes or 0) * 60 + float(seconds or 0)
     if total <= 0:
-        raise DurationError(f"duration {text!r} must be longer than zero")
+        raise DurationError(f"--duration {text!r} must be longer than zero")
     return total
 
 

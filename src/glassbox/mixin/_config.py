@@ -213,6 +213,10 @@ def load_decisions(path: Path | str | None = None) -> Decisions:
             text = Path(path).read_text()
         except OSError as exc:
             raise DecisionsError(f"cannot read decisions file {source}: {exc.strerror}") from exc
+        except UnicodeDecodeError:
+            raise DecisionsError(
+                f"decisions file {source} is not UTF-8 text; expected a YAML file"
+            ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
