@@ -273,7 +273,7 @@ def test_remote_write_url_adds_an_endpoint_with_a_credential_file(tmp_path: Path
         (["deploy", "compose", "--env", "staging", "--out", "x"], "no environment 'staging'"),
         (
             ["deploy", "k8s", "--env", "prod", "--out", "x", "--remote-write-url", "mimir"],
-            "http(s) URL",
+            "invalid --remote-write-url=mimir: expected an http:// or https:// URL",
         ),
     ],
 )
