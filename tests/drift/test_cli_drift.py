@@ -75,8 +75,8 @@ def test_check_table_report_file_and_fail_on_drift(data: Path) -> None:
 
 def test_dead_pushgateway_exits_non_zero_after_printing_results(data: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    args = ["drift", "check", "-r", str(data / "reference.npy"), "--current", str(data / "shifted.npy"),
-            "--json", "--pushgateway", url]  # fmt: skip
+    args = ["drift", "check", "-r", str(data / "reference.npy"),
+            "--current", str(data / "shifted.npy"), "--json", "--pushgateway", url]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 3
     assert json.loads(result.stdout)["drift"] is True

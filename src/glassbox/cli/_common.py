@@ -114,7 +114,9 @@ def _check_writable_dir(directory: Path, option: str, given: Path, what: str) ->
             pass
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ConfigError(option, given, f"{what} ({directory}: {reason})") from None
+        raise ConfigError(
+            option, given, f"{what} (cannot create a file in {directory}: {reason})"
+        ) from None
 
 
 def writable_file(path: Path, option: str, *, create_parents: bool = False) -> Path:

@@ -69,10 +69,12 @@ def up_command(
 
     Stale pid files are replaced; an unset port keeps the running one or uses the default.
     """
+    from glassbox.mixin import load_decisions
     from glassbox.stack import up
 
     _check_state_dir(state_dir)
     targets = _parse_targets(target)
+    load_decisions(config).environment(env)  # a bad file or env fails before anything starts
     try:
         up(
             env=env,

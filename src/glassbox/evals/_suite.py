@@ -238,7 +238,10 @@ def load_suite(path: str | Path) -> Suite:
     except UnicodeDecodeError:
         raise SuiteError(f"suite {source} is not UTF-8 text; expected a YAML file") from None
     except yaml.YAMLError as exc:
-        raise SuiteError(f"{source} is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "a syntax error"
+        raise SuiteError(f"{source} is not valid YAML: {problem}{where}") from None
     if not isinstance(data, dict):
         raise SuiteError(f"{source}: expected a mapping with name, dataset, task and scorers")
     for key in ("name", "dataset", "task", "scorers"):

@@ -220,8 +220,16 @@ def load_decisions(path: Path | str | None = None) -> Decisions:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise DecisionsError(f"{source} is not valid YAML: {exc}") from exc
+        raise DecisionsError(f"{source} is not valid YAML: {_yaml_problem(exc)}") from None
     return parse_decisions(data, source)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The parser's complaint and where, on one line (its own message spans several)."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
 
 
 def parse_decisions(data: Any, source: str = "<decisions>") -> Decisions:
