@@ -39,14 +39,15 @@ def build(
     ),
 ) -> None:
     """Write dashboards, rules, Alertmanager and Prometheus configuration for one environment."""
-    from glassbox.mixin import load_decisions, render, write
+    from glassbox.mixin import build, load_decisions
+    from glassbox.render import mixin_files, write_files
 
     if fmt not in ("plain", "k8s"):
         raise ConfigError("--format", fmt, "plain or k8s")
     output_dir(out, "--out")
     environment = load_decisions(config).environment(env)
-    mixin = render(environment)
-    files = write(mixin, out, fmt)  # type: ignore[arg-type]
+    mixin = build(environment)
+    files = write_files(mixin_files(mixin, fmt), out)  # type: ignore[arg-type]
     alerts = sum(len(g["rules"]) for g in mixin.alerting)
     records = sum(len(g["rules"]) for g in mixin.recording)
     typer.echo(
@@ -66,8 +67,8 @@ def test(
     ),
 ) -> None:
     """Run promtool check/test, amtool check-config and routing tests, and the contract check."""
+    from glassbox.check import CheckResult, run_checks
     from glassbox.mixin import load_decisions
-    from glassbox.mixin._check import CheckResult, run_checks
 
     decisions = load_decisions(config)
 
