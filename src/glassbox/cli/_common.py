@@ -34,6 +34,7 @@ __all__ = [
     "output_dir",
     "results_console",
     "state_dir",
+    "tcp_port",
     "writable_file",
 ]
 
@@ -88,6 +89,13 @@ def http_url(value: str, option: str, example: str = "http://127.0.0.1:9090") ->
         valid = False
     if not valid:
         raise ConfigError(option, value, expected)
+    return value
+
+
+def tcp_port(value: int | None, option: str) -> int | None:
+    """``value`` if it is ``None`` (not given) or a TCP port, 1-65535."""
+    if value is not None and not 0 < value < 65536:
+        raise ConfigError(option, value, "a TCP port, 1-65535")
     return value
 
 

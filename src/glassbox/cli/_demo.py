@@ -77,8 +77,7 @@ def demo(
     state_dir(stack_dir)
     if summary_json is not None:
         writable_file(summary_json, "--summary-json")
-    if config is not None:
-        load_decisions(config).environment(env)  # a bad file fails now, not minutes later
+    load_decisions(config).environment(env)  # a bad file or env fails now, not minutes later
     options = DemoOptions(
         duration=seconds,
         scenarios=names,

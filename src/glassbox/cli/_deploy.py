@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,13 @@ import typer
 from glassbox.cli import app
 from glassbox.cli._common import http_url, output_dir
 from glassbox.exceptions import ConfigError
+
+#: A Kubernetes namespace is an RFC 1123 label.
+_K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_K8S_NAME_RULE = (
+    "a Kubernetes namespace: at most 63 lower-case letters, digits and '-', "
+    "starting and ending with a letter or digit"
+)
 
 
 @app.command("deploy")
@@ -45,6 +53,8 @@ def deploy_command(
         raise ConfigError("KIND", kind, "compose or k8s")
     if remote_write_url is not None:
         http_url(remote_write_url, "--remote-write-url", "https://mimir.example.com/api/v1/push")
+    if not _K8S_NAME.fullmatch(namespace):
+        raise ConfigError("--namespace", namespace, _K8S_NAME_RULE)
     output_dir(out, "--out")
     files = generate(
         kind,  # type: ignore[arg-type]

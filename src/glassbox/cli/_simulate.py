@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from glassbox.cli import app
-from glassbox.cli._common import finite, http_url
+from glassbox.cli._common import finite, http_url, tcp_port
 from glassbox.exceptions import ConfigError, FaultsError, ServiceError
 
 simulate_app = typer.Typer(
@@ -42,8 +42,7 @@ def simulate_llm(
     """Serve the simulator in the foreground until Ctrl-C (when no subcommand is given)."""
     if ctx.invoked_subcommand is not None:
         return
-    if not 0 < port < 65536:
-        raise ConfigError("--port", port, "a TCP port, 1-65535")
+    tcp_port(port, "--port")
     finite(time_scale, "--time-scale")
     from glassbox.simulator import serve
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from glassbox.cli import app
-from glassbox.cli._common import EXIT_CONDITION
+from glassbox.cli._common import EXIT_CONDITION, tcp_port
 from glassbox.cli._common import state_dir as _check_state_dir
 from glassbox.exceptions import ConfigError, StackError
 
@@ -73,6 +73,9 @@ def up_command(
     from glassbox.stack import up
 
     _check_state_dir(state_dir)
+    tcp_port(prometheus_port, "--prometheus-port")
+    tcp_port(alertmanager_port, "--alertmanager-port")
+    tcp_port(pushgateway_port, "--pushgateway-port")
     targets = _parse_targets(target)
     load_decisions(config).environment(env)  # a bad file or env fails before anything starts
     try:
