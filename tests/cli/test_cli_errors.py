@@ -11,10 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 import typer.main
 from typer.testing import CliRunner
 
 from glassbox.cli import app
+from glassbox.cli._common import GlassboxGroup
+from glassbox.exceptions import DecisionsError, GlassboxError, PushError, StackError
 from glassbox.stack import free_port
 
 runner = CliRunner()
@@ -191,3 +194,32 @@ def test_usage_errors_of_the_parser_exit_2() -> None:
     result = runner.invoke(app, ["simulate-llm", "--time-scale", "fast"])
     assert result.exit_code == 2
     assert "--time-scale" in result.output
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (StackError("the stack did not start:\nprometheus: exited\nalertmanager: timeout"), 1),
+        (DecisionsError("decisions.yaml: slos.availability = 2; expected a fraction"), 2),
+        (PushError("cannot reach the Pushgateway at http://127.0.0.1:1"), 3),
+    ],
+    ids=["operation failed", "bad input", "unreachable"],
+)
+def test_the_root_group_maps_each_error_to_its_code_on_one_line(
+    error: GlassboxError, code: int
+) -> None:
+    """The one catch, on a fresh app of the same group class, with each branch of the tree."""
+    probe = typer.Typer(cls=GlassboxGroup)
+
+    @probe.command("boom")
+    def boom() -> None:
+        raise error
+
+    @probe.command("other")
+    def other() -> None:  # a second command, so "boom" is a subcommand as in glassbox
+        """Unused."""
+
+    result = runner.invoke(probe, ["boom"])
+    assert result.exit_code == code
+    line = _one_error_line(result.stderr)
+    assert line == "error: " + "; ".join(str(error).splitlines())
