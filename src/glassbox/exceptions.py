@@ -24,6 +24,9 @@ The SDK raises only where the user asked for it: :class:`ConfigError` from ``ini
 (bad configuration must not start silently) and :class:`BudgetExceededError` from an LLM
 call under an enforced budget; instrumentation never raises because of its own failure.
 The toolkit (mixin, stack, deploy, drift, evals, demo, simulator) raises the others.
+The simulator's private ``BadRequest`` and ``StreamTruncated``, which never leave its
+HTTP server (they become a 400 and a dropped stream), derive from :class:`GlassboxError`
+directly.
 
 Every message names the value that was wrong and what to do. :attr:`GlassboxError.exit_code`
 is the one table of exit statuses: the command line catches :class:`GlassboxError` in one
