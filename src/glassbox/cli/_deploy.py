@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -11,13 +10,6 @@ import typer
 from glassbox.cli import app
 from glassbox.cli._common import http_url, output_dir
 from glassbox.exceptions import ConfigError
-
-#: A Kubernetes namespace is an RFC 1123 label.
-_K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
-_K8S_NAME_RULE = (
-    "a Kubernetes namespace: at most 63 lower-case letters, digits and '-', "
-    "starting and ending with a letter or digit"
-)
 
 
 @app.command("deploy")
@@ -40,6 +32,14 @@ def deploy_command(
         ),
     ] = None,
     namespace: str = typer.Option("glassbox", "--namespace", "-n", help="Kubernetes namespace."),
+    image: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--image",
+            help="Replace a component's pinned image, e.g. prometheus=prom/prometheus@sha256:…"
+            " (repeatable; a version tag or a digest is required).",
+        ),
+    ] = None,
 ) -> None:
     """Write Prometheus, Alertmanager, Pushgateway, Grafana, Loki, Tempo and Collector files.
 
@@ -53,16 +53,22 @@ def deploy_command(
         raise ConfigError("KIND", kind, "compose or k8s")
     if remote_write_url is not None:
         http_url(remote_write_url, "--remote-write-url", "https://mimir.example.com/api/v1/push")
-    if not _K8S_NAME.fullmatch(namespace):
-        raise ConfigError("--namespace", namespace, _K8S_NAME_RULE)
+    images: dict[str, str] = {}
+    for item in image or []:
+        name, sep, ref = item.partition("=")
+        if not sep:
+            expected = "NAME=REFERENCE, e.g. prometheus=prom/prometheus:v3.1.0"
+            raise ConfigError("--image", item, expected)
+        images[name.strip()] = ref.strip()
     output_dir(out, "--out")
-    files = generate(
+    files = generate(  # checks the namespace and the images (ConfigError) before writing
         kind,  # type: ignore[arg-type]
         env,
         out,
         config,
         remote_write_url=remote_write_url,
         namespace=namespace,
+        images=images,
     )
     typer.echo(
         f"wrote {len(files)} files to {out} ({kind}, env {env!r}); next: {out / 'README.md'}"

@@ -17,8 +17,11 @@ reads all three, with exemplar → trace, trace → logs and log → trace links
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from typing import Any
 
+from glassbox.exceptions import ConfigError
 from glassbox.mixin import Environment, Mixin
 from glassbox.render._formats import dump_yaml
 from glassbox.render._mixin import mixin_files
@@ -31,12 +34,15 @@ __all__ = [
     "PORTS",
     "REMOTE_WRITE_TOKEN_FILE",
     "alertmanager_secret_files",
+    "check_namespace",
     "component_configs",
     "prometheus_args",
+    "resolve_images",
     "secret_basename",
 ]
 
 #: Pinned images (bump deliberately; the configuration below targets these versions).
+#: A deployment may replace any of them, e.g. with a digest: see :func:`resolve_images`.
 IMAGES: dict[str, str] = {
     "prometheus": "prom/prometheus:v2.55.1",
     "alertmanager": "prom/alertmanager:v0.28.1",
@@ -96,6 +102,54 @@ _REMOTE_WRITE_HINT = """\
 #     send_exemplars: true
 #     queue_config: {{capacity: 10000, max_shards: 50, max_samples_per_send: 2000}}
 """
+
+
+#: ``name[:tag][@sha256:<64 hex>]`` with at least a tag or a digest (never an implied latest).
+_IMAGE_REF = re.compile(
+    r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
+)
+#: A Kubernetes namespace: a DNS-1123 label.
+_NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def resolve_images(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The image of every component: the pinned defaults, replaced where ``overrides`` says.
+
+    Raises:
+        ConfigError: An unknown component, or a reference with neither a version tag
+            nor a digest (or ``latest``).
+    """
+    images = dict(IMAGES)
+    for name, ref in (overrides or {}).items():
+        if name not in IMAGES:
+            raise ConfigError("--image", f"{name}={ref}", f"a component of {sorted(IMAGES)}")
+        match = _IMAGE_REF.fullmatch(ref)
+        if match is None or not (match["tag"] or match["digest"]) or match["tag"] == "latest":
+            raise ConfigError(
+                "--image",
+                f"{name}={ref}",
+                "an image reference pinned by a version tag or a digest "
+                "(repository:1.2.3 or repository@sha256:<64 hex digits>), never latest",
+            )
+        images[name] = ref
+    return images
+
+
+def check_namespace(namespace: str) -> str:
+    """Return ``namespace`` if it is a valid Kubernetes namespace name.
+
+    Raises:
+        ConfigError: It is not a DNS-1123 label.
+    """
+    if not _NAMESPACE.fullmatch(namespace):
+        raise ConfigError(
+            "--namespace",
+            namespace,
+            "a Kubernetes namespace: lower-case letters, digits and '-', starting and ending "
+            "with a letter or digit, at most 63 characters",
+        )
+    return namespace
 
 
 def prometheus_args() -> list[str]:
