@@ -4,12 +4,13 @@ Exit statuses (the table lives on the exceptions, :attr:`GlassboxError.exit_code
 0 ok, 1 a condition was found (drift, a regression, a failed check) or the operation
 failed, 2 bad input or usage, 3 a service could not be reached.
 
-Commands do not catch :class:`~glassbox.exceptions.GlassboxError`: :class:`GlassboxGroup`,
-the class of the root ``glassbox`` group, catches it once for every command, prints
-``error: <message>`` on one line and exits with the error's code. Commands check their
+Commands do not report a :class:`~glassbox.exceptions.GlassboxError` themselves (at most
+they re-raise it with a hint added): :class:`GlassboxGroup`, the class of the root
+``glassbox`` group, catches it once for every command, prints ``error: <message>`` on one
+line and exits with the error's code. Commands check their
 options here, before any work starts (a demo that runs for minutes must not fail at the
 end because its ``--summary-json`` directory does not exist), and raise
-:class:`~glassbox.exceptions.ConfigError` naming the option, the value and what would do.
+:class:`~glassbox.exceptions.ConfigError` naming the option, the value and what is expected.
 """
 
 from __future__ import annotations
