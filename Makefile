@@ -44,6 +44,7 @@ test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
+	@$(PY) -m pip install -q -e '.[dev,bench]'
 	@for script in bench/bench_*.py; do \
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done
