@@ -91,7 +91,7 @@ def _services(mixin: Mixin, remote_write: bool, images: Mapping[str, str]) -> di
             "image": images["loki"],
             "command": ["-config.file=/etc/loki/loki.yaml"],
             "volumes": [
-                "./loki/loki.yaml:/etc/loki/loki.yaml:ro",
+                "./loki:/etc/loki:ro",
                 f"loki-data:{DATA_PATHS['loki']}",
             ],
             "ports": _published(PORTS["loki"]),

@@ -264,15 +264,16 @@ def _config_store(
     extra_ports: dict[str, int],
     images: Mapping[str, str],
 ) -> str:
-    """Loki or Tempo: ``<name>/<name>.yaml`` from a ConfigMap, a data volume, a Service."""
+    """Loki or Tempo: its ``<name>/`` files in a ConfigMap, a data volume, a Service."""
     directory, file = f"/etc/{name}", f"{name}.yaml"
     ports = {"http": PORTS[name], **extra_ports}
     mounts = [_mount("config", directory), _data(DATA_PATHS[name])]
     args = [f"-config.file={directory}/{file}"]
     container = _container(name, args, ports, mounts, ("/ready", "http"), images)
     configmap = f"glassbox-{name}"
+    files = {p.split("/", 1)[1]: text for p, text in configs.items() if p.startswith(f"{name}/")}
     return _docs(
-        _configmap(configmap, env, {file: configs[f"{name}/{file}"]}),
+        _configmap(configmap, env, files),
         _workload(
             "StatefulSet", name, env, container, [_cm_volume("config", configmap)], 10001, "50Gi"
         ),
