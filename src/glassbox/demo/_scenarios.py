@@ -132,6 +132,8 @@ class Scenario:
 
 _ERROR_ALERTS = ("GlassboxLLMHighErrorRate",)
 _AVAILABILITY = "GlassboxLLMAvailabilityBudgetBurn"
+#: When LLM calls fail, the workflows and HTTP requests that wait on them fail too.
+_FAILING_CALLERS = ("GlassboxWorkflowFailing", "GlassboxHTTPHighErrorRate")
 _SLOW = ("GlassboxLLMSlowLatency", "GlassboxLLMSlowTimeToFirstChunk")
 
 #: Every scenario, in the default order of a full run.
@@ -141,7 +143,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "provider-errors",
             "80% of OpenAI requests answer 500/502/503 (the client retries twice)",
-            ("openai",), _ERROR_ALERTS, (_AVAILABILITY,),
+            ("openai",), _ERROR_ALERTS, (_AVAILABILITY, *_FAILING_CALLERS),
             _faults("openai", error_rates={500: 0.5, 502: 0.15, 503: 0.15}),
             _faults("openai", **_NO_FAULTS), provider="openai",
         ),
@@ -149,7 +151,8 @@ SCENARIOS: dict[str, Scenario] = {
             "rate-limit-storm",
             "70% of Anthropic requests answer 429 with retry-after: 1s",
             ("anthropic",), ("GlassboxLLMRateLimited",),
-            (*_ERROR_ALERTS, _AVAILABILITY, *_SLOW, "GlassboxLLMLatencyBudgetBurn"),
+            (*_ERROR_ALERTS, _AVAILABILITY, *_SLOW, "GlassboxLLMLatencyBudgetBurn",
+             *_FAILING_CALLERS),
             _faults("anthropic", error_rates={429: 0.7}, retry_after=1.0),
             _faults("anthropic", **_NO_FAULTS), provider="anthropic", max_active=40.0,
         ),
@@ -192,7 +195,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "provider-outage",
             "Anthropic is down: every request answers 503",
-            ("anthropic",), _ERROR_ALERTS, (_AVAILABILITY,),
+            ("anthropic",), _ERROR_ALERTS, (_AVAILABILITY, *_FAILING_CALLERS),
             _faults("anthropic", outage=True), _faults("anthropic", **_NO_FAULTS),
             provider="anthropic",
         ),
