@@ -60,6 +60,7 @@ class Settings:
     service_version: str | None = None
     metrics_port: int | None = 9464
     metrics_host: str = "127.0.0.1"
+    app_metrics: bool = True
     otlp_endpoint: str | None = None
     traces: bool = True
     span_queue_size: int = 2048
@@ -252,6 +253,7 @@ _VALIDATORS: dict[str, _Validator] = {
     "service_version": _text,
     "metrics_port": _port,
     "metrics_host": _text,
+    "app_metrics": _bool,
     "otlp_endpoint": _endpoint,
     "traces": _bool,
     "span_queue_size": _positive_int,
