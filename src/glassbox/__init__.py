@@ -110,8 +110,8 @@ def init(**settings: _typing.Any) -> Runtime:
             ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``; default false).
         redaction: Redact PII and secrets from logs and captured content (default true).
         redaction_key_file: The HMAC key file of the redactor.
-        attribution_labels: Which of ``team``/``tenant`` label the cost metric
-            (default both).
+        attribution_labels: Which of ``team``/``tenant``/``workload`` label the cost metric
+            (default all three).
         cardinality_budgets: Distinct values kept per label before folding into
             ``other``, e.g. ``{"tenant": 200}``.
         prices: Price overrides (mapping or YAML file) that win over ``genai-prices``.

@@ -72,7 +72,7 @@ class Settings:
     capture_content: bool = False
     redaction: bool = True
     redaction_key_file: str | None = None
-    attribution_labels: tuple[str, ...] = (semconv.TEAM, semconv.TENANT)
+    attribution_labels: tuple[str, ...] = (semconv.TEAM, semconv.TENANT, semconv.WORKLOAD)
     cardinality_budgets: Mapping[str, int] = field(default_factory=dict)
     prices: Mapping[str, Any] | str | None = None
     budgets: tuple[Budget, ...] = ()
@@ -150,7 +150,7 @@ def _names(setting: str, value: object) -> tuple[str, ...]:
 
 def _attribution(setting: str, value: object) -> tuple[str, ...]:
     names = _names(setting, value)
-    allowed = (semconv.TEAM, semconv.TENANT)
+    allowed = (semconv.TEAM, semconv.TENANT, semconv.WORKLOAD)
     for name in names:
         if name not in allowed:
             raise ConfigError(setting, name, f"attribution labels among {', '.join(allowed)}")

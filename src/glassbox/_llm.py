@@ -91,6 +91,7 @@ class LLMCall:
         "_team",
         "_tenant",
         "_tool_calls",
+        "_workload",
         "_usage_set",
         "model",
         "operation",
@@ -133,7 +134,7 @@ class LLMCall:
         self._intervals: list[float] = []
         self._retries = 0
         self._tool_calls: Sequence[str] = ()
-        self._team = self._tenant = ""
+        self._team = self._tenant = self._workload = ""
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -144,6 +145,7 @@ class LLMCall:
         if attributes:
             self._team = attributes.get("team", "") if rt.attribute_team else ""
             self._tenant = attributes.get("tenant", "") if rt.attribute_tenant else ""
+            self._workload = attributes.get("workload", "") if rt.attribute_workload else ""
         if rt.budgets:
             rt.budgets.check(attributes.get("team", ""), attributes.get("tenant", ""))
         try:
@@ -410,9 +412,9 @@ class LLMCall:
         largest = max(cost.items(), key=lambda item: item[1])[0] if exemplar else ""
         for kind, usd in cost.items():
             if usd:
-                metrics.child(_C.LLM_COST, operation, provider, model, kind, team, tenant).inc(
-                    usd, exemplar if kind == largest else None
-                )
+                metrics.child(
+                    _C.LLM_COST, operation, provider, model, kind, team, tenant, self._workload
+                ).inc(usd, exemplar if kind == largest else None)
         total = cost.total
         if rt.budgets:
             rt.budgets.record(total, team, tenant)

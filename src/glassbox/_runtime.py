@@ -79,6 +79,7 @@ class Runtime:
         self.budgets = BudgetTracker(settings.budgets, self.metrics)
         self.attribute_team = semconv.TEAM in settings.attribution_labels
         self.attribute_tenant = semconv.TENANT in settings.attribution_labels
+        self.attribute_workload = semconv.WORKLOAD in settings.attribution_labels
         self.capture_content = settings.capture_content
         self.log_calls = settings.log_llm_calls
         self.redactor: Any = None
