@@ -785,6 +785,14 @@ class Attr:
     HTTP_STATUS = "http.response.status_code"
     URL_PATH = "url.path"
     REQUEST_ID = "glassbox.request_id"
+    MESSAGING_SYSTEM = "messaging.system"
+    MESSAGING_OPERATION = "messaging.operation.type"
+    MESSAGING_DESTINATION = "messaging.destination.name"
+    MESSAGING_MESSAGE_ID = "messaging.message.id"
+    TASK_STATE = "glassbox.task.state"
+    MCP_METHOD = "mcp.method.name"
+    MCP_SESSION_ID = "mcp.session.id"
+    JSONRPC_REQUEST_ID = "jsonrpc.request.id"
 
 
 #: Every metric of the contract, in documentation order.

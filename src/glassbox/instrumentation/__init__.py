@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from glassbox.instrumentation._anthropic import instrument_anthropic, uninstrument_anthropic
+from glassbox.instrumentation._celery import instrument_celery, uninstrument_celery
 from glassbox.instrumentation._http import (
     HTTP_CLIENTS,
     instrument_http_client,
@@ -29,9 +30,11 @@ __all__ = [
     "installed",
     "instrument",
     "instrument_anthropic",
+    "instrument_celery",
     "instrument_openai",
     "uninstrument",
     "uninstrument_anthropic",
+    "uninstrument_celery",
     "uninstrument_openai",
 ]
 
@@ -83,6 +86,7 @@ LIBRARIES: dict[str, Library] = {
     library.name: library
     for library in (
         Library("anthropic", "anthropic", instrument_anthropic, uninstrument_anthropic),
+        Library("celery", "celery", instrument_celery, uninstrument_celery),
         Library("openai", "openai", instrument_openai, uninstrument_openai),
         *(_http_library(name) for name in HTTP_CLIENTS),
     )

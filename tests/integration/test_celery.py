@@ -1,0 +1,235 @@
+"""Celery with real parts: a Redis broker, a real ``celery worker``, the LLM simulator.
+
+The test process publishes tasks from inside a Glassbox workflow; the worker (solo and
+prefork pools, the latter in Prometheus multiprocess mode, task events off) runs them and
+exports its spans over OTLP to a receiver in the test. One trace must run from the
+producer's workflow span through ``publish``/``process`` to the LLM call in the worker,
+and the worker's metrics endpoint must count every outcome.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from opentelemetry.trace import SpanKind
+from otlp_receiver import OTLPReceiver, ReceivedSpan
+from prometheus_client.parser import text_string_to_metric_families
+
+import glassbox
+from glassbox.simulator import Simulator
+from glassbox.stack import free_port, require_binary
+from glassbox.testing import capture
+
+pytestmark = pytest.mark.integration
+
+HERE = Path(__file__).parent
+
+
+def _poll(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on a free loopback port, no persistence."""
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [require_binary("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(host="127.0.0.1", port=port)
+
+    def ready() -> bool:
+        assert process.poll() is None, "redis-server exited at start"
+        try:
+            return bool(client.ping())
+        except redis.ConnectionError:
+            return False
+
+    try:
+        _poll(ready, 20, "redis-server to answer PING")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[OTLPReceiver]:
+    with OTLPReceiver() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[Simulator]:
+    with Simulator(seed=5, time_scale=0.0) as sim:
+        yield sim
+
+
+def _scrape(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        text = response.read().decode()
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _value(
+    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], sample: str, /, **labels: str
+) -> float:
+    wanted = set(labels.items())
+    return sum(v for (n, ls), v in samples.items() if n == sample and wanted <= ls)
+
+
+def _start_worker(
+    pool: str, broker: str, receiver: OTLPReceiver, simulator: Simulator, tmp_path: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "GLASSBOX_TEST_WORKER": "1",
+        "GLASSBOX_TEST_BROKER": broker,
+        "GLASSBOX_TEST_LLM": simulator.openai_base_url,
+        "GLASSBOX_METRICS_PORT": str(port),
+        "GLASSBOX_OTLP_ENDPOINT": receiver.endpoint,
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if pool == "prefork":
+        multiproc = tmp_path / "multiproc"
+        multiproc.mkdir()
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
+    command = [sys.executable, "-m", "celery", "-A", "celery_app", "worker", f"--pool={pool}",
+               "--concurrency=2", "-Q", "celery,llm", "--without-gossip", "--without-mingle",
+               "--without-heartbeat", "--loglevel=WARNING", f"--hostname={pool}@test"]  # fmt: skip
+    log = (tmp_path / f"worker-{pool}.log").open("wb")
+    worker = subprocess.Popen(command, cwd=HERE, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/metrics"
+
+    def serving() -> bool:
+        assert worker.poll() is None, (tmp_path / f"worker-{pool}.log").read_text()
+        try:
+            _scrape(url)
+            return True
+        except OSError:
+            return False
+
+    _poll(serving, 60, "the worker's metrics endpoint")
+    return worker, url
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.send_signal(signal.SIGTERM)  # warm shutdown: pool children exit and flush
+    try:
+        worker.wait(30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(10)
+
+
+@pytest.mark.parametrize("pool", ["solo", "prefork"])
+def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
+    pool: str, broker: str, receiver: OTLPReceiver, simulator: Simulator, tmp_path: Path
+) -> None:
+    import celery_app
+
+    celery_app.app.conf.broker_url = broker
+    celery_app.app.conf.result_backend = broker
+    worker, metrics_url = _start_worker(pool, broker, receiver, simulator, tmp_path)
+    try:
+        with capture(service_name="api", instrument=["celery"]) as producer:
+
+            @glassbox.workflow("newsroom")
+            def enqueue() -> list[object]:
+                return [
+                    celery_app.summarise.delay("The council approved the budget."),
+                    celery_app.fail.delay(),
+                    celery_app.flaky.delay(),
+                    celery_app.reject.delay(),
+                ]
+
+            summary, failed, flaky, _rejected = enqueue()
+            assert summary.get(timeout=60)
+            assert isinstance(failed.get(timeout=60, propagate=False), ValueError)
+            assert flaky.get(timeout=60) == "ok on retry"
+            spans = producer.spans()
+            sent = producer.value(
+                "celery_task_sent_total", name="newsroom.summarise", queue_name="llm"
+            )
+        assert sent == 1
+
+        workflow = next(s for s in spans if s.name == "invoke_workflow newsroom")
+        trace_id = format(workflow.context.trace_id, "032x")
+        publish = next(s for s in spans if s.name == "publish newsroom.summarise")
+        assert publish.kind is SpanKind.PRODUCER
+        assert publish.context.trace_id == workflow.context.trace_id
+
+        def in_trace(received: list[ReceivedSpan]) -> list[ReceivedSpan]:
+            return [s for s in received if s.trace_id == trace_id]
+
+        received = in_trace(
+            receiver.wait_for(
+                lambda got: (
+                    any(s.name == "chat gpt-4o-mini" for s in in_trace(got))
+                    and any(s.name == "process newsroom.flaky" for s in in_trace(got))
+                ),
+                timeout=30,
+            )
+        )
+        process = next(s for s in received if s.name == "process newsroom.summarise")
+        chat = next(s for s in received if s.name == "chat gpt-4o-mini")
+        assert process.service == chat.service == "celery-worker"
+        assert process.kind == 5  # CONSUMER in OTLP's enum
+        assert process.parent_span_id == format(publish.context.span_id, "016x")
+        assert process.attributes["messaging.destination.name"] == "llm"
+        assert chat.parent_span_id == process.span_id
+        flaky_runs = [s for s in received if s.name == "process newsroom.flaky"]
+        assert len(flaky_runs) == 2, "the retry runs in the same trace"
+
+        def counted() -> bool:
+            samples = _scrape(metrics_url)
+            return _value(samples, "celery_task_rejected_total", name="newsroom.reject") == 1
+
+        _poll(counted, 30, "the rejected task to be counted")
+        samples = _scrape(metrics_url)
+        expected = {
+            ("celery_task_started_total", "newsroom.summarise", "llm"): 1,
+            ("celery_task_succeeded_total", "newsroom.summarise", "llm"): 1,
+            ("celery_task_failed_total", "newsroom.fail", "celery"): 1,
+            ("celery_task_started_total", "newsroom.flaky", "celery"): 2,
+            ("celery_task_retried_total", "newsroom.flaky", "celery"): 1,
+            ("celery_task_succeeded_total", "newsroom.flaky", "celery"): 1,
+            ("celery_task_sent_total", "newsroom.flaky", "celery"): 1,  # the retry's publish
+            ("celery_task_runtime_count", "newsroom.summarise", "llm"): 1,
+            ("celery_task_queue_wait_seconds_count", "newsroom.summarise", "llm"): 1,
+            ("celery_task_failed_total", "newsroom.summarise", "llm"): 0,
+        }
+        measured = {
+            key: _value(samples, key[0], name=key[1], queue_name=key[2]) for key in expected
+        }
+        assert measured == expected
+        cost = _value(samples, "glassbox_llm_cost_usd_total", workload="newsroom.summarise")
+        assert cost > 0, "LLM cost inside the task is attributed to the task"
+        tokens = _value(samples, "glassbox_llm_tokens_total", gen_ai_token_type="input")
+        assert tokens > 0
+    finally:
+        _stop(worker)
