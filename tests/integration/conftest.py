@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from otlp_receiver import OTLPReceiver
 
+from glassbox.simulator import Simulator
 from glassbox.stack import Service, start_prometheus, start_pushgateway
 
 
@@ -29,3 +31,17 @@ def pushgateway_scraped(
             yield pushgateway, prometheus
     finally:
         pushgateway.stop()
+
+
+@pytest.fixture(scope="module")
+def otlp_receiver() -> Iterator[OTLPReceiver]:
+    """An OTLP/HTTP trace receiver on loopback that keeps what processes export."""
+    with OTLPReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="module")
+def llm_simulator() -> Iterator[Simulator]:
+    """The LLM simulator on loopback, answering at once."""
+    with Simulator(seed=5, time_scale=0.0) as simulator:
+        yield simulator

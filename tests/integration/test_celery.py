@@ -13,16 +13,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 from opentelemetry.trace import SpanKind
 from otlp_receiver import OTLPReceiver, ReceivedSpan
-from prometheus_client.parser import text_string_to_metric_families
+from probes import poll, sample, scrape
 
 import glassbox
 from glassbox.simulator import Simulator
@@ -32,14 +30,6 @@ from glassbox.testing import capture
 pytestmark = pytest.mark.integration
 
 HERE = Path(__file__).parent
-
-
-def _poll(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +53,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             return False
 
     try:
-        _poll(ready, 20, "redis-server to answer PING")
+        poll(ready, 20, "redis-server to answer PING")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         client.close()
@@ -71,37 +61,8 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(10)
 
 
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[OTLPReceiver]:
-    with OTLPReceiver() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[Simulator]:
-    with Simulator(seed=5, time_scale=0.0) as sim:
-        yield sim
-
-
-def _scrape(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        text = response.read().decode()
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def _value(
-    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], sample: str, /, **labels: str
-) -> float:
-    wanted = set(labels.items())
-    return sum(v for (n, ls), v in samples.items() if n == sample and wanted <= ls)
-
-
 def _start_worker(
-    pool: str, broker: str, receiver: OTLPReceiver, simulator: Simulator, tmp_path: Path
+    pool: str, broker: str, otlp_receiver: OTLPReceiver, llm_simulator: Simulator, tmp_path: Path
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
@@ -109,9 +70,9 @@ def _start_worker(
         "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
         "GLASSBOX_TEST_WORKER": "1",
         "GLASSBOX_TEST_BROKER": broker,
-        "GLASSBOX_TEST_LLM": simulator.openai_base_url,
+        "GLASSBOX_TEST_LLM": llm_simulator.openai_base_url,
         "GLASSBOX_METRICS_PORT": str(port),
-        "GLASSBOX_OTLP_ENDPOINT": receiver.endpoint,
+        "GLASSBOX_OTLP_ENDPOINT": otlp_receiver.endpoint,
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     if pool == "prefork":
@@ -128,12 +89,12 @@ def _start_worker(
     def serving() -> bool:
         assert worker.poll() is None, (tmp_path / f"worker-{pool}.log").read_text()
         try:
-            _scrape(url)
+            scrape(url)
             return True
         except OSError:
             return False
 
-    _poll(serving, 60, "the worker's metrics endpoint")
+    poll(serving, 60, "the worker's metrics endpoint")
     return worker, url
 
 
@@ -148,13 +109,13 @@ def _stop(worker: subprocess.Popen[bytes]) -> None:
 
 @pytest.mark.parametrize("pool", ["solo", "prefork"])
 def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
-    pool: str, broker: str, receiver: OTLPReceiver, simulator: Simulator, tmp_path: Path
+    pool: str, broker: str, otlp_receiver: OTLPReceiver, llm_simulator: Simulator, tmp_path: Path
 ) -> None:
     import celery_app
 
     celery_app.app.conf.broker_url = broker
     celery_app.app.conf.result_backend = broker
-    worker, metrics_url = _start_worker(pool, broker, receiver, simulator, tmp_path)
+    worker, metrics_url = _start_worker(pool, broker, otlp_receiver, llm_simulator, tmp_path)
     try:
         with capture(service_name="api", instrument=["celery"]) as producer:
 
@@ -187,7 +148,7 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
             return [s for s in received if s.trace_id == trace_id]
 
         received = in_trace(
-            receiver.wait_for(
+            otlp_receiver.wait_for(
                 lambda got: (
                     any(s.name == "chat gpt-4o-mini" for s in in_trace(got))
                     and any(s.name == "process newsroom.flaky" for s in in_trace(got))
@@ -206,11 +167,11 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
         assert len(flaky_runs) == 2, "the retry runs in the same trace"
 
         def counted() -> bool:
-            samples = _scrape(metrics_url)
-            return _value(samples, "celery_task_rejected_total", name="newsroom.reject") == 1
+            samples = scrape(metrics_url)
+            return sample(samples, "celery_task_rejected_total", name="newsroom.reject") == 1
 
-        _poll(counted, 30, "the rejected task to be counted")
-        samples = _scrape(metrics_url)
+        poll(counted, 30, "the rejected task to be counted")
+        samples = scrape(metrics_url)
         expected = {
             ("celery_task_started_total", "newsroom.summarise", "llm"): 1,
             ("celery_task_succeeded_total", "newsroom.summarise", "llm"): 1,
@@ -224,12 +185,12 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
             ("celery_task_failed_total", "newsroom.summarise", "llm"): 0,
         }
         measured = {
-            key: _value(samples, key[0], name=key[1], queue_name=key[2]) for key in expected
+            key: sample(samples, key[0], name=key[1], queue_name=key[2]) for key in expected
         }
         assert measured == expected
-        cost = _value(samples, "glassbox_llm_cost_usd_total", workload="newsroom.summarise")
+        cost = sample(samples, "glassbox_llm_cost_usd_total", workload="newsroom.summarise")
         assert cost > 0, "LLM cost inside the task is attributed to the task"
-        tokens = _value(samples, "glassbox_llm_tokens_total", gen_ai_token_type="input")
+        tokens = sample(samples, "glassbox_llm_tokens_total", gen_ai_token_type="input")
         assert tokens > 0
     finally:
         _stop(worker)

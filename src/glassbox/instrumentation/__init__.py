@@ -3,7 +3,8 @@
 Provider SDKs (``openai``, ``anthropic``) are patched to record every call through
 :func:`glassbox.llm_call`; ``uninstrument_*`` puts the exact originals back. HTTP clients
 (``httpx``, ``requests``, ``aiohttp``) go through the official OpenTelemetry
-instrumentations. What the application receives (return values, the library's own stream
+instrumentations; ``mcp`` and ``celery`` carry one trace across processes and add their
+metrics. What the application receives (return values, the library's own stream
 objects, exceptions) is the same with and without instrumentation, and a failure inside
 Glassbox is counted, never raised into the application.
 """
@@ -22,6 +23,7 @@ from glassbox.instrumentation._http import (
     instrument_http_client,
     uninstrument_http_client,
 )
+from glassbox.instrumentation._mcp import instrument_mcp, uninstrument_mcp
 from glassbox.instrumentation._openai import instrument_openai, uninstrument_openai
 
 __all__ = [
@@ -31,10 +33,12 @@ __all__ = [
     "instrument",
     "instrument_anthropic",
     "instrument_celery",
+    "instrument_mcp",
     "instrument_openai",
     "uninstrument",
     "uninstrument_anthropic",
     "uninstrument_celery",
+    "uninstrument_mcp",
     "uninstrument_openai",
 ]
 
@@ -87,6 +91,7 @@ LIBRARIES: dict[str, Library] = {
     for library in (
         Library("anthropic", "anthropic", instrument_anthropic, uninstrument_anthropic),
         Library("celery", "celery", instrument_celery, uninstrument_celery),
+        Library("mcp", "mcp", instrument_mcp, uninstrument_mcp),
         Library("openai", "openai", instrument_openai, uninstrument_openai),
         *(_http_library(name) for name in HTTP_CLIENTS),
     )
