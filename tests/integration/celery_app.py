@@ -1,8 +1,8 @@
 """The Celery application of the Celery integration tests (worker and producer share it).
 
 The worker process (``celery -A celery_app worker``) initialises Glassbox at import, as an
-application would, when ``GLASSBOX_TEST_WORKER`` is set: Celery instrumented, the openai
-client instrumented, spans exported over OTLP to the test's receiver, metrics served on
+application would, when ``GLASSBOX_TEST_WORKER`` is set: Celery, the openai client and the
+MCP client instrumented, spans exported over OTLP to the test's receiver, metrics served on
 ``GLASSBOX_METRICS_PORT`` (in Prometheus multiprocess mode when
 ``PROMETHEUS_MULTIPROC_DIR`` is set, as a prefork pool needs).
 """
@@ -34,7 +34,7 @@ if os.environ.get("GLASSBOX_TEST_WORKER"):
         service_name="celery-worker",
         metrics_port=int(os.environ["GLASSBOX_METRICS_PORT"]),
         otlp_endpoint=os.environ["GLASSBOX_OTLP_ENDPOINT"],
-        instrument=["celery", "openai"],
+        instrument=["celery", "openai", "mcp"],
         logs=False,
         log_llm_calls=False,
         redaction=False,
@@ -51,6 +51,22 @@ def summarise(text: str) -> str:
         model="gpt-4o-mini", messages=[{"role": "user", "content": f"Summarise: {text}"}]
     )
     return str(response.choices[0].message.content)
+
+
+@app.task(name="newsroom.research")
+def research(topic: str) -> str:
+    """The editor agent researches a topic with a tool of the MCP server at GLASSBOX_TEST_MCP."""
+    import asyncio
+
+    from mcp import Client
+
+    @glassbox.agent("editor")
+    async def editor() -> str:
+        async with Client(os.environ["GLASSBOX_TEST_MCP"]) as client:
+            result = await client.call_tool("archive_search", {"query": topic})
+            return str(result.content[0].text)
+
+    return asyncio.run(editor())
 
 
 @app.task(name="newsroom.fail")

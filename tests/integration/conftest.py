@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from otlp_receiver import OTLPReceiver
+from services import redis_server
 
 from glassbox.simulator import Simulator
 from glassbox.stack import Service, start_prometheus, start_pushgateway
@@ -45,3 +46,14 @@ def llm_simulator() -> Iterator[Simulator]:
     """The LLM simulator on loopback, answering at once."""
     with Simulator(seed=5, time_scale=0.0) as simulator:
         yield simulator
+
+
+@pytest.fixture(scope="session")
+def redis_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server (the Celery broker and result backend); yields its URL.
+
+    One per session: the test process's Celery app keeps its connection pool on the
+    first broker URL it used.
+    """
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

@@ -19,7 +19,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-__all__ = ["OTLPReceiver", "ReceivedSpan"]
+__all__ = ["OTLPReceiver", "ReceivedSpan", "ancestors"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,17 @@ class ReceivedSpan:
     parent_span_id: str
     kind: int
     attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def ancestors(span: ReceivedSpan, spans: list[ReceivedSpan]) -> list[ReceivedSpan]:
+    """The received ancestors of ``span``, parent first (as far as the chain is unbroken)."""
+    by_id = {s.span_id: s for s in spans}
+    chain: list[ReceivedSpan] = []
+    current = by_id.get(span.parent_span_id)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = by_id.get(current.parent_span_id)
+    return chain
 
 
 def _value(any_value: Any) -> Any:

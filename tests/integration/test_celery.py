@@ -9,114 +9,39 @@ and the worker's metrics endpoint must count every outcome.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from opentelemetry.trace import SpanKind
 from otlp_receiver import OTLPReceiver, ReceivedSpan
 from probes import poll, sample, scrape
+from services import celery_worker, process_env
 
 import glassbox
 from glassbox.simulator import Simulator
-from glassbox.stack import free_port, require_binary
 from glassbox.testing import capture
 
 pytestmark = pytest.mark.integration
 
-HERE = Path(__file__).parent
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on a free loopback port, no persistence."""
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [require_binary("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-         "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = redis.Redis(host="127.0.0.1", port=port)
-
-    def ready() -> bool:
-        assert process.poll() is None, "redis-server exited at start"
-        try:
-            return bool(client.ping())
-        except redis.ConnectionError:
-            return False
-
-    try:
-        poll(ready, 20, "redis-server to answer PING")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        client.close()
-        process.terminate()
-        process.wait(10)
-
-
-def _start_worker(
-    pool: str, broker: str, otlp_receiver: OTLPReceiver, llm_simulator: Simulator, tmp_path: Path
-) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-        "GLASSBOX_TEST_WORKER": "1",
-        "GLASSBOX_TEST_BROKER": broker,
-        "GLASSBOX_TEST_LLM": llm_simulator.openai_base_url,
-        "GLASSBOX_METRICS_PORT": str(port),
-        "GLASSBOX_OTLP_ENDPOINT": otlp_receiver.endpoint,
-    }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    if pool == "prefork":
-        multiproc = tmp_path / "multiproc"
-        multiproc.mkdir()
-        env["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
-    command = [sys.executable, "-m", "celery", "-A", "celery_app", "worker", f"--pool={pool}",
-               "--concurrency=2", "-Q", "celery,llm", "--without-gossip", "--without-mingle",
-               "--without-heartbeat", "--loglevel=WARNING", f"--hostname={pool}@test"]  # fmt: skip
-    log = (tmp_path / f"worker-{pool}.log").open("wb")
-    worker = subprocess.Popen(command, cwd=HERE, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/metrics"
-
-    def serving() -> bool:
-        assert worker.poll() is None, (tmp_path / f"worker-{pool}.log").read_text()
-        try:
-            scrape(url)
-            return True
-        except OSError:
-            return False
-
-    poll(serving, 60, "the worker's metrics endpoint")
-    return worker, url
-
-
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    worker.send_signal(signal.SIGTERM)  # warm shutdown: pool children exit and flush
-    try:
-        worker.wait(30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait(10)
-
 
 @pytest.mark.parametrize("pool", ["solo", "prefork"])
 def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
-    pool: str, broker: str, otlp_receiver: OTLPReceiver, llm_simulator: Simulator, tmp_path: Path
+    pool: str,
+    redis_broker: str,
+    otlp_receiver: OTLPReceiver,
+    llm_simulator: Simulator,
+    tmp_path: Path,
 ) -> None:
     import celery_app
 
-    celery_app.app.conf.broker_url = broker
-    celery_app.app.conf.result_backend = broker
-    worker, metrics_url = _start_worker(pool, broker, otlp_receiver, llm_simulator, tmp_path)
-    try:
+    celery_app.app.conf.broker_url = redis_broker
+    celery_app.app.conf.result_backend = redis_broker
+    env = process_env(
+        GLASSBOX_TEST_BROKER=redis_broker,
+        GLASSBOX_TEST_LLM=llm_simulator.openai_base_url,
+        GLASSBOX_OTLP_ENDPOINT=otlp_receiver.endpoint,
+    )
+    with celery_worker(pool, env, tmp_path) as metrics_url:
         with capture(service_name="api", instrument=["celery"]) as producer:
 
             @glassbox.workflow("newsroom")
@@ -192,5 +117,3 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
         assert cost > 0, "LLM cost inside the task is attributed to the task"
         tokens = sample(samples, "glassbox_llm_tokens_total", gen_ai_token_type="input")
         assert tokens > 0
-    finally:
-        _stop(worker)

@@ -10,8 +10,6 @@ count their operations — failed tool calls included.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +23,9 @@ from mcp.client.stdio import StdioServerParameters
 from opentelemetry import baggage
 from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind
-from otlp_receiver import OTLPReceiver, ReceivedSpan
-from probes import Samples, poll, sample, scrape
+from otlp_receiver import OTLPReceiver, ReceivedSpan, ancestors
+from probes import Samples, sample, scrape
+from services import MCP_SERVER, mcp_http_server, process_env
 
 import glassbox
 from glassbox.simulator import Simulator
@@ -35,66 +34,22 @@ from glassbox.testing import capture
 
 pytestmark = pytest.mark.integration
 
-HERE = Path(__file__).parent
-SERVER = str(HERE / "mcp_tool_server.py")
 
-
-def _env(
-    otlp_receiver: OTLPReceiver, llm_simulator: Simulator, metrics_port: int
-) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-        "GLASSBOX_OTLP_ENDPOINT": otlp_receiver.endpoint,
-        "GLASSBOX_TEST_LLM": llm_simulator.openai_base_url,
-        "GLASSBOX_METRICS_PORT": str(metrics_port),
-    }
-
-
-@contextmanager
-def _http_server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """The tool server over streamable HTTP, in its own process; yields its MCP URL."""
-    port = free_port()
-    log_path = tmp_path / "mcp-server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, SERVER, "http", str(port)], env=env, stdout=log, stderr=log
-        )
-    url = f"http://127.0.0.1:{port}/mcp"
-
-    def answering() -> bool:
-        assert process.poll() is None, log_path.read_text()
-        try:
-            httpx.get(url, timeout=2)
-            return True
-        except httpx.TransportError:
-            return False
-
-    try:
-        poll(answering, 30, "the MCP server to answer over HTTP")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
-def _ancestors(span: ReceivedSpan, spans: list[ReceivedSpan]) -> set[str]:
-    by_id = {s.span_id: s for s in spans}
-    found: set[str] = set()
-    current = by_id.get(span.parent_span_id)
-    while current is not None and current.span_id not in found:
-        found.add(current.span_id)
-        current = by_id.get(current.parent_span_id)
-    return found | {span.parent_span_id}
+def _env(otlp_receiver: OTLPReceiver, llm_simulator: Simulator, port: int) -> dict[str, str]:
+    return process_env(
+        GLASSBOX_OTLP_ENDPOINT=otlp_receiver.endpoint,
+        GLASSBOX_TEST_LLM=llm_simulator.openai_base_url,
+        GLASSBOX_METRICS_PORT=str(port),
+    )
 
 
 @contextmanager
 def _server(transport: str, env: dict[str, str], tmp_path: Path) -> Iterator[Any]:
     """What ``mcp.Client`` connects to: a command to spawn (stdio) or a running server's URL."""
     if transport == "stdio":
-        yield StdioServerParameters(command=sys.executable, args=[SERVER, "stdio"], env=env)
+        yield StdioServerParameters(command=sys.executable, args=[MCP_SERVER, "stdio"], env=env)
     else:
-        with _http_server(env, tmp_path) as url:
+        with mcp_http_server(env, tmp_path) as url:
             yield url
 
 
@@ -176,7 +131,7 @@ async def test_tool_calls_continue_the_agents_trace_with_baggage_and_are_counted
     assert served.parent_span_id == format(call.context.span_id, "016x")
     chat = next(s for s in received if s.name == "chat gpt-4o-mini")
     assert chat.service == "mcp-tools"
-    assert served.span_id in _ancestors(chat, received)
+    assert served in ancestors(chat, received)
 
 
 async def test_a_request_with_only_an_http_traceparent_continues_it(
@@ -204,7 +159,7 @@ async def test_a_request_with_only_an_http_traceparent_continues_it(
         "method": "tools/call",
         "params": {"name": "archive_search", "arguments": {"query": "council"}},
     }
-    with _http_server(env, tmp_path) as url:
+    with mcp_http_server(env, tmp_path) as url:
         async with httpx.AsyncClient(timeout=10) as client:
             response = await client.post(url, json=initialize, headers=headers)
             assert response.status_code == 200, response.text
