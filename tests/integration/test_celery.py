@@ -74,9 +74,11 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
 
         received = in_trace(
             otlp_receiver.wait_for(
+                # pool children export on their own schedules: wait for every span needed
                 lambda got: (
-                    any(s.name == "chat gpt-4o-mini" for s in in_trace(got))
-                    and any(s.name == "process newsroom.flaky" for s in in_trace(got))
+                    {"chat gpt-4o-mini", "process newsroom.summarise"}
+                    <= {s.name for s in in_trace(got)}
+                    and len([s for s in in_trace(got) if s.name == "process newsroom.flaky"]) == 2
                 ),
                 timeout=30,
             )
@@ -90,6 +92,7 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
         assert chat.parent_span_id == process.span_id
         flaky_runs = [s for s in received if s.name == "process newsroom.flaky"]
         assert len(flaky_runs) == 2, "the retry runs in the same trace"
+        assert sorted(s.attributes.get("glassbox.retries", 0) for s in flaky_runs) == [0, 1]
 
         def counted() -> bool:
             samples = scrape(metrics_url)
