@@ -47,6 +47,7 @@ __all__ = ["SENT_AT_HEADER", "instrument_celery", "uninstrument_celery"]
 #: Message header carrying the publish time (seconds since the epoch).
 SENT_AT_HEADER = "glassbox_sent_at"
 _DEFAULT_QUEUE = "celery"
+_MAX_IN_FLIGHT = 4096
 _OUTCOMES = {
     "SUCCESS": semconv.CELERY_TASK_SUCCEEDED,
     "FAILURE": semconv.CELERY_TASK_FAILED,
@@ -124,6 +125,8 @@ def _on_publish(
         if isinstance(task_id, str):
             span.set_attribute(Attr.MESSAGING_MESSAGE_ID, task_id)
             with _LOCK:
+                if len(_PUBLISHING) >= _MAX_IN_FLIGHT:  # publishes that failed never end
+                    _PUBLISHING.pop(next(iter(_PUBLISHING))).end()
                 _PUBLISHING[task_id] = span
         else:
             span.end()
@@ -159,7 +162,9 @@ def _on_prerun(task_id: str | None = None, task: Any = None, **_: Any) -> None:
         request = task.request
         name = str(task.name)
         queue = _queue_of(request)
-        parent = extract(request, getter=_GETTER)
+        parent: Any = extract(request, getter=_GETTER)
+        if not trace.get_current_span(parent).get_span_context().is_valid:
+            parent = None  # run in process (eager) or by an uninstrumented producer
         span = rt.tracer.start_span(
             f"process {name}",
             context=parent,
