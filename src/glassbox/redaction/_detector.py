@@ -7,7 +7,9 @@ range, context word) and returns the normalised value that goes into the token.
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,16 +22,19 @@ class Context:
     """One input being scanned: its text, a lazily lowered copy and an optional field name.
 
     Args:
-        text: The text to scan.
+        text: The text the patterns scan (the escape view of ``source``, same length).
         field: The structured-log key or JSON field the text came from (lowercase), or
             ``""``. A field such as ``phone`` or ``ssn`` counts as a context word for
             every value it holds; it is stored lowercased with ``_``/``-`` as spaces.
+        source: The original input when ``text`` is a view of it with JSON escapes
+            blanked out; findings report their value from ``source``.
     """
 
-    __slots__ = ("_lower", "field", "text")
+    __slots__ = ("_lower", "field", "source", "text")
 
-    def __init__(self, text: str, field: str = "") -> None:
+    def __init__(self, text: str, field: str = "", source: str | None = None) -> None:
         self.text = text
+        self.source = text if source is None else source
         self.field = field.lower().replace("_", " ").replace("-", " ") if field else ""
         self._lower: str | None = None
 
@@ -65,12 +70,19 @@ class Detector:
     check: Check
     trigger: str
 
-    def find(self, ctx: Context) -> list[Finding]:
-        """Every validated candidate in ``ctx``, in text order."""
+    def find(self, ctx: Context, deadline: float = math.inf) -> list[Finding]:
+        """Every validated candidate in ``ctx``, in text order.
+
+        Raises:
+            TimeoutError: ``time.perf_counter()`` passed ``deadline`` (checked every
+                few candidates, so a text full of near-misses cannot run unbounded).
+        """
         out: list[Finding] = []
-        text = ctx.text
+        text = ctx.source
         check = self.check
-        for m in self.pattern.finditer(text):
+        for n, m in enumerate(self.pattern.finditer(ctx.text), 1):
+            if not n & 63 and time.perf_counter() > deadline:
+                raise TimeoutError("redaction exceeded its time budget")
             normalised = check(m, ctx)
             if normalised is None:
                 continue

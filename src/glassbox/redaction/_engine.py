@@ -19,7 +19,8 @@ from glassbox.redaction._keys import (
     load_or_create_key,
     resolve_key_file,
 )
-from glassbox.redaction._pii import DOB_FIELD, PII_DETECTORS
+from glassbox.redaction._personal import DOB_FIELD
+from glassbox.redaction._pii import PII_DETECTORS
 from glassbox.redaction._prefilter import PrefilterEngine, build_prefilter
 from glassbox.redaction._secrets import SECRET_DETECTORS, secret_value_ok
 from glassbox.redaction._types import Finding
@@ -138,10 +139,11 @@ class Redactor:
             TimeoutError: The scan exceeded the time budget.
         """
         deadline = time.perf_counter() + self._budget
-        ctx = Context(text, field)
+        view = escape_view(text)
+        ctx = Context(view, field, text)
         # The normalised field name ("national id") is scanned with the text, so that
         # context-word triggers fire for a telling field name too.
-        hits = self._prefilter(f"{ctx.field}\n{text}" if field else text)
+        hits = self._prefilter(f"{ctx.field}\n{view}" if field else view)
         if not hits or hits[0] == self._field_index:  # sorted: the field trigger is last
             return []
         detectors = self._detectors
@@ -149,10 +151,10 @@ class Redactor:
         for i in hits:
             if i == self._field_index:
                 continue
-            found.extend(detectors[i].find(ctx))
+            found.extend(detectors[i].find(ctx, deadline))
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"redaction exceeded its {self._budget}s budget")
-        return _resolve(found)
+        return _resolve(found, len(text))
 
     def might_contain(self, text: str) -> bool:
         """Whether any detector, or a field name with whole-value rules, could fire on ``text``.
@@ -248,17 +250,41 @@ def _whole_value_type(field: str, value: str) -> str | None:
     return None
 
 
-def _resolve(found: list[Finding]) -> list[Finding]:
-    """Keep a deterministic non-overlapping subset: secrets first, then longest, then first."""
+def _resolve(found: list[Finding], length: int) -> list[Finding]:
+    """Keep a deterministic non-overlapping subset: secrets first, then longest, then first.
+
+    Linear in the input: claimed characters are marked in a byte mask, so testing a
+    finding costs its own length. One detector's findings never overlap each other,
+    so all tests together cost at most (number of detectors) x ``length``.
+    """
     if len(found) <= 1:
         return found
     ranked = sorted(found, key=lambda f: (not f.is_secret, f.start - f.end))
+    claimed = bytearray(length)
     kept: list[Finding] = []
     for f in ranked:
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
+        if claimed.find(1, f.start, f.end) < 0:
+            claimed[f.start : f.end] = b"\x01" * (f.end - f.start)
             kept.append(f)
     kept.sort(key=lambda f: f.start)
     return kept
+
+
+_ESCAPE = re.compile(r'\\(?:["\\nrtbf])')
+_ESCAPE_VIEW = {'\\"': ' "', "\\\\": "  "}
+
+
+def escape_view(text: str) -> str:
+    """``text`` with JSON/C string escapes blanked out, keeping every offset.
+
+    ``\\n``, ``\\t``, ``\\\\`` become two spaces and ``\\"`` becomes ``' "'``, so a
+    secret written inside an escaped string (``key=\\"abc…\\"``, ``…\\nAKIA…``) has
+    the same boundaries as in plain text and a finding never swallows the backslash of
+    an escaped closing quote. Offsets are unchanged, so findings apply to ``text``.
+    """
+    if "\\" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: _ESCAPE_VIEW.get(m.group(), "  "), text)
 
 
 def build_redactor(
