@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from glassbox.redaction._types import Finding
@@ -30,13 +30,15 @@ class Context:
             blanked out; findings report their value from ``source``.
     """
 
-    __slots__ = ("_lower", "field", "source", "text")
+    __slots__ = ("_lower", "field", "memo", "source", "text")
 
     def __init__(self, text: str, field: str = "", source: str | None = None) -> None:
         self.text = text
         self.source = text if source is None else source
         self.field = field.lower().replace("_", " ").replace("-", " ") if field else ""
         self._lower: str | None = None
+        self.memo: dict[str, object] = {}
+        """Per-input values a detector computes once (e.g. the phone regions hinted)."""
 
     @property
     def lower(self) -> str:
@@ -63,12 +65,42 @@ class Detector:
             matches somewhere in every text in which ``pattern`` can produce a finding.
             The prefilter runs all triggers in one pass and only the detectors whose
             trigger fired scan the text, so clean text costs one pass.
+        anchor: Optional pattern of a literal that every match contains (``@`` for
+            e-mails); candidates are then searched only around its occurrences, with
+            ``pattern.match`` from the start of the run of ``anchor_back`` characters
+            that ends at the anchor. Gives the same matches as ``finditer`` when no
+            match can start earlier than that run.
+        anchor_back: Characters a match may have before its anchor (a character class).
+        anchor_reach: The most characters a match may have before its anchor.
     """
 
     entity_type: str
     pattern: re.Pattern[str]
     check: Check
     trigger: str
+    anchor: re.Pattern[str] | None = None
+    anchor_back: str = ""
+    anchor_reach: int = 0
+
+    def matches(self, text: str) -> Iterator[re.Match[str]]:
+        """Candidate matches in ``text``, left to right, non-overlapping."""
+        if self.anchor is None:
+            yield from self.pattern.finditer(text)
+            return
+        back = re.compile(f"{self.anchor_back}+\\Z")
+        match = self.pattern.match
+        done = 0
+        for a in self.anchor.finditer(text):
+            at = a.start()
+            if at < done:
+                continue
+            run = back.search(text, max(done, at - self.anchor_reach - 1), at)
+            if run is None:
+                continue
+            m = match(text, run.start())
+            if m is not None:
+                done = m.end()
+                yield m
 
     def find(self, ctx: Context, deadline: float = math.inf) -> list[Finding]:
         """Every validated candidate in ``ctx``, in text order.
@@ -80,7 +112,7 @@ class Detector:
         out: list[Finding] = []
         text = ctx.source
         check = self.check
-        for n, m in enumerate(self.pattern.finditer(ctx.text), 1):
+        for n, m in enumerate(self.matches(ctx.text), 1):
             if not n & 63 and time.perf_counter() > deadline:
                 raise TimeoutError("redaction exceeded its time budget")
             normalised = check(m, ctx)

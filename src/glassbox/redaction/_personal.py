@@ -140,7 +140,7 @@ PERSONAL_DETECTORS: tuple[Detector, ...] = (
         "DATE_OF_BIRTH",
         _DOB_AFTER,
         _dob,
-        trigger=r"(?i:geboren|born|n[ée]e?|nacid[oa])",
+        trigger=r"\d\s(?i:geboren|born|n[ée]e?|nacid[oa])",
     ),
     Detector(
         "PERSON",

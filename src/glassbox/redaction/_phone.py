@@ -42,17 +42,17 @@ _PHONE_WORD_LIST = (
 _PHONE_WORDS = words_re(_PHONE_WORD_LIST)
 #: Numbers that read as phone numbers without a context word: an area code in
 #: parentheses, two groups of at least three digits, four pairs, or a trunk ``0``
-#: followed by a separator.
+#: and a space (dashes would read dates such as ``2026-05-01`` as phone numbers).
 _GROUPED = re.compile(
-    r"\(\d{1,5}\)|\d{3,5}[ .\-]\d{3,5}|\d{2}(?:[ .\-]\d{2}){3}|^0\d{1,5}[ .\-]\d{2}", re.ASCII
+    r"\(\d{1,5}\)|\d{3,5}[ .\-]\d{3,5}|\d{2}(?:[ .]\d{2}){3}|^0\d{1,5} \d{2}", re.ASCII
 )
 # Candidates start after a character outside [\w+\-./:] and hold only digits, spaces,
 # dots, dashes, parentheses and a leading '+': the trigger mirrors that left boundary.
 _PHONE_TRIGGER = (
     r"\+[\d(]|%2[Bb]\d|(?:^|[^\w+\-./:])(?:00\d|[\d .\-()]*(?:\(\d{1,5}\)|\d{3,5}[ .\-]\d{3,5}"
-    r"|\d{2}[ .\-]\d{2}[ .\-]\d{2}[ .\-]\d{2}|0\d{1,5}[ .\-]\d{2}))|"
-    + words_trigger(_PHONE_WORD_LIST)
+    r"|\d{2}[ .]\d{2}[ .]\d{2}[ .]\d{2}|0\d{1,5} \d{2}))|" + words_trigger(_PHONE_WORD_LIST)
 )
+_DIGITS = str.maketrans(dict.fromkeys("0123456789"))
 _DATE_SHAPE = re.compile(r"^(?:\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4})$")
 
 
@@ -69,32 +69,52 @@ def _international(candidate: str) -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-@lru_cache(maxsize=8192)
-def _national(candidate: str, region: str) -> str | None:
-    """E.164 of ``candidate`` read as a whole national number of ``region``, if valid."""
+@lru_cache(maxsize=64)
+def _lengths(region: str) -> tuple[str, frozenset[int]]:
+    """The national prefix of ``region`` and the possible national number lengths."""
     import phonenumbers
 
-    matcher = phonenumbers.PhoneNumberMatcher(
-        candidate, region, leniency=phonenumbers.Leniency.VALID, max_tries=2
-    )
-    for match in matcher:
-        if match.start == 0 and match.end == len(candidate):
-            return str(
-                phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-            )
-    return None
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return "", frozenset()
+    return meta.national_prefix or "", frozenset(meta.general_desc.possible_length)
 
 
-def _regions(ctx: Context, start: int) -> list[str]:
-    """Candidate regions: hinted by words within 200 characters before, then defaults."""
-    window = ctx.text[max(0, start - 200) : start] + " " + ctx.field
-    hinted = [r for words, regions in _HINTS if words.search(window) for r in regions]
-    return hinted + [r for r in PHONE_REGIONS if r not in hinted]
+@lru_cache(maxsize=8192)
+def _national(candidate: str, region: str) -> str | None:
+    """E.164 of ``candidate`` read as a national number of ``region``, if valid there."""
+    import phonenumbers
+
+    prefix, lengths = _lengths(region)
+    digits = "".join(c for c in candidate if c.isdigit())
+    if len(digits) not in lengths and not (
+        prefix and digits.startswith(prefix) and len(digits) - len(prefix) in lengths
+    ):
+        return None  # a length no number of the region has: skip the full parse
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != phonenumbers.country_code_for_region(region):
+        return None  # the candidate carried its own country code: not a national number
+    if not phonenumbers.is_valid_number_for_region(number, region):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _regions(ctx: Context) -> tuple[str, ...]:
+    """Candidate regions: those hinted by the language of the text, then the defaults."""
+    cached = ctx.memo.get("phone_regions")
+    if cached is None:
+        window = ctx.text[:4096] + " " + ctx.field
+        hinted = [r for words, regions in _HINTS if words.search(window) for r in regions]
+        cached = ctx.memo["phone_regions"] = tuple(dict.fromkeys(hinted + list(PHONE_REGIONS)))
+    return cached  # type: ignore[no-any-return]
 
 
 def _phone(m: re.Match[str], ctx: Context) -> str | None:
     value = m.group("v")
-    digits = sum(c.isdigit() for c in value)
+    digits = len(value) - len(value.translate(_DIGITS))
     if not 7 <= digits <= 15 or _DATE_SHAPE.match(value):
         return None
     if value[:3] in ("%2B", "%2b"):
@@ -106,7 +126,7 @@ def _phone(m: re.Match[str], ctx: Context) -> str | None:
         grouped = False  # 12.34.56.78 reads as a version or an address, not a phone
     if not grouped and not context_near(ctx, m.start(), _PHONE_WORDS):
         return None
-    for region in _regions(ctx, m.start()):
+    for region in _regions(ctx):
         e164 = _national(value, region)
         if e164 is not None:
             return e164
@@ -116,7 +136,9 @@ def _phone(m: re.Match[str], ctx: Context) -> str | None:
 PHONE_DETECTOR = Detector(
     "PHONE",
     re.compile(
-        r"(?<![\w+\-./:])(?P<v>(?:\+|00|%2[Bb])?(?:\(\d{1,5}\)[ .\-]?)?"
+        # The look-ahead skips runs of fewer than 7 digits without leaving the regex engine.
+        r"(?<![\w+\-./:])(?=(?:[ .\-()+%Bb]{0,3}\d){7})"
+        r"(?P<v>(?:\+|00|%2[Bb])?(?:\(\d{1,5}\)[ .\-]?)?"
         r"(?:\d{1,6}[ .\-]){0,6}\d{1,14})(?![\w+]|[.\-:/]\d)",
         re.ASCII,
     ),

@@ -128,6 +128,9 @@ PII_DETECTORS: tuple[Detector, ...] = (
         ),
         _email,
         trigger=r"[A-Za-z0-9._%+\-](?:@|%40)[A-Za-z0-9]",
+        anchor=re.compile("@|%40"),
+        anchor_back=r"[A-Za-z0-9._%+\-]",
+        anchor_reach=64,
     ),
     Detector(
         "CREDIT_CARD",

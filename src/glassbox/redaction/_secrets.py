@@ -143,21 +143,14 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 #: but not the end of one clause and the start of another.
 _GAP_BREAK = re.compile(r"[,;&{}()\[\]<>|]|[:=].*[:=]|\n|\S{20}")
 _CONTEXT_BEFORE = 40
+_HEX = re.compile(r"[0-9a-fA-F]+\Z")
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_UPPER = re.compile(r"[A-Z]")
+_HAS_LOWER = re.compile(r"[a-z]")
 
 
 def _opaque(m: re.Match[str], ctx: Context) -> str | None:
     """An opaque token (no known prefix) right after a word that announces a credential."""
-    value = m.group()
-    if len(value) > 512 or "//" in value or _UUID.match(value) or is_placeholder(value):
-        return None
-    has_digit = any(c.isdigit() for c in value)
-    has_upper = any(c.isupper() for c in value)
-    has_lower = any(c.islower() for c in value)
-    if has_digit and (has_upper or has_lower):
-        if shannon_entropy(value) < 3.0:
-            return None
-    elif not (has_upper and has_lower and len(value) >= 20 and shannon_entropy(value) >= 3.8):
-        return None  # words and identifiers (``MyServiceName``) are not credentials
     start = m.start()
     lo = max(0, start - _CONTEXT_BEFORE)
     word = None
@@ -171,10 +164,19 @@ def _opaque(m: re.Match[str], ctx: Context) -> str | None:
         gap = ctx.text[word.end() : start]
     if _GAP_BREAK.search(gap):
         return None
-    hexlike = all(c in "0123456789abcdefABCDEF" for c in value)
-    if hexlike and _HASH_WORDS.search(ctx.text, lo, start):
+    value = m.group()
+    if len(value) > 512 or "//" in value or _UUID.match(value) or is_placeholder(value):
         return None
-    return value
+    if _HEX.match(value) and _HASH_WORDS.search(ctx.text, lo, start):
+        return None
+    has_digit = _HAS_DIGIT.search(value) is not None
+    has_upper = _HAS_UPPER.search(value) is not None
+    has_lower = _HAS_LOWER.search(value) is not None
+    if has_digit and (has_upper or has_lower):
+        return value if shannon_entropy(value) >= 3.0 else None
+    if has_upper and has_lower and len(value) >= 20 and shannon_entropy(value) >= 3.8:
+        return value
+    return None  # words and identifiers (``MyServiceName``) are not credentials
 
 
 _TOKEN_TRIGGER = words_trigger(_TOKEN_WORD_LIST)
