@@ -8,7 +8,7 @@ import hmac
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from glassbox.redaction._detector import Context, Detector
@@ -194,6 +194,38 @@ class Redactor:
             self._count(whole)
             return self.token(whole, value.strip())
         return self._redact(value, field)
+
+    def redact_attributes(self, attributes: Mapping[str, object]) -> dict[str, object]:
+        """Redact span or log-record attributes, the key of each being its context.
+
+        Strings are redacted with :meth:`redact_field`; lists and tuples of strings
+        element by element (as a tuple, the form OpenTelemetry stores); numbers, booleans
+        and ``None`` are kept. Any other value is replaced by its redacted ``str()``.
+        Never raises: a value whose redaction fails becomes ``<REDACTED:error>``.
+
+        Args:
+            attributes: OpenTelemetry-style attributes (``span.attributes``, an event's
+                attributes, a log record's attributes).
+
+        Returns:
+            A new dict with the same keys.
+        """
+        out: dict[str, object] = {}
+        for key, value in attributes.items():
+            try:
+                out[key] = self._attribute(str(key), value)
+            except Exception:
+                out[key] = self._fail("ERROR", ERROR_MARKER)
+        return out
+
+    def _attribute(self, key: str, value: object) -> object:
+        if isinstance(value, str):
+            return self.redact_field(key, value)
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, list | tuple):
+            return tuple(self.redact_field(key, v) if isinstance(v, str) else v for v in value)
+        return self.redact_field(key, str(value))
 
     def _redact(self, text: str, field: str) -> str:
         if len(text) < 4:

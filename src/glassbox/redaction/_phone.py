@@ -75,7 +75,7 @@ def _lengths(region: str) -> tuple[str, frozenset[int]]:
     import phonenumbers
 
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if meta is None:
+    if meta is None or meta.general_desc is None:
         return "", frozenset()
     return meta.national_prefix or "", frozenset(meta.general_desc.possible_length)
 
@@ -105,11 +105,13 @@ def _national(candidate: str, region: str) -> str | None:
 def _regions(ctx: Context) -> tuple[str, ...]:
     """Candidate regions: those hinted by the language of the text, then the defaults."""
     cached = ctx.memo.get("phone_regions")
-    if cached is None:
-        window = ctx.text[:4096] + " " + ctx.field
-        hinted = [r for words, regions in _HINTS if words.search(window) for r in regions]
-        cached = ctx.memo["phone_regions"] = tuple(dict.fromkeys(hinted + list(PHONE_REGIONS)))
-    return cached  # type: ignore[no-any-return]
+    if isinstance(cached, tuple):
+        return cached
+    window = ctx.text[:4096] + " " + ctx.field
+    hinted = [r for words, regions in _HINTS if words.search(window) for r in regions]
+    regions = tuple(dict.fromkeys(hinted + list(PHONE_REGIONS)))
+    ctx.memo["phone_regions"] = regions
+    return regions
 
 
 def _phone(m: re.Match[str], ctx: Context) -> str | None:

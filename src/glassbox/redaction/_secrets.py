@@ -298,7 +298,8 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
     Detector(
         "SECRET",
         re.compile(
-            r"(?<![\w\-+/=.~%])[A-Za-z0-9_+/][A-Za-z0-9_\-+/=.~]{14,}[A-Za-z0-9_\-+/=~]"
+            # '=' only as base64 padding, so ``key=value`` splits at the '='.
+            r"(?<![\w\-+/.~%])[A-Za-z0-9_+/][A-Za-z0-9_\-+/.~]{13,}[A-Za-z0-9_\-+/~]={0,2}"
             r"(?![\w\-+/=~]|\.[\w\-+/=~])"
         ),
         _opaque,
