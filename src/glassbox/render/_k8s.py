@@ -16,22 +16,23 @@ from typing import Any
 
 import yaml
 
-from glassbox.deploy._bundle import Bundle
-from glassbox.deploy._components import (
+from glassbox.mixin import Mixin
+from glassbox.render._bundle import Bundle
+from glassbox.render._components import (
     COLLECTOR_PORTS,
     DATA_PATHS,
-    GRAFANA_DASHBOARDS_PATH,
     IMAGES,
     PORTS,
     REMOTE_WRITE_TOKEN_FILE,
-    _Dumper,
     alertmanager_secret_files,
     component_configs,
-    dump_yaml,
     prometheus_args,
     secret_basename,
 )
-from glassbox.mixin import Mixin
+from glassbox.render._formats import dump_yaml, dump_yaml_all
+from glassbox.render._grafana import DASHBOARDS_PATH
+from glassbox.render._mixin import mixin_files
+from glassbox.render._operator import SECRET_NAME
 
 __all__ = ["GRAFANA_SECRET", "PROMETHEUS_SECRET", "k8s_bundle"]
 
@@ -142,7 +143,7 @@ def _data(path: str) -> dict[str, Any]:
 
 
 def _docs(*docs: dict[str, Any]) -> str:
-    return yaml.dump_all(docs, Dumper=_Dumper, sort_keys=False, width=120)
+    return dump_yaml_all(docs)
 
 
 def _prometheus(mixin: Mixin, configs: dict[str, str], remote_write: bool) -> str:
@@ -189,7 +190,6 @@ def _prometheus(mixin: Mixin, configs: dict[str, str], remote_write: bool) -> st
 
 def _alertmanager(mixin: Mixin, configs: dict[str, str]) -> str:
     env = mixin.env.name
-    from glassbox.mixin._k8s import SECRET_NAME
 
     volumes = [_cm_volume("config", "glassbox-alertmanager")]
     mounts = [_mount("config", "/etc/alertmanager/config"), _data(DATA_PATHS["alertmanager"])]
@@ -312,7 +312,7 @@ def _grafana(mixin: Mixin, configs: dict[str, str]) -> str:
         _mount("datasources", "/etc/grafana/provisioning/datasources"),
         _mount("dashboard-provider", "/etc/grafana/provisioning/dashboards"),
         _data(DATA_PATHS["grafana"]),
-        _mount("dashboards", GRAFANA_DASHBOARDS_PATH),
+        _mount("dashboards", DASHBOARDS_PATH),
     ]
     password = {"secretKeyRef": {"name": GRAFANA_SECRET, "key": "admin-password"}}
     variables: list[dict[str, Any]] = [
@@ -408,15 +408,9 @@ def k8s_bundle(
     mixin: Mixin, remote_write_url: str | None = None, namespace: str = "glassbox"
 ) -> Bundle:
     """The Kubernetes deployment of ``mixin``'s environment."""
-    from glassbox.mixin._k8s import (
-        SECRET_NAME,
-        alertmanager_config_cr,
-        dashboard_configmaps,
-        prometheus_rule,
-    )
-
     env = mixin.env
     configs = component_configs(mixin, remote_write_url)
+    mixin_objects = mixin_files(mixin, "k8s")
     base = {
         "namespace.yaml": _docs(
             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
@@ -428,11 +422,11 @@ def k8s_bundle(
         "tempo.yaml": _tempo(env.name, configs),
         "otel-collector.yaml": _collector(env.name, configs),
         "grafana.yaml": _grafana(mixin, configs),
-        "dashboards.yaml": _docs(*dashboard_configmaps(env, mixin.dashboards)),
+        "dashboards.yaml": mixin_objects["dashboards.yaml"],
     }
     operator = {
-        "prometheusrule.yaml": _docs(prometheus_rule(env, mixin.rule_groups)),
-        "alertmanagerconfig.yaml": _docs(alertmanager_config_cr(env, mixin.alertmanager)),
+        "prometheusrule.yaml": mixin_objects["prometheusrule.yaml"],
+        "alertmanagerconfig.yaml": mixin_objects["alertmanagerconfig.yaml"],
         "servicemonitors.yaml": _service_monitors(mixin),
     }
     files: dict[str, str] = {}

@@ -19,20 +19,19 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import yaml
-
 from glassbox.mixin import Environment, Mixin
+from glassbox.render._formats import dump_yaml
+from glassbox.render._mixin import mixin_files
+from glassbox.render._prometheus import prometheus_config
 
 __all__ = [
     "COLLECTOR_PORTS",
     "DATA_PATHS",
-    "GRAFANA_DASHBOARDS_PATH",
     "IMAGES",
     "PORTS",
     "REMOTE_WRITE_TOKEN_FILE",
     "alertmanager_secret_files",
     "component_configs",
-    "dump_yaml",
     "prometheus_args",
     "secret_basename",
 ]
@@ -81,7 +80,6 @@ DATA_PATHS: dict[str, str] = {
 }
 
 #: Where Grafana reads the mixin's dashboards (matches the mixin's provider).
-GRAFANA_DASHBOARDS_PATH = "/var/lib/grafana/dashboards/glassbox"
 #: The remote-write credential file inside the Prometheus container.
 REMOTE_WRITE_TOKEN_FILE = "/etc/prometheus-secrets/remote-write-token"
 
@@ -98,16 +96,6 @@ _REMOTE_WRITE_HINT = """\
 #     send_exemplars: true
 #     queue_config: {{capacity: 10000, max_shards: 50, max_samples_per_send: 2000}}
 """
-
-
-class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def dump_yaml(data: Any) -> str:
-    """Plain YAML (no anchors, keys in insertion order)."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True)
 
 
 def prometheus_args() -> list[str]:
@@ -163,7 +151,7 @@ def _stack_scrape_jobs(env: Environment) -> list[dict[str, Any]]:
 
 def prometheus_yaml(mixin: Mixin, remote_write_url: str | None) -> str:
     """``prometheus.yml``: the mixin's configuration, the stack's jobs, remote write."""
-    config = dict(mixin.prometheus)
+    config = prometheus_config(mixin.env)
     config["scrape_configs"] = [*config["scrape_configs"], *_stack_scrape_jobs(mixin.env)]
     if remote_write_url:
         config["remote_write"] = [
@@ -337,25 +325,12 @@ def collector_config() -> dict[str, Any]:
 
 def component_configs(mixin: Mixin, remote_write_url: str | None) -> dict[str, str]:
     """Every configuration file shared by both forms, by its path in the Compose bundle."""
-    from glassbox.mixin._configs import RULE_FILES, grafana_dashboard_provider, grafana_datasources
-    from glassbox.mixin._panels import to_json
-
-    files = {
-        "prometheus/prometheus.yml": prometheus_yaml(mixin, remote_write_url),
-        f"prometheus/{RULE_FILES[0]}": dump_yaml({"groups": mixin.recording}),
-        f"prometheus/{RULE_FILES[1]}": dump_yaml({"groups": mixin.alerting}),
-        "alertmanager/alertmanager.yml": dump_yaml(mixin.alertmanager),
+    return {
+        **mixin_files(mixin, "plain", prometheus_yml=prometheus_yaml(mixin, remote_write_url)),
         "loki/loki.yaml": dump_yaml(loki_config()),
         "tempo/tempo.yaml": dump_yaml(tempo_config()),
         "otel-collector/config.yaml": dump_yaml(collector_config()),
-        "grafana/provisioning/datasources/glassbox.yml": dump_yaml(grafana_datasources(mixin.env)),
-        "grafana/provisioning/dashboards/glassbox.yml": dump_yaml(
-            grafana_dashboard_provider(GRAFANA_DASHBOARDS_PATH)
-        ),
     }
-    for stem, board in mixin.dashboards.items():
-        files[f"grafana/dashboards/glassbox-{stem}.json"] = to_json(board)
-    return files
 
 
 def secret_basename(path: str) -> str:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from glassbox.deploy._bundle import Bundle
-from glassbox.deploy._components import (
+from glassbox.mixin import Mixin
+from glassbox.render._bundle import Bundle
+from glassbox.render._components import (
     COLLECTOR_PORTS,
     DATA_PATHS,
-    GRAFANA_DASHBOARDS_PATH,
     IMAGES,
     PORTS,
     REMOTE_WRITE_TOKEN_FILE,
     alertmanager_secret_files,
     component_configs,
-    dump_yaml,
     prometheus_args,
     secret_basename,
 )
-from glassbox.mixin import Mixin
+from glassbox.render._formats import dump_yaml
+from glassbox.render._grafana import DASHBOARDS_PATH
 
 __all__ = ["GRAFANA_PASSWORD_FILE", "compose_bundle"]
 
@@ -129,7 +129,7 @@ def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
             "secrets": ["grafana_admin_password"],
             "volumes": [
                 "./grafana/provisioning:/etc/grafana/provisioning:ro",
-                f"./grafana/dashboards:{GRAFANA_DASHBOARDS_PATH}:ro",
+                f"./grafana/dashboards:{DASHBOARDS_PATH}:ro",
                 f"grafana-data:{DATA_PATHS['grafana']}",
             ],
             "ports": _published(PORTS["grafana"]),
