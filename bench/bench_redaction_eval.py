@@ -141,7 +141,7 @@ def throughput(docs: list[Doc], warmup: list[Doc], megabytes: float) -> None:
     answers for the measured lines.
     """
     redactor = Redactor(key=KEY, key_id="b")
-    for line in _stream(warmup, 0.5):
+    for line in _stream(warmup, 2.0):
         redactor.redact(line)
     lines = _stream(docs, megabytes)
     # Alternate blocks of ten lines, so both halves hold one document per ten lines.

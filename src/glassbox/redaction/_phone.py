@@ -23,6 +23,9 @@ PHONE_REGIONS: tuple[str, ...] = (
     "US", "GB", "DE", "FR", "IN", "AU", "AT", "BE", "BR", "ES", "IT", "NL", "CH", "CA", "MX",
 )  # fmt: skip
 
+#: The trailing regions of PHONE_REGIONS tried only next to a phone word or when hinted.
+_RARE = 9
+
 #: Words that hint at the regions whose national formats the text likely uses.
 _HINTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (words_re(("telefon", "telefonnummer", "rufnummer", "handy", "mobil", "festnetz")),
@@ -70,14 +73,19 @@ def _international(candidate: str) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _lengths(region: str) -> tuple[str, frozenset[int]]:
-    """The national prefix of ``region`` and the possible national number lengths."""
+def _plan(region: str) -> tuple[int, str, frozenset[int], bool]:
+    """How to read national numbers of ``region``: country code, trunk prefix, possible
+    national lengths, and whether stripping the trunk prefix is all ``parse`` would do
+    (false for Italy's kept leading zero and for regions with carrier-code prefixes)."""
     import phonenumbers
 
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if meta is None or meta.general_desc is None:
-        return "", frozenset()
-    return meta.national_prefix or "", frozenset(meta.general_desc.possible_length)
+        return 0, "", frozenset(), False
+    prefix = meta.national_prefix or ""
+    simple = (meta.national_prefix_for_parsing or "") == prefix and region != "IT"
+    lengths = frozenset(meta.general_desc.possible_length)
+    return int(meta.country_code or 0), prefix, lengths, simple
 
 
 @lru_cache(maxsize=8192)
@@ -85,17 +93,23 @@ def _national(candidate: str, region: str) -> str | None:
     """E.164 of ``candidate`` read as a national number of ``region``, if valid there."""
     import phonenumbers
 
-    prefix, lengths = _lengths(region)
+    code, prefix, lengths, simple = _plan(region)
     digits = "".join(c for c in candidate if c.isdigit())
-    if len(digits) not in lengths and not (
-        prefix and digits.startswith(prefix) and len(digits) - len(prefix) in lengths
-    ):
-        return None  # a length no number of the region has: skip the full parse
+    nsn = digits[len(prefix) :] if prefix and digits.startswith(prefix) else digits
+    if len(nsn) not in lengths and len(digits) not in lengths:
+        return None  # a length no number of the region has
+    if simple and len(nsn) in lengths and not digits.startswith("00"):
+        # What parse() would do for this region, without its general-purpose cost.
+        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+        if phonenumbers.is_valid_number_for_region(number, region):
+            return f"+{code}{nsn}"
+        if not digits.startswith(str(code)):
+            return None  # else parse() may read the digits as country code + number
     try:
         number = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
         return None
-    if number.country_code != phonenumbers.country_code_for_region(region):
+    if number.country_code != code:
         return None  # the candidate carried its own country code: not a national number
     if not phonenumbers.is_valid_number_for_region(number, region):
         return None
@@ -126,9 +140,13 @@ def _phone(m: re.Match[str], ctx: Context) -> str | None:
     grouped = _GROUPED.search(value) is not None
     if value.count(".") >= 2 and not value.startswith("("):
         grouped = False  # 12.34.56.78 reads as a version or an address, not a phone
-    if not grouped and not context_near(ctx, m.start(), _PHONE_WORDS):
+    near = context_near(ctx, m.start(), _PHONE_WORDS, before=64)
+    if not grouped and not near:
         return None
-    for region in _regions(ctx):
+    regions = _regions(ctx)
+    # Without a phone word only the hinted and the most common regions are tried: a
+    # grouped number is valid somewhere in the world far more often than it is a phone.
+    for region in regions if near else regions[: len(regions) - _RARE]:
         e164 = _national(value, region)
         if e164 is not None:
             return e164
