@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from redaction_eval.corpus import build
+from redaction_eval.corpus import build, heldout_only
 from redaction_eval.doc import NEGATIVES, SEPARATE, STRUCTURED, Doc
 
 from glassbox.redaction import Redactor, redact_jsonl_lines
@@ -87,6 +87,21 @@ def quality(docs: list[Doc], show: int) -> int:
         f"{'all structured':<16}{sum(values[c] for c in STRUCTURED):>8}{structured_chars:>8}"
         f"{100 * structured_leak / max(1, structured_chars):>8.2f}"
     )
+    unseen = [d for d in docs if heldout_only(d.template)]
+    if unseen:
+        total_chars = sum(e - s for d in unseen for s, e, c in d.spans if c in STRUCTURED)
+        kept = 0
+        for d in unseen:
+            found = redactor.findings(d.text)
+            mask = bytearray(len(d.text))
+            for f in found:
+                mask[f.start : f.end] = b"\x01" * (f.end - f.start)
+            kept += sum((e - s) - sum(mask[s:e]) for s, e, c in d.spans if c in STRUCTURED)
+        names = sorted({d.template for d in unseen})
+        print(
+            f"templates never in dev ({', '.join(names)}): {len(unseen)} documents, "
+            f"structured leak {100 * kept / max(1, total_chars):.2f}%"
+        )
     print(f"\n{'hard negative':<16}{'values':>8}{'altered %':>11}")
     for cat in NEGATIVES:
         if neg_total[cat]:
