@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from glassbox.redaction import Redactor, build_redactor
+from glassbox.redaction import Redactor, build_redactor, redact_jsonl_lines
 
 KEY = b"kinds-test-key-0123456789abcdef!"
 
@@ -126,3 +126,21 @@ def test_redact_attributes_uses_keys_as_context(redactor: Redactor) -> None:
     assert out["gen_ai.usage.input_tokens"] == 12
     assert out["ok"] is True
     assert "c@example.com" not in str(out["obj"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("full_name", "José Ángel Ruiz"),
+        ("nombre_completo", "María de la Cruz"),
+        ("vorname", "Jürgen"),
+    ],
+)
+def test_name_fields_in_four_languages(redactor: Redactor, field: str, value: str) -> None:
+    assert redactor.redact_field(field, value).startswith("<PERSON:")
+
+
+def test_jsonl_passthrough_does_not_skip_foreign_name_fields(redactor: Redactor) -> None:
+    lines = ['{"apellidos": "García Núñez"}\n', '{"prénom": "Élodie"}\n']
+    for out in redact_jsonl_lines(redactor, lines):
+        assert "<PERSON:" in out

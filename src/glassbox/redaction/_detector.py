@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from glassbox.redaction._types import Finding
 
@@ -87,7 +88,7 @@ class Detector:
         if self.anchor is None:
             yield from self.pattern.finditer(text)
             return
-        back = re.compile(f"{self.anchor_back}+\\Z")
+        back = _run_before(self.anchor_back)
         match = self.pattern.match
         done = 0
         for a in self.anchor.finditer(text):
@@ -129,6 +130,12 @@ class Detector:
     def has_value_group(self) -> bool:
         """Whether the pattern names the replaced part with a group ``v``."""
         return "v" in self.pattern.groupindex
+
+
+@lru_cache(maxsize=32)
+def _run_before(char_class: str) -> re.Pattern[str]:
+    """A run of ``char_class`` characters ending where the search window ends."""
+    return re.compile(f"{char_class}+\\Z")
 
 
 def words_re(words: tuple[str, ...]) -> re.Pattern[str]:

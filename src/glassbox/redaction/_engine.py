@@ -56,16 +56,20 @@ _NOT_SECRET_FIELD = re.compile(r"(?:tokens?|max tokens|token (?:count|type|usage
 _PASSWORD_FIELD = re.compile(r"(?:^| )(?:password|passwd|passphrase|pwd|pass)(?: |$)")
 _PERSON_FIELD = re.compile(
     r"^(?:full|first|last|given|family|middle|customer|patient|contact|person|sender|recipient)"
-    r" ?name$|^(?:surname|person)$"
+    r" ?name$|^(?:surname|person|vorname|nachname|prénom|prenom|nom de famille"
+    r"|nombre completo|apellidos?)$"
 )
-_PERSON_VALUE = re.compile(r"^[A-Z][A-Za-z'\-.]{0,30}(?: [A-Z][A-Za-z'\-.]{0,30}){0,4}$")
+_NAME_PART = "[A-Za-zÀ-ÖØ-öø-ÿ'\\-.]{0,30}"
+#: A capitalised first word, then up to four words (particles such as "de la" allowed).
+_PERSON_VALUE = re.compile(rf"^[A-ZÀ-ÖØ-Þ]{_NAME_PART}(?: [A-Za-zÀ-ÖØ-öø-ÿ]{_NAME_PART}){{0,4}}$")
 _DOB_FIELD_NAME = re.compile(r"^(?:dob|date of birth|birth ?date|birthday|born(?: on)?)$")
 _ADDRESS_FIELD = re.compile(r"^(?:(?:street|home|shipping|billing|postal|mailing) ?)?address$")
 _ADDRESS_VALUE = re.compile(r"\d{1,6}[A-Za-z]? [A-Za-z]")
 #: Fires on every field name that has a whole-value rule in ``_whole_value_type``.
 _FIELD_TRIGGER = (
     r"(?i)(?:pass(?:word|wd|phrase)?|pwd|token|key|name)(?:[^a-z0-9]|$)"
-    r"|(?i:secret|auth|credential|cookie|session|person|dob|birth|born|address)"
+    r"|(?i:secret|auth|credential|cookie|session|person|dob|birth|born|address"
+    r"|prénom|prenom|nom de famille|nombre completo|apellido)"
 )
 
 
