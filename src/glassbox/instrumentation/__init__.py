@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from glassbox.instrumentation._anthropic import instrument_anthropic, uninstrument_anthropic
+from glassbox.instrumentation._langchain import instrument_langchain, uninstrument_langchain
+from glassbox.instrumentation._litellm import instrument_litellm, uninstrument_litellm
 from glassbox.instrumentation._openai import instrument_openai, uninstrument_openai
 
 __all__ = [
@@ -22,9 +24,13 @@ __all__ = [
     "installed",
     "instrument",
     "instrument_anthropic",
+    "instrument_langchain",
+    "instrument_litellm",
     "instrument_openai",
     "uninstrument",
     "uninstrument_anthropic",
+    "uninstrument_langchain",
+    "uninstrument_litellm",
     "uninstrument_openai",
 ]
 
@@ -55,6 +61,8 @@ LIBRARIES: dict[str, Library] = {
     library.name: library
     for library in (
         Library("anthropic", "anthropic", instrument_anthropic, uninstrument_anthropic),
+        Library("langchain", "langchain_core", instrument_langchain, uninstrument_langchain),
+        Library("litellm", "litellm", instrument_litellm, uninstrument_litellm),
         Library("openai", "openai", instrument_openai, uninstrument_openai),
     )
 }
