@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from time import perf_counter
 from typing import Any
 from uuid import UUID
@@ -106,9 +106,16 @@ def _attach(context: Any) -> tuple[Any, Any]:
 
 
 def _detach(attached: tuple[Any, Any] | None) -> None:
-    """Detach only in the context that attached (callbacks may end elsewhere)."""
-    if attached is not None and otel_context.get_current() is attached[1]:
-        otel_context.detach(attached[0])
+    """Detach only in the context that attached: a run may end in another task's context
+    (LangChain's async callbacks), where there is nothing to undo."""
+    if attached is None or otel_context.get_current() is not attached[1]:
+        return
+    token = attached[0]
+    if isinstance(token, Token):  # OpenTelemetry's default, contextvars-based runtime context
+        with contextlib.suppress(ValueError):  # created in another Context: nothing to undo
+            token.var.reset(token)
+    else:
+        otel_context.detach(token)
 
 
 def _span_context(run: _Run | None) -> Any:
