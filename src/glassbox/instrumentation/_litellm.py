@@ -135,9 +135,8 @@ class _Recorder:
             if not isinstance(call_id, str):
                 return
             claim_framework_call()  # a framework above (LangChain) leaves it to LiteLLM
-            pending = _Pending(
-                perf_counter(), otel_context.get_current(), _server(kwargs.get("api_base"))
-            )
+            api_base = (kwargs.get("litellm_params") or {}).get("api_base")
+            pending = _Pending(perf_counter(), otel_context.get_current(), _server(api_base))
             with self._lock:
                 if len(self._pending) >= _MAX_PENDING:
                     self._pending.clear()
