@@ -192,3 +192,47 @@ def test_instrumenting_keeps_the_price_map_local() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_langchain_model_over_litellm_is_recorded_once(simulator: Simulator) -> None:
+    """A LangChain chat model that calls LiteLLM: LiteLLM records, LangChain adds nothing."""
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    class RoutedChat(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "routed"
+
+        def _generate(self, messages: Any, stop: Any = None, **kwargs: Any) -> ChatResult:
+            response = litellm.completion(**arguments(simulator, "anthropic"))
+            usage = response.usage
+            message = AIMessage(
+                content=response.choices[0].message.content or "",
+                usage_metadata={
+                    "input_tokens": usage.prompt_tokens,
+                    "output_tokens": usage.completion_tokens,
+                    "total_tokens": usage.total_tokens,
+                },
+            )
+            return ChatResult(generations=[ChatGeneration(message=message)])
+
+    names = ["langchain", "litellm"]
+    with capture() as telemetry:
+        for name in names:
+            instrument(name)
+        try:
+            message = RoutedChat().invoke("What did the council decide?")
+            wait_for(lambda: telemetry.value(DURATION) >= 1)
+        finally:
+            for name in names:
+                uninstrument(name)
+        assert telemetry.value(DURATION) == 1
+        assert telemetry.value(DURATION, gen_ai_provider_name="anthropic") == 1
+        assert message.usage_metadata is not None
+        assert (
+            telemetry.value(semconv.LLM_TOKENS.total, gen_ai_token_type="output")
+            == message.usage_metadata["output_tokens"]
+        )
+        assert internal_errors(telemetry) == 0
