@@ -47,7 +47,8 @@ def build(
     ),
 ) -> None:
     """Write dashboards, rules, Alertmanager and Prometheus configuration for one environment."""
-    from glassbox.mixin import DecisionsError, render, write
+    from glassbox.mixin import DecisionsError, build
+    from glassbox.render import mixin_files, write_files
 
     if fmt not in ("plain", "k8s"):
         typer.secho(
@@ -62,8 +63,8 @@ def build(
     except DecisionsError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
-    mixin = render(environment)
-    files = write(mixin, out, fmt)  # type: ignore[arg-type]
+    mixin = build(environment)
+    files = write_files(mixin_files(mixin, fmt), out)  # type: ignore[arg-type]
     alerts = sum(len(g["rules"]) for g in mixin.alerting)
     records = sum(len(g["rules"]) for g in mixin.recording)
     typer.echo(
@@ -83,8 +84,8 @@ def test(
     ),
 ) -> None:
     """Run promtool check/test, amtool check-config and routing tests, and the contract check."""
+    from glassbox.check import CheckResult, run_checks
     from glassbox.mixin import DecisionsError
-    from glassbox.mixin._check import CheckResult, run_checks
     from glassbox.stack import MissingBinaryError
 
     decisions = _load(config)

@@ -70,9 +70,14 @@ def redact(
 ) -> None:
     """Redact PII and secrets from log files (or stdin) to standard output."""
 
-    from glassbox.redaction import build_redactor
-    from glassbox.redaction._keys import KEY_ENV, resolve_key_file
-    from glassbox.redaction._stream import iter_lines, redact_jsonl_lines, redact_text_lines
+    from glassbox.redaction import (
+        KEY_ENV,
+        build_redactor,
+        iter_lines,
+        redact_jsonl_lines,
+        redact_text_lines,
+        resolve_key_file,
+    )
 
     for path in files or []:
         if not path.is_file():

@@ -53,8 +53,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> Summary:
         raise DemoError(str(exc)) from None
     if warning:
         console.print(f"[yellow]warning:[/] {warning}")
-    from glassbox.stack import MissingBinaryError
-    from glassbox.stack._local import StackError, down, status, up
+    from glassbox.stack import MissingBinaryError, StackError, down, status, up
 
     state_dir = options.state_dir
     state = status(state_dir)

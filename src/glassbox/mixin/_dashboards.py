@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from glassbox import semconv as sc
-from glassbox.mixin._external import ENV, INSTANCE, SERVICE, VLLM_MODEL
+from glassbox.mixin._external import VLLM_MODEL
 from glassbox.mixin._panels import Board, Q
-from glassbox.mixin._promql import by, dashboard_scope, eq, ne, re_, sel
 from glassbox.mixin._recording import LE, Record, Records
+from glassbox.promql import ENV, INSTANCE, SERVICE, by, dashboard_scope, eq, ne, re_, sel
 
 __all__ = ["dashboards"]
 

@@ -14,9 +14,9 @@ from typing import Any
 from prometheus_client.utils import floatToGoString
 
 from glassbox import semconv as sc
-from glassbox.mixin._config import Environment
-from glassbox.mixin._external import ENV, SERVICE, VLLM_MODEL
-from glassbox.mixin._promql import by, eq, ne, rule_scope, sel
+from glassbox.mixin._decisions import Environment
+from glassbox.mixin._external import VLLM_MODEL
+from glassbox.promql import ENV, SERVICE, by, eq, ne, rule_scope, sel
 
 __all__ = ["Record", "Records", "recording_groups"]
 

@@ -18,7 +18,8 @@ from prometheus_client.utils import floatToGoString
 from glassbox import semconv as sc
 from glassbox.mixin._alerts import Alert, alerts
 from glassbox.mixin._build import Mixin
-from glassbox.mixin._external import ENV, INSTANCE, JOB, SERVICE, VLLM_MODEL
+from glassbox.mixin._external import VLLM_MODEL
+from glassbox.promql import ENV, INSTANCE, JOB, SERVICE
 
 __all__ = ["Scenario", "rule_test_file", "scenarios", "test_rule_groups", "test_step"]
 

@@ -288,10 +288,11 @@ def _snapshot(directory: Path) -> dict[Path, bytes]:
 
 def _write_config(environment: Environment, config_dir: Path) -> set[str]:
     """Write the mixin's files; return the services whose configuration changed."""
-    from glassbox.mixin import render, write
+    from glassbox.mixin import build
+    from glassbox.render import mixin_files, write_files
 
     before = _snapshot(config_dir) if config_dir.is_dir() else {}
-    write(render(environment), config_dir, "plain")
+    write_files(mixin_files(build(environment)), config_dir)
     after = _snapshot(config_dir)
     changed = {path.parts[0] for path in after if before.get(path) != after[path]}
     return changed & set(SERVICES)
