@@ -37,7 +37,9 @@ def _switch(runtime: _runtime.Runtime, names: Iterable[str], *, on: bool) -> Non
         return
     from glassbox import instrumentation
 
-    for name in names:
+    if "auto" in names:  # every integration whose library is installed
+        names = [*instrumentation.installed(), *(n for n in names if n != "auto")]
+    for name in dict.fromkeys(names):
         try:
             (instrumentation.instrument if on else instrumentation.uninstrument)(name)
         except Exception as exc:

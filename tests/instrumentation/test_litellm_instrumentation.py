@@ -236,3 +236,23 @@ def test_langchain_model_over_litellm_is_recorded_once(simulator: Simulator) -> 
             == message.usage_metadata["output_tokens"]
         )
         assert internal_errors(telemetry) == 0
+
+
+def test_own_failures_are_counted_not_raised(
+    simulator: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glassbox.instrumentation import _litellm
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("glassbox bug")
+
+    monkeypatch.setattr(_litellm, "_server", broken)  # fails inside log_pre_api_call
+    with capture() as telemetry:
+        instrument("litellm")
+        try:
+            response = litellm.completion(**arguments(simulator, "openai"))
+            wait_for(lambda: internal_errors(telemetry) >= 1)
+        finally:
+            uninstrument("litellm")
+        assert response.choices[0].message.content
+        assert internal_errors(telemetry) == 1
