@@ -396,3 +396,19 @@ def test_uninstrumented_langchain_records_nothing(simulator: Simulator) -> None:
         newsroom(simulator, [archive_search]).invoke({"messages": QUESTION})
         assert telemetry.spans() == []
         assert telemetry.value(DURATION) == 0
+
+
+@pytest.mark.parametrize("traced", LAYERS, indirect=True)
+def test_abandoned_stream_is_recorded_without_error(
+    traced: Telemetry, simulator: Simulator
+) -> None:
+    import gc
+
+    stream = openai_model(simulator, stream_usage=True).stream(QUESTION)
+    assert next(stream).content is not None
+    stream.close()
+    del stream
+    gc.collect()
+    assert traced.value(DURATION) == 1
+    assert traced.value(DURATION, error_type="") == 1
+    assert traced.value(semconv.LLM_TIME_TO_FIRST_CHUNK.count) == 1

@@ -187,6 +187,8 @@ class GlassboxCallbackHandler:
         return run.enclosing() if run is not None else None
 
     def _end(self, run_id: UUID, error: BaseException | None) -> None:
+        if isinstance(error, GeneratorExit):  # a stream abandoned half-way is no failure
+            error = None
         run = self._runs.pop(run_id, None)
         if run is None:
             return
@@ -372,6 +374,8 @@ class GlassboxCallbackHandler:
 
     def _model_end(self, run_id: UUID, response: Any, error: BaseException | None) -> None:
         ended = perf_counter()
+        if isinstance(error, GeneratorExit):  # as the provider layer: abandoned, not failed
+            error = None
         run = self._runs.pop(run_id, None)
         if run is None or run.call is None:
             return
