@@ -145,10 +145,8 @@ class LLMCall:
     def start(self, *, _activate: bool = False, at: float | None = None) -> LLMCall:
         """Start timing and open the span. Raises only :class:`BudgetExceededError`.
 
-        Args:
-            at: When the call started, as a :func:`time.perf_counter` reading, for an
-                integration that learns of a call only after it began (a framework's
-                completion callback); default now.
+        ``at`` (a past :func:`time.perf_counter` reading) back-dates the start, for an
+        integration that learns of a call only when it ended (a framework's callback).
         """
         rt = self._rt
         attributes = current_attributes()
@@ -213,11 +211,7 @@ class LLMCall:
     # --- what happened during the call ----------------------------------------------------
 
     def chunk(self, at: float | None = None) -> None:
-        """Record one streamed chunk (cheap: a timestamp and an append).
-
-        Args:
-            at: When it arrived (a :func:`time.perf_counter` reading); default now.
-        """
+        """Record one streamed chunk (cheap: a timestamp and an append); ``at``: when."""
         now = perf_counter() if at is None else at
         if self._chunks:
             self._intervals.append(now - self._last_chunk)
@@ -336,12 +330,7 @@ class LLMCall:
     # --- the end: everything is recorded here ---------------------------------------------
 
     def end(self, error: BaseException | None = None, *, at: float | None = None) -> None:
-        """Finish the call: record metrics, cost, span and log line. Idempotent.
-
-        Args:
-            error: The exception the call failed with, if any.
-            at: When it ended (a :func:`time.perf_counter` reading); default now.
-        """
+        """Finish the call: metrics, cost, span, log line (``at``: when). Idempotent."""
         if self._ended:
             return
         self._ended = True
