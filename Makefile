@@ -12,8 +12,8 @@ FOREIGN_VENV := .venv-foreign
 FOREIGN_STAMP := $(FOREIGN_VENV)/.installed
 FOREIGN_PACKAGES := openai opentelemetry-sdk opentelemetry-exporter-prometheus \
 	opentelemetry-instrumentation-openai-v2==2.4b0 'opentelemetry-util-genai<1.2' openlit==1.45.0
-APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway
-BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway
+APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway redis-server
+BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway redis-server
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
@@ -21,7 +21,8 @@ DEMO_ARGS ?=
 
 setup: system-deps $(STAMP) $(FOREIGN_STAMP)
 
-# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway.
+# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway; Redis as the
+# Celery broker of the integration tests.
 system-deps:
 	@missing=""; for b in $(BINARIES); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \

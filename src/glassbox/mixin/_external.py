@@ -20,6 +20,7 @@ exposes it, a recording rule produces it, or it is declared here:
 
 from __future__ import annotations
 
+from glassbox import semconv as sc
 from glassbox.promql import TARGET_LABELS
 
 __all__ = [
@@ -119,10 +120,11 @@ FOREIGN_METRICS: dict[str, frozenset[str]] = {
 }
 
 #: Celery task and queue series as the celery-exporter (danihodovic/celery-exporter)
-#: names them; the Celery row and alerts read these until the SDK's Celery integration
-#: has its own names in the contract.
-CELERY_TASK = "name"
-CELERY_QUEUE = "queue_name"
+#: names them. The SDK's Celery integration exposes the task counters and runtime under
+#: the same names (the contract wins for those); worker and queue gauges come only from
+#: celery-exporter.
+CELERY_TASK = sc.CELERY_TASK  # "name", as the SDK's Celery integration labels it too
+CELERY_QUEUE = sc.CELERY_QUEUE
 _CT = frozenset({CELERY_TASK, "hostname", CELERY_QUEUE})
 CELERY_METRICS: dict[str, frozenset[str]] = {
     "celery_task_sent_total": _CT,
