@@ -11,6 +11,7 @@ Invalid values raise :class:`~glassbox.ConfigError` naming the setting.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class Settings:
     otlp_endpoint: str | None = None
     traces: bool = True
     span_queue_size: int = 2048
+    shutdown_timeout: float = 2.0
     keep_spans: int = 0
     logs: bool = True
     log_level: str = "info"
@@ -104,13 +106,25 @@ def _port(setting: str, value: object) -> int | None:
     return port
 
 
-def _positive_int(setting: str, value: object, minimum: int = 1) -> int:
+def _positive_int(setting: str, value: object, minimum: int = 1, maximum: int = 10**9) -> int:
+    expected = f"a whole number from {minimum} to {maximum:,}"
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise ConfigError(setting, value, f"a whole number of at least {minimum}") from None
-    if number < minimum or isinstance(value, bool):
-        raise ConfigError(setting, value, f"a whole number of at least {minimum}")
+        raise ConfigError(setting, value, expected) from None
+    if not minimum <= number <= maximum or isinstance(value, bool):
+        raise ConfigError(setting, value, expected)
+    return number
+
+
+def _seconds(setting: str, value: object) -> float:
+    expected = "a number of seconds from 0 to 600"
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ConfigError(setting, value, expected) from None
+    if isinstance(value, bool) or not 0 <= number <= 600:  # also rejects nan
+        raise ConfigError(setting, value, expected)
     return number
 
 
@@ -181,7 +195,7 @@ def _budgets_by_label(setting: str, value: object) -> dict[str, int]:
 
 def _budget_list(setting: str, value: object) -> tuple[Budget, ...]:
     if isinstance(value, Budget):
-        return (value,)
+        return (_budget(setting, dataclasses.asdict(value)),)
     if isinstance(value, Mapping):  # {"daily": 25.0} or {"daily": {"limit_usd": 25, ...}}
         items: list[Budget] = []
         for name, spec in value.items():
@@ -192,7 +206,7 @@ def _budget_list(setting: str, value: object) -> tuple[Budget, ...]:
         return tuple(items)
     if isinstance(value, Sequence) and not isinstance(value, str):
         return tuple(
-            b if isinstance(b, Budget) else _budget(f"{setting}[{i}]", b)
+            _budget(f"{setting}[{i}]", dataclasses.asdict(b) if isinstance(b, Budget) else b)
             for i, b in enumerate(value)
         )
     raise ConfigError(
@@ -217,8 +231,8 @@ def _budget(setting: str, spec: object) -> Budget:
         raise ConfigError(
             f"{setting}.limit_usd", spec.get("limit_usd"), "a number of US dollars"
         ) from None
-    if limit <= 0:
-        raise ConfigError(f"{setting}.limit_usd", limit, "a positive number of US dollars")
+    if not 0 < limit < math.inf:  # also rejects nan
+        raise ConfigError(f"{setting}.limit_usd", limit, "a positive, finite number of US dollars")
     period = str(spec.get("period", "day"))
     if period not in _BUDGET_PERIODS:
         raise ConfigError(f"{setting}.period", period, " or ".join(_BUDGET_PERIODS))
@@ -254,7 +268,8 @@ _VALIDATORS: dict[str, _Validator] = {
     "metrics_host": _text,
     "otlp_endpoint": _endpoint,
     "traces": _bool,
-    "span_queue_size": _positive_int,
+    "span_queue_size": lambda s, v: _positive_int(s, v, maximum=1_000_000),
+    "shutdown_timeout": _seconds,
     "keep_spans": lambda s, v: _positive_int(s, v, minimum=0),
     "logs": _bool,
     "log_level": _log_level,
@@ -274,27 +289,50 @@ _VALIDATORS: dict[str, _Validator] = {
 _NOT_FROM_ENV = {"budgets"}
 
 
-def _otel_fallback(name: str, environ: Mapping[str, str]) -> str | None:
+def _otel_fallback(name: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """The standard variable's value for setting ``name`` and the variable's name."""
     resource = _resource_attributes(environ)
+
+    def first(*candidates: tuple[str, str | None]) -> tuple[str, str] | None:
+        for source, value in candidates:
+            if value:
+                return value, source
+        return None
+
+    attributes = "OTEL_RESOURCE_ATTRIBUTES"
     if name == "service_name":
-        return environ.get("OTEL_SERVICE_NAME") or resource.get("service.name")
+        return first(
+            ("OTEL_SERVICE_NAME", environ.get("OTEL_SERVICE_NAME")),
+            (attributes, resource.get("service.name")),
+        )
     if name == "environment":
-        return resource.get("deployment.environment.name") or resource.get("deployment.environment")
+        return first(
+            (attributes, resource.get("deployment.environment.name")),
+            (attributes, resource.get("deployment.environment")),
+        )
     if name == "service_version":
-        return resource.get("service.version")
+        return first((attributes, resource.get("service.version")))
     if name == "otlp_endpoint":
-        traces = environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        if traces:
-            return traces
         base = environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-        return f"{base.rstrip('/')}/v1/traces" if base else None
+        return first(
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+            ),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", f"{base.rstrip('/')}/v1/traces" if base else None),
+        )
     if name == "capture_content":
-        return environ.get("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT")
+        variable = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+        return first((variable, environ.get(variable)))
     if name == "traces":
         exporter = environ.get("OTEL_TRACES_EXPORTER")
-        return "false" if exporter and exporter.strip().lower() == "none" else None
+        none = exporter is not None and exporter.strip().lower() == "none"
+        return first(("OTEL_TRACES_EXPORTER", "false" if none else None))
     if name == "multiprocess_dir":
-        return environ.get("PROMETHEUS_MULTIPROC_DIR") or environ.get("prometheus_multiproc_dir")
+        return first(
+            ("PROMETHEUS_MULTIPROC_DIR", environ.get("PROMETHEUS_MULTIPROC_DIR")),
+            ("prometheus_multiproc_dir", environ.get("prometheus_multiproc_dir")),
+        )
     return None
 
 
@@ -326,7 +364,7 @@ def resolve_settings(environ: Mapping[str, str] | None = None, **kwargs: Any) ->
         elif name not in _NOT_FROM_ENV and env.get(env_name) is not None:
             raw, source = env[env_name], env_name
         elif (fallback := _otel_fallback(name, env)) is not None:
-            raw, source = fallback, "OTEL_* environment"
+            raw, source = fallback
         else:
             continue
         values[name] = None if raw is None else validate(source, raw)
@@ -334,9 +372,22 @@ def resolve_settings(environ: Mapping[str, str] | None = None, **kwargs: Any) ->
         path = Path(values["prices"])
         if not path.is_file():
             raise ConfigError("prices", path, "the path of an existing YAML price table")
+    if values.get("log_file") is not None:
+        _check_writable("log_file", Path(values["log_file"]))
     settings = Settings(**values)
     if settings.multiprocess_dir is not None and not Path(settings.multiprocess_dir).is_dir():
         raise ConfigError(
             "PROMETHEUS_MULTIPROC_DIR", settings.multiprocess_dir, "an existing, writable directory"
         )
     return settings
+
+
+def _check_writable(setting: str, path: Path) -> None:
+    """Fail at ``init()``, naming the setting, if ``path`` cannot be opened for appending."""
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            setting, path, f"a file that can be opened for appending ({exc.strerror or exc})"
+        ) from None

@@ -13,7 +13,6 @@ charged at the input price; ``output`` includes reasoning tokens. Cost is split 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 import yaml
 
 from glassbox._errors import ConfigError
+from glassbox._fork import new_lock
 
 __all__ = ["Cost", "ModelPrices", "PriceBook", "load_overrides"]
 
@@ -158,8 +158,8 @@ def load_overrides(source: Mapping[str, Any] | str | Path | None) -> dict[str, M
     if isinstance(source, str | Path):
         path = Path(source)
         try:
-            loaded = yaml.safe_load(path.read_text()) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ConfigError("prices", str(path), f"a readable YAML price table ({exc})") from exc
         if not isinstance(loaded, Mapping):
             raise ConfigError("prices", str(path), "a YAML mapping of model to prices")
@@ -203,7 +203,7 @@ class PriceBook:
     def __init__(self, overrides: Mapping[str, ModelPrices] | None = None) -> None:
         self._overrides = dict(overrides or {})
         self._cache: dict[tuple[str, str], tuple[ModelPrices | None, float]] = {}
-        self._lock = threading.Lock()
+        self._lock = new_lock()
 
     def prices(self, provider: str, model: str) -> ModelPrices | None:
         """The prices of ``model`` at ``provider``, or ``None`` if unknown."""

@@ -27,6 +27,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from glassbox import semconv
+from glassbox._args import BadValueError, as_count
 from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
 from glassbox.semconv import Attr
@@ -61,6 +62,13 @@ def _observe_many(child: Any, values: Sequence[float], exemplar: dict[str, str] 
     child._sum.inc(sum(values))
 
 
+def _names(names: Any) -> tuple[str, ...]:
+    """A sequence of names as a tuple of strings (``TypeError`` if it is not iterable)."""
+    if isinstance(names, str):
+        return (names,)
+    return tuple(name if isinstance(name, str) else str(name) for name in names)
+
+
 class LLMCall:
     """One LLM call being recorded. Create it with :func:`glassbox.llm_call`.
 
@@ -87,6 +95,7 @@ class LLMCall:
         "_response_model",
         "_retries",
         "_rt",
+        "_scope",
         "_server_address",
         "_server_port",
         "_span",
@@ -116,10 +125,10 @@ class LLMCall:
         self._server_address = server_address
         self._server_port = server_port
         self._request = request
-        self.provider = provider
-        self.model = model
-        self.operation = operation
-        self.stream = stream
+        self.provider = provider if isinstance(provider, str) else str(provider)
+        self.model = model if isinstance(model, str) else str(model)
+        self.operation = operation if isinstance(operation, str) else str(operation)
+        self.stream = bool(stream)
         self._span: Any = None
         self._context_token: Any = None
         self._t0 = 0.0
@@ -137,6 +146,7 @@ class LLMCall:
         self._retries = 0
         self._tool_calls: Sequence[str] = ()
         self._team = self._tenant = ""
+        self._scope = ("", "")
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -145,10 +155,13 @@ class LLMCall:
         rt = self._rt
         attributes = current_attributes()
         if attributes:
-            self._team = attributes.get("team", "") if rt.attribute_team else ""
-            self._tenant = attributes.get("tenant", "") if rt.attribute_tenant else ""
+            # Budgets are scoped by the raw team/tenant; the cost labels only by those
+            # allow-listed as attribution labels.
+            self._scope = (attributes.get("team", ""), attributes.get("tenant", ""))
+            self._team = self._scope[0] if rt.attribute_team else ""
+            self._tenant = self._scope[1] if rt.attribute_tenant else ""
         if rt.budgets:
-            rt.budgets.check(attributes.get("team", ""), attributes.get("tenant", ""))
+            rt.budgets.check(*self._scope)
         try:
             span_attributes: dict[str, Any] = {
                 Attr.OPERATION: self.operation,
@@ -226,16 +239,28 @@ class LLMCall:
         usage early and output usage at its end.
         """
         if input_tokens is not None:
-            self._input = int(input_tokens)
+            self._input = self._count("input_tokens", input_tokens, self._input)
         if output_tokens is not None:
-            self._output = int(output_tokens)
+            self._output = self._count("output_tokens", output_tokens, self._output)
         if cache_read_tokens is not None:
-            self._cache_read = int(cache_read_tokens)
+            self._cache_read = self._count("cache_read_tokens", cache_read_tokens, self._cache_read)
         if cache_write_tokens is not None:
-            self._cache_write = int(cache_write_tokens)
+            self._cache_write = self._count(
+                "cache_write_tokens", cache_write_tokens, self._cache_write
+            )
         if reasoning_tokens is not None:
-            self._reasoning = int(reasoning_tokens)
+            self._reasoning = self._count("reasoning_tokens", reasoning_tokens, self._reasoning)
         self._usage_set = True
+
+    def _count(self, what: str, value: Any, previous: int) -> int:
+        """``value`` as a token count; a malformed one is reported and ``previous`` kept."""
+        count = as_count(value)
+        if count is None:
+            self._rt.report_error(
+                "llm_call", BadValueError(what, value, "a whole number of tokens, 0 or more")
+            )
+            return previous
+        return count
 
     def set_response(
         self,
@@ -246,11 +271,14 @@ class LLMCall:
     ) -> None:
         """Record what the response said about itself."""
         if model:
-            self._response_model = model
+            self._response_model = model if isinstance(model, str) else str(model)
         if response_id:
-            self._response_id = response_id
+            self._response_id = response_id if isinstance(response_id, str) else str(response_id)
         if finish_reasons:
-            self._finish_reasons = finish_reasons
+            try:
+                self._finish_reasons = _names(finish_reasons)
+            except Exception as exc:
+                self._rt.report_error("llm_call", exc)
 
     def set_request(self, **parameters: Any) -> None:
         """Record request parameters (``temperature=…``) as ``gen_ai.request.*`` attributes."""
@@ -270,7 +298,7 @@ class LLMCall:
         Overrides the default ``error_type`` (the exception's class name) and marks the
         call failed even when no exception reaches :meth:`end` (a broken stream).
         """
-        self._error_type = error_type or "other"
+        self._error_type = (error_type if isinstance(error_type, str) else "") or "other"
 
     def retry(self, *, rate_limited: bool = False) -> None:
         """Count one retry of the request (and a rate-limit response, if that caused it)."""
@@ -285,7 +313,12 @@ class LLMCall:
 
     def tool_calls(self, names: Sequence[str]) -> None:
         """Record the tool calls the model requested in its response."""
-        self._tool_calls = tuple(names)
+        try:
+            self._tool_calls = _names(names)
+        except Exception:
+            self._rt.report_error(
+                "llm_call", BadValueError("tool_calls", names, "a sequence of tool names")
+            )
 
     @property
     def capture_enabled(self) -> bool:
@@ -418,7 +451,7 @@ class LLMCall:
                 )
         total = cost.total
         if rt.budgets:
-            rt.budgets.record(total, team, tenant)
+            rt.budgets.record(total, *self._scope)
         return total
 
     def _finish_span(

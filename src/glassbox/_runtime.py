@@ -21,6 +21,7 @@ from glassbox import semconv
 from glassbox._budgets import BudgetTracker
 from glassbox._config import Settings, resolve_settings
 from glassbox._cost import PriceBook, load_overrides
+from glassbox._fork import new_lock
 from glassbox._logging import LogSetup, setup_logging
 from glassbox._metrics import Metrics
 from glassbox._tracing import TracingSetup, setup_tracing
@@ -42,7 +43,7 @@ class Runtime:
     ) -> None:
         self.settings = settings
         self._errors_logged: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = new_lock()
         self.multiprocess = settings.multiprocess_dir is not None
         if self.multiprocess:
             _enable_multiprocess(settings.multiprocess_dir or "")
@@ -170,8 +171,8 @@ class Runtime:
         return f"http://{self.settings.metrics_host}:{self.metrics_port}/metrics"
 
     def shutdown(self) -> None:
-        self.tracing.flush()
-        self.tracing.shutdown()
+        """Stop everything; span export gets at most ``shutdown_timeout`` seconds."""
+        self.tracing.shutdown(self.settings.shutdown_timeout)
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -205,7 +206,7 @@ def _enable_multiprocess(path: str) -> None:
 
 
 _RUNTIME: Runtime | None = None
-_INIT_LOCK = threading.Lock()
+_INIT_LOCK = new_lock()
 
 
 def current() -> Runtime | None:

@@ -11,9 +11,8 @@ the exporter, and memory never grows with an exporter outage.
 from __future__ import annotations
 
 import collections
-import os
 import threading
-import weakref
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,6 +22,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
+from glassbox._fork import after_fork_in_child
+
 __all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "setup_tracing"]
 
 INSTRUMENTATION_NAME = "glassbox"
@@ -30,6 +31,11 @@ INSTRUMENTATION_NAME = "glassbox"
 
 class BoundedBatchProcessor(SpanProcessor):
     """Batch spans to an exporter from a bounded queue; count every dropped span.
+
+    Every span handed to :meth:`on_end` is either exported or counted through
+    ``on_drop`` exactly once: a full queue, a failed export, and at :meth:`shutdown`
+    whatever has not left by the deadline (still queued, or in an export the collector
+    never answers). Shutdown never waits longer than its timeout.
 
     Args:
         exporter: Where batches go.
@@ -55,20 +61,18 @@ class BoundedBatchProcessor(SpanProcessor):
         self._schedule_delay = schedule_delay
         self._shutdown = False
         self._init_worker()
-        weak_reinit = weakref.WeakMethod(self._init_worker)
-
-        def after_fork_in_child() -> None:  # threads do not survive fork(): start a new one
-            reinit = weak_reinit()
-            if reinit is not None:
-                reinit()
-
-        os.register_at_fork(after_in_child=after_fork_in_child)
+        after_fork_in_child(self._init_worker)  # threads do not survive fork(): start anew
 
     def _init_worker(self) -> None:
         self._queue: collections.deque[ReadableSpan] = collections.deque()
         self._wake = threading.Event()
         self._flushed = threading.Condition()
         self._export_lock = threading.Lock()
+        # Who counts a batch in flight: the worker when the export returns, or shutdown
+        # when it gives up waiting (then the worker's late result is ignored).
+        self._count_lock = threading.Lock()
+        self._in_flight = 0
+        self._abandoned = False
         self._worker = threading.Thread(target=self._run, name="glassbox-span-export", daemon=True)
         self._worker.start()
 
@@ -76,7 +80,10 @@ class BoundedBatchProcessor(SpanProcessor):
         return None
 
     def on_end(self, span: ReadableSpan) -> None:
-        if self._shutdown or not span.context.trace_flags.sampled:
+        if not span.context.trace_flags.sampled:
+            return
+        if self._shutdown:
+            self._on_drop(1)
             return
         queue = self._queue
         if len(queue) >= self._max_queue_size:
@@ -91,13 +98,18 @@ class BoundedBatchProcessor(SpanProcessor):
             self._wake.wait(self._schedule_delay)
             self._wake.clear()
             self._export_all()
+        self._export_all()  # what arrived before shutdown, if the collector is quick
 
     def _export_all(self) -> None:
         with self._export_lock:
-            while self._queue:
-                batch: list[ReadableSpan] = []
-                while self._queue and len(batch) < self._max_batch_size:
-                    batch.append(self._queue.popleft())
+            while True:
+                with self._count_lock:  # taken off the queue and in flight in one step
+                    if self._abandoned or not self._queue:
+                        break
+                    batch: list[ReadableSpan] = []
+                    while self._queue and len(batch) < self._max_batch_size:
+                        batch.append(self._queue.popleft())
+                    self._in_flight = len(batch)
                 self._export(batch)
         with self._flushed:
             self._flushed.notify_all()
@@ -107,6 +119,10 @@ class BoundedBatchProcessor(SpanProcessor):
             result = self._exporter.export(batch)
         except Exception:  # an exporter must not kill the worker; the spans are lost, counted
             result = SpanExportResult.FAILURE
+        with self._count_lock:
+            self._in_flight = 0
+            if self._abandoned:
+                return  # shutdown already counted this batch as dropped
         if result is not SpanExportResult.SUCCESS:
             self._on_drop(len(batch))
 
@@ -120,20 +136,33 @@ class BoundedBatchProcessor(SpanProcessor):
             return False
         with self._flushed:
             self._wake.set()
-            return self._flushed.wait_for(lambda: not self._queue, timeout_millis / 1000)
+            return self._flushed.wait_for(
+                lambda: not self._queue and not self._in_flight, timeout_millis / 1000
+            )
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float = 2.0) -> None:
+        """Export what is queued within ``timeout`` seconds; count the rest as dropped."""
         if self._shutdown:
             return
-        self.force_flush(5000)
+        deadline = time.monotonic() + timeout
         self._shutdown = True
         self._wake.set()
-        self._worker.join(5)
-        dropped = len(self._queue)
+        self._worker.join(max(deadline - time.monotonic(), 0.0))
+        with self._count_lock:
+            self._abandoned = True
+            dropped = self._in_flight + len(self._queue)
+            self._in_flight = 0
+            self._queue.clear()
         if dropped:
             self._on_drop(dropped)
-            self._queue.clear()
-        self._exporter.shutdown()
+        _call_with_timeout(self._exporter.shutdown, max(deadline - time.monotonic(), 0.1))
+
+
+def _call_with_timeout(function: Callable[[], object], timeout: float) -> None:
+    """Run ``function`` on a daemon thread and wait at most ``timeout`` seconds for it."""
+    thread = threading.Thread(target=function, name="glassbox-exporter-shutdown", daemon=True)
+    thread.start()
+    thread.join(timeout)
 
 
 class SpanStore(SpanProcessor):
@@ -185,11 +214,16 @@ class TracingSetup:
         for processor in self.processors:
             processor.force_flush(timeout_millis)
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float = 2.0) -> None:
+        """Stop exporting: what has not left within ``timeout`` seconds is counted dropped."""
         if self._delegate is not None and self._delegate.targets == tuple(self.processors):
             self._delegate.targets = ()
+        deadline = time.monotonic() + timeout
         for processor in self.processors:
-            processor.shutdown()
+            if isinstance(processor, BoundedBatchProcessor):
+                processor.shutdown(max(deadline - time.monotonic(), 0.0))
+            else:
+                processor.shutdown()
 
 
 class _Delegate(SpanProcessor):

@@ -1,0 +1,55 @@
+"""Checks for values handed to the instrumentation API by user code or provider responses.
+
+Token counts come from provider responses and counts from application code; either can be
+``None``, ``nan``, a string or a dict. The API never raises because of such a value: the
+caller gets a ``None`` back, reports it (counted in
+``glassbox_instrumentation_errors_total``, logged once naming the value) and skips it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["BadValueError", "as_amount", "as_count"]
+
+_MAX = 2**63  # beyond any real count; keeps float conversion exact enough and finite
+
+
+class BadValueError(ValueError):
+    """A value the API skipped; the message names it and what would have been accepted."""
+
+    def __init__(self, what: str, value: Any, expected: str) -> None:
+        try:
+            shown = repr(value)[:80]
+        except Exception:
+            shown = f"<{type(value).__name__}>"
+        super().__init__(f"{what}={shown}: expected {expected}; the value was skipped")
+
+
+def as_count(value: Any) -> int | None:
+    """``value`` as a whole number of zero or more, or ``None`` if it is not one.
+
+    Accepts ints, integral finite floats and decimal strings (``"12"``); not booleans.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < _MAX else None
+    if isinstance(value, float):
+        ok = math.isfinite(value) and 0 <= value < _MAX and value.is_integer()
+        return int(value) if ok else None
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 18:
+        return int(value.strip())
+    return None
+
+
+def as_amount(value: Any) -> float | None:
+    """``value`` as a finite number of zero or more (a queue depth), or ``None``."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
