@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -117,9 +118,7 @@ def _as_float(value: Any) -> tuple[float | None, tuple[Tier, ...]]:
 
 def _from_genai_prices(provider: str, model: str) -> ModelPrices | None:
     """Resolve a model's prices from the bundled ``genai-prices`` snapshot."""
-    from datetime import UTC, datetime
-
-    from genai_prices import data_snapshot
+    from genai_prices import data_snapshot  # imported by PriceBook(): no import lock here
 
     try:
         _, info = data_snapshot.get_snapshot().find_provider_model(model, None, provider, None)
@@ -201,6 +200,11 @@ class PriceBook:
     """
 
     def __init__(self, overrides: Mapping[str, ModelPrices] | None = None) -> None:
+        # Import the price data now, at init(): importing it on the first call would hold
+        # an import lock that a fork() in another thread could leave held in the child.
+        from genai_prices import data_snapshot
+
+        data_snapshot.get_snapshot()
         self._overrides = dict(overrides or {})
         self._cache: dict[tuple[str, str], tuple[ModelPrices | None, float]] = {}
         self._lock = new_lock()
