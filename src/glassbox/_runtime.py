@@ -8,6 +8,7 @@ runtime and the instrumentation API records nothing, at almost no cost.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from collections.abc import Callable
@@ -21,9 +22,11 @@ from glassbox import semconv
 from glassbox._budgets import BudgetTracker
 from glassbox._config import Settings, resolve_settings
 from glassbox._cost import PriceBook, load_overrides
+from glassbox._errors import ConfigError
 from glassbox._fork import new_lock
 from glassbox._logging import LogSetup, setup_logging
 from glassbox._metrics import Metrics
+from glassbox._scrub import Scrubber
 from glassbox._tracing import TracingSetup, setup_tracing
 from glassbox._version import __version__
 
@@ -116,14 +119,6 @@ class Runtime:
     def _install_redactor(self) -> None:
         try:
             from glassbox.redaction import build_redactor
-        except ImportError as exc:  # the extra is not installed: say so once, loudly
-            self.log.warning(
-                "glassbox.redaction_unavailable",
-                error=str(exc),
-                note="install glassbox[redaction] to redact PII and secrets from logs; "
-                "until then log lines are written as they are",
-            )
-            return
         except Exception as exc:
             self._fail_closed(exc)
             return
@@ -140,12 +135,17 @@ class Runtime:
         except Exception as exc:
             self._fail_closed(exc)
             return
+        self._plug_redactor()
+
+    def _plug_redactor(self) -> None:
+        """Every exit gets the same redactor: log lines and every span's attributes."""
         self.logging.set_redactor(self.redactor)
+        self.tracing.set_scrubber(Scrubber(self.redactor, self.report_error), self.report_error)
 
     def _fail_closed(self, exc: BaseException) -> None:
         """Redaction was asked for but cannot run: drop content rather than write it raw."""
         self.redactor = _DropContent()
-        self.logging.set_redactor(self.redactor)
+        self._plug_redactor()
         self.report_error("redaction_setup", exc)
 
     def _start_server(self, host: str, port: int) -> None:
@@ -237,6 +237,8 @@ def init(
     """Initialise Glassbox; see :func:`glassbox.init` for the settings."""
     global _RUNTIME
     settings = resolve_settings(**kwargs)
+    if settings.redaction:
+        _require_redaction()
     with _INIT_LOCK:
         if _RUNTIME is not None:
             if _RUNTIME.settings != settings:
@@ -253,6 +255,27 @@ def init(
     for name in settings.instrument:
         _instrument(runtime, name)
     return runtime
+
+
+#: What the redaction extra brings that the detectors need (``re2`` is optional, and
+#: ``cryptography`` only serves the opt-in raw stream).
+_REDACTION_MODULES = ("phonenumbers", "stdnum")
+
+
+def _require_redaction() -> None:
+    """Redaction fails closed: without its extra, ``init()`` refuses to start."""
+    try:
+        import glassbox.redaction  # noqa: F401
+
+        for module in _REDACTION_MODULES:  # the detectors import these lazily
+            importlib.import_module(module)
+    except ImportError as exc:
+        raise ConfigError(
+            "redaction",
+            True,
+            "the redaction extra to be installed (pip install 'glassbox[redaction]'; "
+            f"missing module {exc.name!r}), or redaction=False to log without redaction",
+        ) from None
 
 
 def _instrument(runtime: Runtime, name: str) -> None:

@@ -19,12 +19,15 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import Status
 
 from glassbox._fork import after_fork_in_child
+from glassbox._scrub import Scrubber
+from glassbox.semconv import Attr
 
-__all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "setup_tracing"]
+__all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "redact_span", "setup_tracing"]
 
 INSTRUMENTATION_NAME = "glassbox"
 
@@ -210,6 +213,14 @@ class TracingSetup:
         self.store = store
         self._delegate = delegate
 
+    def set_scrubber(
+        self, scrubber: Scrubber | None, on_error: Callable[[str, BaseException], None]
+    ) -> None:
+        """Redact every span on this provider before Glassbox's processors get it."""
+        if self._delegate is not None:
+            self._delegate.scrubber = scrubber
+            self._delegate.on_error = on_error
+
     def flush(self, timeout_millis: int = 10000) -> None:
         for processor in self.processors:
             processor.force_flush(timeout_millis)
@@ -218,6 +229,7 @@ class TracingSetup:
         """Stop exporting: what has not left within ``timeout`` seconds is counted dropped."""
         if self._delegate is not None and self._delegate.targets == tuple(self.processors):
             self._delegate.targets = ()
+            self._delegate.scrubber = None
         deadline = time.monotonic() + timeout
         for processor in self.processors:
             if isinstance(processor, BoundedBatchProcessor):
@@ -226,22 +238,106 @@ class TracingSetup:
                 processor.shutdown()
 
 
+#: Attributes Glassbox fills itself from bounded values (labels, counts): not content.
+_STRUCTURAL_ATTRIBUTES = frozenset(
+    {
+        Attr.OPERATION, Attr.PROVIDER, Attr.REQUEST_MODEL, Attr.RESPONSE_MODEL,
+        Attr.RESPONSE_ID, Attr.FINISH_REASONS, Attr.INPUT_TOKENS, Attr.OUTPUT_TOKENS,
+        Attr.CACHE_READ_TOKENS, Attr.CACHE_WRITE_TOKENS, Attr.REASONING_TOKENS,
+        Attr.TOOL_CALLS, Attr.ERROR_TYPE, Attr.SERVER_PORT, Attr.COST_USD, Attr.UNPRICED,
+        Attr.STREAMING, Attr.TIME_TO_FIRST_CHUNK, Attr.CHUNKS, Attr.RETRIES,
+        Attr.HTTP_METHOD, Attr.HTTP_ROUTE, Attr.HTTP_STATUS, Attr.REQUEST_ID,
+    }
+)  # fmt: skip
+
+
+def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
+    """``span`` with its attributes, events and status description redacted.
+
+    Returns the span itself when nothing needed redacting (the common case costs one
+    redactor call per content attribute and no copy).
+    """
+    attributes = _redact_attributes(span.attributes, scrubber)
+    events = span.events
+    new_events = [_redact_attributes(event.attributes, scrubber) for event in events]
+    status = span.status
+    description = status.description
+    new_description = scrubber.text(description) if description else description
+    if attributes is None and all(a is None for a in new_events) and new_description == description:
+        return span
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=attributes if attributes is not None else span.attributes,
+        events=[
+            Event(event.name, redacted, event.timestamp) if redacted is not None else event
+            for event, redacted in zip(events, new_events, strict=True)
+        ],
+        links=span.links,
+        kind=span.kind,
+        status=Status(status.status_code, new_description),
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+def _redact_attributes(attributes: Any, scrubber: Scrubber) -> dict[str, Any] | None:
+    """Redacted copy of ``attributes``, or ``None`` if redaction changed nothing."""
+    if not attributes:
+        return None
+    changed: dict[str, Any] | None = None
+    for key, value in attributes.items():
+        if key in _STRUCTURAL_ATTRIBUTES:
+            continue
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            redacted: Any = scrubber.value(value, key)
+        elif isinstance(value, tuple | list):
+            redacted = tuple(scrubber.value(item, key) for item in value)
+            if any(type(a) is not type(b) for a, b in zip(redacted, value, strict=True)):
+                redacted = tuple(str(item) for item in redacted)  # OTel: one type per list
+        else:
+            continue
+        if redacted != value or type(redacted) is not type(value):
+            if changed is None:
+                changed = dict(attributes)
+            changed[key] = redacted
+    return changed
+
+
 class _Delegate(SpanProcessor):
     """The one processor Glassbox adds to a provider; forwards to the current runtime's.
 
     OpenTelemetry lets a process set its global provider once and never remove a
     processor, so a re-``init()`` swaps :attr:`targets` here instead of stacking processors.
+    With a :attr:`scrubber` installed, every span — Glassbox's and those of any other
+    instrumentation on this provider — is redacted before Glassbox's processors see it.
     """
 
     def __init__(self) -> None:
         self.targets: tuple[SpanProcessor, ...] = ()
+        self.scrubber: Scrubber | None = None
+        self.on_error: Callable[[str, BaseException], None] | None = None
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         for target in self.targets:
             target.on_start(span, parent_context)
 
     def on_end(self, span: ReadableSpan) -> None:
-        for target in self.targets:
+        targets = self.targets
+        if not targets:
+            return
+        scrubber = self.scrubber
+        if scrubber is not None:
+            try:
+                span = redact_span(span, scrubber)
+            except Exception as exc:  # fail closed: a span that cannot be redacted is dropped
+                if self.on_error is not None:
+                    self.on_error("span_redaction", exc)
+                return
+        for target in targets:
             target.on_end(span)
 
     def shutdown(self) -> None:
