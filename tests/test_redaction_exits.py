@@ -33,8 +33,7 @@ PHONE = "+1 415 555 0132"
 def _texts(span: object) -> str:
     """Everything a span would export, as one string."""
     parts = [json.dumps(dict(span.attributes or {}), default=str)]  # type: ignore[attr-defined]
-    for event in span.events:  # type: ignore[attr-defined]
-        parts.append(json.dumps(dict(event.attributes or {}), default=str))
+    parts += [json.dumps(dict(e.attributes or {}), default=str) for e in span.events]  # type: ignore[attr-defined]
     parts.append(str(span.status.description))  # type: ignore[attr-defined]
     return "\n".join(parts)
 
