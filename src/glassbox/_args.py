@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["BadValueError", "as_amount", "as_count"]
+__all__ = ["BadValueError", "as_amount", "as_count", "as_flag", "as_text"]
 
 _MAX = 2**63  # beyond any real count; keeps float conversion exact enough and finite
 
@@ -53,3 +53,25 @@ def as_amount(value: Any) -> float | None:
     except (TypeError, ValueError, OverflowError):
         return None
     return number if math.isfinite(number) and number >= 0 else None
+
+
+def as_text(value: Any) -> str:
+    """``value`` as a string for a label or an attribute; never raises.
+
+    ``str()`` of an arbitrary object can raise (a broken ``__str__``); such a value
+    becomes ``<TypeName>``.
+    """
+    if isinstance(value, str):
+        return value
+    try:
+        return str(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
+
+
+def as_flag(value: Any) -> bool:
+    """``value`` as a boolean; a value whose truth cannot be decided is ``False``."""
+    try:
+        return bool(value)
+    except Exception:
+        return False

@@ -27,7 +27,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from glassbox import semconv
-from glassbox._args import BadValueError, as_count
+from glassbox._args import BadValueError, as_count, as_flag, as_text
 from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
 from glassbox.semconv import Attr
@@ -66,7 +66,7 @@ def _names(names: Any) -> tuple[str, ...]:
     """A sequence of names as a tuple of strings (``TypeError`` if it is not iterable)."""
     if isinstance(names, str):
         return (names,)
-    return tuple(name if isinstance(name, str) else str(name) for name in names)
+    return tuple(as_text(name) for name in names)
 
 
 class LLMCall:
@@ -125,10 +125,10 @@ class LLMCall:
         self._server_address = server_address
         self._server_port = server_port
         self._request = request
-        self.provider = provider if isinstance(provider, str) else str(provider)
-        self.model = model if isinstance(model, str) else str(model)
-        self.operation = operation if isinstance(operation, str) else str(operation)
-        self.stream = bool(stream)
+        self.provider = as_text(provider)
+        self.model = as_text(model)
+        self.operation = as_text(operation)
+        self.stream = as_flag(stream)
         self._span: Any = None
         self._context_token: Any = None
         self._t0 = 0.0
@@ -270,11 +270,11 @@ class LLMCall:
         finish_reasons: Sequence[str] | None = None,
     ) -> None:
         """Record what the response said about itself."""
-        if model:
-            self._response_model = model if isinstance(model, str) else str(model)
-        if response_id:
-            self._response_id = response_id if isinstance(response_id, str) else str(response_id)
-        if finish_reasons:
+        if as_flag(model):
+            self._response_model = as_text(model)
+        if as_flag(response_id):
+            self._response_id = as_text(response_id)
+        if as_flag(finish_reasons):
             try:
                 self._finish_reasons = _names(finish_reasons)
             except Exception as exc:

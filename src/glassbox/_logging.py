@@ -20,6 +20,7 @@ import orjson
 import structlog
 from opentelemetry import trace
 
+from glassbox._args import as_text
 from glassbox._context import current_attributes, current_request_id
 from glassbox._fork import hold_during_fork, new_lock
 from glassbox._scrub import MARKER, Redactor, Scrubber
@@ -254,9 +255,17 @@ class _StdlibBridgeHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             line = self.format(record)
-        except Exception:
-            self.handleError(record)
-            return
+        except Exception as exc:  # e.g. "%s" % an argument whose str() raises
+            try:
+                record.msg = (
+                    f"{as_text(record.msg)} (arguments not formatted: {type(exc).__name__})"
+                )
+                record.args = None
+                record.message = record.msg
+                line = self.format(record)
+            except Exception:
+                self.handleError(record)
+                return
         self._writer.msg(line)
 
 

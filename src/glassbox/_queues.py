@@ -20,7 +20,7 @@ from time import perf_counter
 from types import TracebackType
 
 from glassbox import semconv
-from glassbox._args import BadValueError, as_amount, as_count
+from glassbox._args import BadValueError, as_amount, as_count, as_text
 from glassbox._runtime import Runtime, current
 
 __all__ = ["Cache", "Queue", "Stage", "Task", "cache", "queue", "stage"]
@@ -81,7 +81,7 @@ class Queue:
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name = as_text(name)
 
     def enqueued(self, count: int = 1) -> float:
         """Record items put on the queue; return a stamp to pass to :meth:`dequeued`."""
@@ -145,7 +145,7 @@ class Stage:
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name = as_text(name)
 
     def processed(self, outcome: str = "success", count: int = 1) -> None:
         """Count ``count`` items that left this stage with ``outcome``.
@@ -164,7 +164,7 @@ class Cache:
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name = as_text(name)
 
     def hit(self, count: int = 1) -> None:
         self.record(True, count)
