@@ -77,6 +77,13 @@ keywords = st.dictionaries(
     values,
     max_size=4,
 )
+USAGE_FIELDS = [
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "reasoning_tokens",
+]
 HYPOTHESIS = settings(
     max_examples=60,
     deadline=None,
@@ -103,18 +110,7 @@ def _lines_are_json(telemetry: Telemetry) -> None:
     model=values,
     operation=values,
     stream=values,
-    usage=st.dictionaries(
-        st.sampled_from(
-            [
-                "input_tokens",
-                "output_tokens",
-                "cache_read_tokens",
-                "cache_write_tokens",
-                "reasoning_tokens",
-            ]
-        ),
-        values,
-    ),  # fmt: skip
+    usage=st.dictionaries(st.sampled_from(USAGE_FIELDS), values),
     response=st.dictionaries(st.sampled_from(["model", "response_id", "finish_reasons"]), values),
     request=keywords,
     anything=values,
@@ -153,9 +149,14 @@ class UserError(Exception):
 @given(usage=values)
 def test_user_exceptions_propagate_unchanged(telemetry: Telemetry, usage: Any) -> None:
     error = UserError("the provider said no")
-    with pytest.raises(UserError) as info, glassbox.llm_call("openai", "gpt-4o") as call:
-        call.set_usage(input_tokens=usage)
-        raise error
+
+    def provider_call() -> None:
+        with glassbox.llm_call("openai", "gpt-4o") as call:
+            call.set_usage(input_tokens=usage)
+            raise error
+
+    with pytest.raises(UserError) as info:
+        provider_call()
     assert info.value is error
 
 

@@ -24,8 +24,8 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from glassbox._args import as_flag, as_text
 from glassbox import semconv
+from glassbox._args import as_flag, as_text
 from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
 from glassbox.semconv import Attr, MetricSpec
