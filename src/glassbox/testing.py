@@ -79,7 +79,11 @@ class Telemetry:
     def logs(self, **fields: Any) -> list[dict[str, Any]]:
         """Log events written so far, parsed, optionally only those matching ``fields``."""
         events = [
-            json.loads(line) for line in self._log_stream.getvalue().splitlines() if line.strip()
+            # One event per "\n": str.splitlines() would also split inside JSON strings
+            # holding U+2028 or U+0085, which JSON does not escape.
+            json.loads(line)
+            for line in self._log_stream.getvalue().split("\n")
+            if line.strip()
         ]
         return [e for e in events if all(e.get(k) == v for k, v in fields.items())]
 
