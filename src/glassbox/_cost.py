@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
-from glassbox._errors import ConfigError
 from glassbox._fork import new_lock
+from glassbox.exceptions import ConfigError
 
 __all__ = ["PRICE_CACHE_SIZE", "Cost", "ModelPrices", "PriceBook", "load_overrides"]
 

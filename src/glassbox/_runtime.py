@@ -22,13 +22,13 @@ from glassbox import semconv
 from glassbox._budgets import BudgetTracker
 from glassbox._config import Settings, resolve_settings
 from glassbox._cost import PriceBook, load_overrides
-from glassbox._errors import ConfigError
 from glassbox._fork import new_lock
 from glassbox._logging import LogSetup, setup_logging
 from glassbox._metrics import Metrics
 from glassbox._scrub import Scrubber
 from glassbox._tracing import TracingSetup, setup_tracing
 from glassbox._version import __version__
+from glassbox.exceptions import ConfigError
 
 __all__ = ["Runtime", "current", "current_metrics", "init", "report_error", "shutdown"]
 
@@ -252,8 +252,6 @@ def init(
             settings, registry=_registry, span_exporter=_span_exporter, log_stream=_log_stream
         )
         _RUNTIME = runtime
-    for name in settings.instrument:
-        _instrument(runtime, name)
     return runtime
 
 
@@ -278,29 +276,17 @@ def _require_redaction() -> None:
         ) from None
 
 
-def _instrument(runtime: Runtime, name: str) -> None:
-    try:
-        from glassbox import instrumentation
-
-        instrumentation.instrument(name)
-    except Exception as exc:
-        runtime.report_error(f"instrument_{name}", exc)
-
-
 def shutdown() -> None:
-    """Flush and stop everything ``init()`` started. Safe to call more than once."""
+    """Flush and stop everything ``init()`` started. Safe to call more than once.
+
+    Integrations are not this module's business: the package facade
+    (:func:`glassbox.shutdown`) removes them before calling this.
+    """
     global _RUNTIME
     with _INIT_LOCK:
         runtime, _RUNTIME = _RUNTIME, None
     if runtime is None:
         return
-    for name in runtime.settings.instrument:
-        try:
-            from glassbox import instrumentation
-
-            instrumentation.uninstrument(name)
-        except Exception as exc:
-            runtime.report_error(f"uninstrument_{name}", exc)
     runtime.shutdown()
 
 
