@@ -21,7 +21,15 @@ from typing import Any
 from glassbox import semconv
 from glassbox.exceptions import ConfigError
 
-__all__ = ["Budget", "Settings", "resolve_settings"]
+__all__ = [
+    "SETTINGS",
+    "UNSET",
+    "Budget",
+    "SettingSpec",
+    "Settings",
+    "init_docstring",
+    "resolve_settings",
+]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -258,35 +266,107 @@ def _resource_attributes(environ: Mapping[str, str]) -> dict[str, str]:
     return attributes
 
 
-# init() keyword -> (validator, OTEL fallback lookup)
 _Validator = Callable[[str, Any], Any]
-_VALIDATORS: dict[str, _Validator] = {
-    "service_name": _text,
-    "environment": _text,
-    "service_version": _text,
-    "metrics_port": _port,
-    "metrics_host": _text,
-    "otlp_endpoint": _endpoint,
-    "traces": _bool,
-    "span_queue_size": lambda s, v: _positive_int(s, v, maximum=1_000_000),
-    "shutdown_timeout": _seconds,
-    "keep_spans": lambda s, v: _positive_int(s, v, minimum=0),
-    "logs": _bool,
-    "log_level": _log_level,
-    "log_file": _text,
-    "log_llm_calls": _bool,
-    "capture_content": _bool,
-    "redaction": _bool,
-    "redaction_key_file": _text,
-    "attribution_labels": _attribution,
-    "cardinality_budgets": _budgets_by_label,
-    "prices": lambda s, v: v if isinstance(v, Mapping) else _text(s, v),
-    "budgets": _budget_list,
-    "instrument": _names,
-    "multiprocess_dir": _text,
-}
+
+#: The default of every ``glassbox.init()`` keyword: "not given" (``None`` is a value).
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One row of the settings table: everything said about one ``init()`` setting.
+
+    The :class:`Settings` dataclass holds the resolved value and its default; this row
+    holds the rest. The validators, the ``init()`` docstring and
+    ``docs/configuration.md`` are all generated from :data:`SETTINGS`, and a test checks
+    that ``glassbox.init``'s keyword signature and :class:`Settings` name the same
+    settings with the same types.
+
+    Attributes:
+        name: The ``init()`` keyword (``GLASSBOX_<NAME>`` in the environment).
+        type: The keyword's type as written in ``init()``'s signature.
+        help: What it does, one or two sentences (Markdown/reST inline code allowed).
+        validate: ``(source, raw value) -> value``; raises :class:`ConfigError`.
+        fallback: Standard variables consulted when neither is given.
+        env: Whether ``GLASSBOX_<NAME>`` is read (not for structured values).
+    """
+
+    name: str
+    type: str
+    help: str
+    validate: _Validator
+    fallback: str = ""
+    env: bool = True
+
+
+def _setting(name: str, type: str, help: str, validate: _Validator, **kw: Any) -> SettingSpec:
+    return SettingSpec(name=name, type=type, help=help, validate=validate, **kw)
+
+
+#: The settings of :func:`glassbox.init`, in documentation order.
+SETTINGS: tuple[SettingSpec, ...] = (
+    _setting("service_name", "str | None", "``service.name`` on spans, logs and metrics.", _text,
+             fallback="OTEL_SERVICE_NAME, service.name in OTEL_RESOURCE_ATTRIBUTES"),
+    _setting("environment", "str | None", "``deployment.environment.name`` on spans and logs.",
+             _text, fallback="deployment.environment.name in OTEL_RESOURCE_ATTRIBUTES"),
+    _setting("service_version", "str | None", "``service.version``.", _text,
+             fallback="service.version in OTEL_RESOURCE_ATTRIBUTES"),
+    _setting("metrics_port", "int | str | None",
+             "Port of the Prometheus endpoint; ``None``/``off`` disables it, ``0`` picks a "
+             "free port. Serves OpenMetrics with ``trace_id`` exemplars when asked.", _port),
+    _setting("metrics_host", "str | None", "Address the metrics endpoint binds.", _text),
+    _setting("otlp_endpoint", "str | None",
+             "OTLP/HTTP traces URL; without one spans are not exported.", _endpoint,
+             fallback="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "
+             "OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces"),
+    _setting("traces", "bool | str | None", "Record spans at all.", _bool,
+             fallback="OTEL_TRACES_EXPORTER=none turns it off"),
+    _setting("span_queue_size", "int | str | None",
+             "Spans buffered for export (at most 1,000,000); beyond it spans are dropped and "
+             "counted in ``glassbox_telemetry_dropped_total{signal=\"spans\"}``.",
+             lambda s, v: _positive_int(s, v, maximum=1_000_000)),
+    _setting("shutdown_timeout", "float | str | None",
+             "Seconds ``shutdown()`` may spend exporting the last spans (0-600); what has not "
+             "left by then is counted as dropped.", _seconds),
+    _setting("keep_spans", "int | str | None",
+             "Keep the last N finished spans in process (the demo's span tree, tests).",
+             lambda s, v: _positive_int(s, v, minimum=0)),
+    _setting("logs", "bool | str | None",
+             "Configure structlog and bridge the standard ``logging`` module into the JSON "
+             "log stream; when false only Glassbox's own events are written.", _bool),
+    _setting("log_level", "str | None", "``debug``, ``info``, ``warning``, ``error`` or "
+             "``critical``.", _log_level),
+    _setting("log_file", "str | None",
+             "Append log lines to this file instead of stderr (checked at ``init()``).", _text),
+    _setting("log_llm_calls", "bool | str | None", "One log line per LLM call.", _bool),
+    _setting("capture_content", "bool | str | None",
+             "Record prompts and completions on spans, redacted.", _bool,
+             fallback="OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
+    _setting("redaction", "bool | str | None",
+             "Redact PII and secrets from every log line and span; needs the ``redaction`` "
+             "extra (``init()`` fails without it).", _bool),
+    _setting("redaction_key_file", "str | None", "The HMAC key file of the redactor.", _text),
+    _setting("attribution_labels", "Sequence[str] | str | None",
+             "Which of ``team``/``tenant`` label the cost metric.", _attribution),
+    _setting("cardinality_budgets", "Mapping[str, int] | str | None",
+             "Distinct values kept per label before folding into ``other``, e.g. "
+             "``{\"tenant\": 200}`` or ``tenant=200``.", _budgets_by_label),
+    _setting("prices", "Mapping[str, Any] | str | None",
+             "Price overrides (a mapping or a YAML file, USD per million tokens) that win "
+             "over ``genai-prices``.", lambda s, v: v if isinstance(v, Mapping) else _text(s, v)),
+    _setting("budgets", "Mapping[str, Any] | Sequence[Budget] | Budget | None",
+             "Spend limits per UTC day or month, e.g. ``{\"daily\": 25.0}`` or a list of "
+             "``Budget``; enforced only when asked.", _budget_list, env=False),
+    _setting("instrument", "Sequence[str] | str | None",
+             "Libraries to auto-instrument, e.g. ``[\"openai\", \"anthropic\"]``.", _names),
+    _setting("multiprocess_dir", "str | None",
+             "Prometheus multiprocess directory for pre-fork servers (see "
+             "``glassbox.workers``).", _text,
+             fallback="PROMETHEUS_MULTIPROC_DIR"),
+)  # fmt: skip
+_VALIDATORS: dict[str, _Validator] = {spec.name: spec.validate for spec in SETTINGS}
 # Settings only read from the environment as JSON would be awkward; budgets come from init().
-_NOT_FROM_ENV = {"budgets"}
+_NOT_FROM_ENV = {spec.name for spec in SETTINGS if not spec.env}
 
 
 def _otel_fallback(name: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
@@ -391,3 +471,50 @@ def _check_writable(setting: str, path: Path) -> None:
         raise ConfigError(
             setting, path, f"a file that can be opened for appending ({exc.strerror or exc})"
         ) from None
+
+
+def _default(name: str) -> Any:
+    return next(f for f in dataclasses.fields(Settings) if f.name == name).default
+
+
+def init_docstring() -> str:
+    """The docstring of :func:`glassbox.init`, generated from :data:`SETTINGS`."""
+    import textwrap
+
+    lines = [
+        "Initialise Glassbox once per process; later calls return the same runtime.",
+        "",
+        "Every setting can also come from the environment variable ``GLASSBOX_<NAME>``; the",
+        "standard ``OTEL_*`` variables are honoured as fallbacks. Arguments win; an argument",
+        "given as ``None`` counts as not given (except ``metrics_port`` and ``otlp_endpoint``,",
+        "where ``None`` turns the feature off). The generated table with defaults is",
+        "``docs/configuration.md``.",
+        "",
+        "Args:",
+    ]
+    for spec in SETTINGS:
+        default = _default(spec.name)
+        text = spec.help
+        if default not in (None, (), dataclasses.MISSING) and not callable(default):
+            text += f" Default ``{_shown(default)}``."
+        if spec.fallback:
+            text += f" Fallback: {spec.fallback}."
+        wrapped = textwrap.wrap(f"{spec.name}: {text}", 84, subsequent_indent="    ")
+        lines += ["    " + line for line in wrapped]
+    lines += [
+        "",
+        "Returns:",
+        "    The :class:`Runtime` (its ``metrics_url`` tells where metrics are served).",
+        "",
+        "Raises:",
+        "    ConfigError: A setting is invalid; the message names it and what is expected.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
