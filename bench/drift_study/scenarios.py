@@ -208,7 +208,9 @@ def _scalar_set(base: Telemetry, changes: dict[str, dict[str, Telemetry]]) -> li
     return out
 
 
-def _embedding_set(space: TopicSpace, changes: dict[str, dict[str, dict[str, Any]]]) -> list[Scenario]:
+def _embedding_set(
+    space: TopicSpace, changes: dict[str, dict[str, dict[str, Any]]]
+) -> list[Scenario]:
     reference = _embedding_draw(space)
     out = [Scenario("embeddings", "none", "none", reference, reference, 2_000)]
     for kind, strengths in changes.items():

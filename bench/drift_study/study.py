@@ -33,7 +33,7 @@ from scenarios import Scenario, development, held_back  # noqa: E402
 
 from glassbox.drift import Monitor, Profile  # noqa: E402
 
-WINDOWS = {"scalars": (50, 200, 1000, 5000), "embeddings": (50, 200, 1000, 3000)}
+WINDOWS = {"scalars": (50, 200, 1000, 5000), "embeddings": (50, 200, 1000, 2000)}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "drift.md"
 BEGIN, END = "<!-- drift-study:begin -->", "<!-- drift-study:end -->"
 
@@ -86,8 +86,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="Update docs/drift.md.")
     parser.add_argument("--scalar-trials", type=int, default=200)
-    parser.add_argument("--embedding-trials", type=int, default=40)
-    parser.add_argument("--null-factor", type=int, default=2, help="Null trials per power trial.")
+    parser.add_argument("--embedding-trials", type=int, default=12)
+    parser.add_argument("--null-factor", type=int, default=3, help="Null trials per power trial.")
     parser.add_argument("--sets", default="held-back,development")
     parser.add_argument("--modalities", default="scalars,embeddings")
     args = parser.parse_args()
