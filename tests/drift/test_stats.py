@@ -185,3 +185,9 @@ def test_rank_tests_stay_calibrated_on_heavily_tied_data() -> None:
     assert alarms <= stats.binom.ppf(0.995, 300, 0.05)
     assert alarms >= stats.binom.ppf(0.005, 300, 0.05)  # calibrated, not far below alpha
     assert scipy_alarms > 150
+
+
+def test_ks_statistic_equals_scipy() -> None:
+    rng = np.random.default_rng(10)
+    x, y = np.sort(np.round(rng.normal(size=3000), 1)), rng.normal(0.1, size=250)
+    assert _stats.ks_statistic(x, y) == pytest.approx(stats.ks_2samp(x, y).statistic)

@@ -298,7 +298,7 @@ class Monitor:
                 Statistic(name, value, p)
                 for name, value, p in _stats.rank_tests(reference.sample, current, seed=self.seed)
             ]
-        d, _ = _stats.ks_test(reference.sample, current)
+        d = _stats.ks_statistic(reference.sample, current)
         effects = (
             Statistic("psi", _stats.psi(reference.counts, counts), floor=self._minimum("psi")),
             Statistic("ks", d, floor=self._minimum("ks")),

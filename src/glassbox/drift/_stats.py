@@ -30,6 +30,7 @@ __all__ = [
     "chi_square",
     "jensen_shannon",
     "js_floor",
+    "ks_statistic",
     "ks_test",
     "psi",
     "psi_floor",
@@ -120,6 +121,19 @@ def ks_test(reference: FloatArray, current: FloatArray) -> tuple[float, float]:
     """
     result = stats.ks_2samp(reference, current, alternative="two-sided", method="auto")
     return float(result.statistic), float(result.pvalue)
+
+
+def ks_statistic(reference_sorted: FloatArray, current: FloatArray) -> float:
+    """The Kolmogorov–Smirnov distance ``D`` alone (no p-value), from a sorted reference.
+
+    Equals ``ks_2samp(...).statistic``; two binary searches instead of SciPy's exact
+    p-value, which costs tens of milliseconds at 10,000 reference values.
+    """
+    current_sorted = np.sort(current)
+    pooled = np.concatenate([reference_sorted, current_sorted])
+    cdf_reference = np.searchsorted(reference_sorted, pooled, side="right") / len(reference_sorted)
+    cdf_current = np.searchsorted(current_sorted, pooled, side="right") / len(current_sorted)
+    return float(np.max(np.abs(cdf_reference - cdf_current)))
 
 
 def wasserstein(reference: FloatArray, current: FloatArray, scale: float) -> float:
