@@ -22,6 +22,14 @@ system-deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
 	fi
+	@# kubectl (for `kubectl kustomize` in the deploy tests): any kubectl will do; Debian's
+	@# kubernetes-client package only when none is installed (it would clash with another).
+	@if ! command -v kubectl >/dev/null; then \
+		echo "Installing Debian package kubernetes-client (kubectl)"; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null; \
+	fi
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +44,7 @@ test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
+	@$(PY) -m pip install -q -e '.[dev,bench]'
 	@for script in bench/bench_*.py; do \
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done

@@ -6,17 +6,15 @@ Prometheus metrics, OpenTelemetry spans and PII-safe JSON logs, correlated by tr
 
 import typing as _typing
 
-from glassbox import semconv
+from glassbox import _facade, exceptions, semconv
 from glassbox._config import Budget, Settings
 from glassbox._context import attributes, current_attributes, request_id
 from glassbox._decorators import agent, task, tool, workflow
-from glassbox._errors import BudgetExceededError, ConfigError, GlassboxError
 from glassbox._llm import ERROR_KINDS, LLMCall, llm_call
-from glassbox._queues import Cache, Queue, Stage, Task, cache, queue, stage
+from glassbox._queues import Cache, Queue, QueueItem, Stage, cache, queue, stage
 from glassbox._runtime import Runtime
-from glassbox._runtime import init as _init
-from glassbox._runtime import shutdown as _shutdown
 from glassbox._version import __version__
+from glassbox.exceptions import BudgetExceededError, ConfigError, GlassboxError
 
 if _typing.TYPE_CHECKING:
     from glassbox.instrumentation import (
@@ -35,15 +33,16 @@ __all__ = [
     "GlassboxError",
     "LLMCall",
     "Queue",
+    "QueueItem",
     "Runtime",
     "Settings",
     "Stage",
-    "Task",
     "__version__",
     "agent",
     "attributes",
     "cache",
     "current_attributes",
+    "exceptions",
     "init",
     "instrument_anthropic",
     "instrument_openai",
@@ -124,9 +123,9 @@ def init(**settings: _typing.Any) -> Runtime:
     Raises:
         ConfigError: A setting is invalid; the message names it and what is expected.
     """
-    return _init(**settings)
+    return _facade.start(**settings)
 
 
 def shutdown() -> None:
     """Flush spans and logs and stop what :func:`init` started. Safe to call twice."""
-    _shutdown()
+    _facade.stop()

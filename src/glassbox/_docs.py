@@ -36,7 +36,7 @@ def render_metrics_md() -> str:
     for spec in semconv.ALL_METRICS:
         name = spec.total if spec.type is semconv.MetricType.COUNTER else spec.name
         labels = ", ".join(f"`{label}`" for label in spec.labels)
-        otel = f"`{spec.semconv}`" if spec.semconv else ""
+        otel = f"`{spec.otel_name}`" if spec.otel_name else ""
         unit = spec.unit or "-"
         lines.append(
             f"| `{name}` | {spec.type.value} | {unit} | {labels} | {otel} | {spec.description} |"

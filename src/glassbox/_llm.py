@@ -33,11 +33,8 @@ from glassbox.semconv import Attr
 
 __all__ = ["ERROR_KINDS", "LLMCall", "llm_call"]
 
-#: The fixed ``error_type`` values provider integrations map errors to.
-ERROR_KINDS = (
-    "rate_limited", "server_error", "timeout", "connection",
-    "bad_request", "authentication", "other",
-)  # fmt: skip
+#: Re-exported from the contract, where the label's values are declared.
+ERROR_KINDS = semconv.ERROR_KINDS
 
 _SPAN_KIND_CLIENT = SpanKind.CLIENT
 _ERROR_STATUS = StatusCode.ERROR

@@ -22,11 +22,15 @@ from types import TracebackType
 from glassbox import semconv
 from glassbox._runtime import current
 
-__all__ = ["Cache", "Queue", "Stage", "Task", "cache", "queue", "stage"]
+__all__ = ["Cache", "Queue", "QueueItem", "Stage", "cache", "queue", "stage"]
 
 
-class Task:
-    """One item being processed by a worker; the context manager of :meth:`Queue.processing`."""
+class QueueItem:
+    """One queue item being processed by a worker: the context manager of :meth:`Queue.processing`.
+
+    Not to be confused with :func:`glassbox.task`, which times a unit of work wherever it
+    runs; a queue item's processing is counted in the ``glassbox_queue_*`` families.
+    """
 
     __slots__ = ("_outcome", "_queue", "_t0")
 
@@ -47,7 +51,7 @@ class Task:
         """The item failed (without an exception reaching the block)."""
         self._outcome = "failure"
 
-    def __enter__(self) -> Task:
+    def __enter__(self) -> QueueItem:
         self._t0 = perf_counter()
         rt = current()
         if rt is not None:
@@ -106,10 +110,10 @@ class Queue:
         except Exception as exc:
             rt.report_error("queue", exc)
 
-    def processing(self, enqueued_at: float | None = None) -> Task:
+    def processing(self, enqueued_at: float | None = None) -> QueueItem:
         """Dequeue one item and time its processing: ``with q.processing(stamp) as task:``."""
         self.dequeued(enqueued_at)
-        return Task(self)
+        return QueueItem(self)
 
     def set_depth(self, depth: int) -> None:
         """Set the depth directly, for queues whose length is polled (Redis, SQS, …)."""

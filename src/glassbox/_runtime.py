@@ -249,34 +249,20 @@ def init(
             settings, registry=_registry, span_exporter=_span_exporter, log_stream=_log_stream
         )
         _RUNTIME = runtime
-    for name in settings.instrument:
-        _instrument(runtime, name)
     return runtime
 
 
-def _instrument(runtime: Runtime, name: str) -> None:
-    try:
-        from glassbox import instrumentation
-
-        instrumentation.instrument(name)
-    except Exception as exc:
-        runtime.report_error(f"instrument_{name}", exc)
-
-
 def shutdown() -> None:
-    """Flush and stop everything ``init()`` started. Safe to call more than once."""
+    """Flush and stop everything ``init()`` started. Safe to call more than once.
+
+    Integrations are not this module's business: the package facade
+    (:func:`glassbox.shutdown`) removes them before calling this.
+    """
     global _RUNTIME
     with _INIT_LOCK:
         runtime, _RUNTIME = _RUNTIME, None
     if runtime is None:
         return
-    for name in runtime.settings.instrument:
-        try:
-            from glassbox import instrumentation
-
-            instrumentation.uninstrument(name)
-        except Exception as exc:
-            runtime.report_error(f"uninstrument_{name}", exc)
     runtime.shutdown()
 
 

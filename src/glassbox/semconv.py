@@ -22,6 +22,7 @@ from enum import StrEnum
 
 __all__ = [
     "ALL_METRICS",
+    "ERROR_KINDS",
     "LABELS",
     "Attr",
     "LabelSpec",
@@ -58,7 +59,7 @@ class LabelSpec:
     budget: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MetricSpec:
     """One metric family of the contract.
 
@@ -69,18 +70,18 @@ class MetricSpec:
         description: The help text, one sentence.
         labels: Label names, in exposition order.
         buckets: Histogram bucket upper bounds (``+Inf`` is implied).
-        semconv: The OpenTelemetry instrument name this translates, if any.
+        otel_name: The OpenTelemetry instrument name this translates, if any.
         multiprocess_mode: How gauges aggregate across processes in Prometheus
             multiprocess mode.
     """
 
     name: str
     type: MetricType
-    unit: str
     description: str
     labels: tuple[str, ...]
+    unit: str = ""
     buckets: tuple[float, ...] = ()
-    semconv: str | None = None
+    otel_name: str | None = None
     multiprocess_mode: str = "livesum"
 
     @property
@@ -99,26 +100,85 @@ class MetricSpec:
 
     @property
     def total(self) -> str:
-        """The ``_total`` sample name of a counter (what PromQL ``rate()`` takes)."""
-        if self.type is not MetricType.COUNTER:
-            raise ValueError(f"{self.name} is a {self.type.value}, not a counter")
-        return f"{self.name}_total"
+        """The ``_total`` sample of a counter (what PromQL ``rate()`` takes)."""
+        return self._sample(MetricType.COUNTER, "_total")
+
+    @property
+    def bucket(self) -> str:
+        """The ``_bucket`` samples of a histogram (what ``histogram_quantile`` takes)."""
+        return self._sample(MetricType.HISTOGRAM, "_bucket")
+
+    @property
+    def count(self) -> str:
+        """The ``_count`` sample of a histogram: how many observations."""
+        return self._sample(MetricType.HISTOGRAM, "_count")
+
+    @property
+    def sum(self) -> str:
+        """The ``_sum`` sample of a histogram: the total of the observations."""
+        return self._sample(MetricType.HISTOGRAM, "_sum")
+
+    def _sample(self, kind: MetricType, suffix: str) -> str:
+        if self.type is not kind:
+            raise ValueError(f"{self.name} is a {self.type.value}, not a {kind.value}")
+        return f"{self.name}{suffix}"
 
 
 # --- Bucket layouts -------------------------------------------------------------------
 
 #: GenAI semconv advisory buckets for ``gen_ai.client.operation.duration``.
 DURATION_BUCKETS = (
-    0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
-)  # fmt: skip
+    0.01,
+    0.02,
+    0.04,
+    0.08,
+    0.16,
+    0.32,
+    0.64,
+    1.28,
+    2.56,
+    5.12,
+    10.24,
+    20.48,
+    40.96,
+    81.92,
+)
 #: GenAI semconv advisory buckets for ``gen_ai.client.token.usage``.
 TOKEN_BUCKETS = (
-    1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
-)  # fmt: skip
+    1,
+    4,
+    16,
+    64,
+    256,
+    1024,
+    4096,
+    16384,
+    65536,
+    262144,
+    1048576,
+    4194304,
+    16777216,
+    67108864,
+)
 #: Per-chunk intervals are much shorter than whole calls.
 CHUNK_BUCKETS = (
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5,
-)  # fmt: skip
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.15,
+    0.2,
+    0.3,
+    0.4,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+)
 #: OpenTelemetry HTTP semconv advisory buckets for ``http.server.request.duration``.
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
 #: Queue waits and task durations range from milliseconds to many minutes.
@@ -186,6 +246,17 @@ TOKEN_KINDS = ("input", "output", "cache_read", "cache_write", "reasoning")
 QUEUE_OUTCOMES = ("success", "failure", "retry", "dead_letter")
 #: Outcomes of a pipeline item at one stage.
 ITEM_OUTCOMES = ("success", "failure", "skipped")
+#: The fixed ``error_type`` values provider integrations map errors to (an
+#: application's own exception class names are recorded as they are).
+ERROR_KINDS = (
+    "rate_limited",
+    "server_error",
+    "timeout",
+    "connection",
+    "bad_request",
+    "authentication",
+    "other",
+)
 #: The value a label takes once its cardinality budget is spent.
 OTHER = "other"
 
@@ -252,260 +323,336 @@ _LLM = (OPERATION, PROVIDER, REQUEST_MODEL, RESPONSE_MODEL, ERROR_TYPE)
 _LLM_SHORT = (PROVIDER, REQUEST_MODEL)
 
 
-def _m(
-    name: str,
-    type_: MetricType,
-    unit: str,
-    description: str,
-    labels: tuple[str, ...],
-    buckets: tuple[float, ...] = (),
-    semconv: str | None = None,
-    multiprocess_mode: str = "livesum",
-) -> MetricSpec:
-    return MetricSpec(name, type_, unit, description, labels, buckets, semconv, multiprocess_mode)
-
-
-C, G, H = MetricType.COUNTER, MetricType.GAUGE, MetricType.HISTOGRAM
-
 # --- OpenTelemetry semantic conventions -------------------------------------------------
 
-LLM_DURATION = _m(
-    "gen_ai_client_operation_duration_seconds", H, "seconds",
-    "Duration of GenAI client operations, measured by the client.",
-    _LLM, DURATION_BUCKETS, "gen_ai.client.operation.duration",
-)  # fmt: skip
-LLM_TOKEN_USAGE = _m(
-    "gen_ai_client_token_usage", H, "",
-    "Input and output tokens used per GenAI client operation.",
-    (*_LLM, TOKEN_TYPE), TOKEN_BUCKETS, "gen_ai.client.token.usage",
-)  # fmt: skip
-LLM_TIME_TO_FIRST_CHUNK = _m(
-    "gen_ai_client_operation_time_to_first_chunk_seconds", H, "seconds",
-    "Time from the request to the first streamed response chunk (streaming calls only).",
-    _LLM, DURATION_BUCKETS, "gen_ai.client.operation.time_to_first_chunk",
-)  # fmt: skip
-LLM_TIME_PER_OUTPUT_CHUNK = _m(
-    "gen_ai_client_operation_time_per_output_chunk_seconds", H, "seconds",
-    "Time between consecutive streamed chunks, one observation per chunk after the first.",
-    _LLM, CHUNK_BUCKETS, "gen_ai.client.operation.time_per_output_chunk",
-)  # fmt: skip
-WORKFLOW_DURATION = _m(
-    "gen_ai_workflow_duration_seconds", H, "seconds",
-    "Duration of a workflow run.",
-    (WORKFLOW, ERROR_TYPE), DURATION_BUCKETS, "gen_ai.workflow.duration",
-)  # fmt: skip
-AGENT_DURATION = _m(
-    "gen_ai_invoke_agent_duration_seconds", H, "seconds",
-    "Duration of an agent invocation.",
-    (AGENT, ERROR_TYPE), DURATION_BUCKETS, "gen_ai.invoke_agent.duration",
-)  # fmt: skip
-TOOL_DURATION = _m(
-    "gen_ai_execute_tool_duration_seconds", H, "seconds",
-    "Duration of a tool execution.",
-    (TOOL, AGENT, ERROR_TYPE), DURATION_BUCKETS, "gen_ai.execute_tool.duration",
-)  # fmt: skip
-HTTP_DURATION = _m(
-    "http_server_request_duration_seconds", H, "seconds",
-    "Duration of HTTP server requests.",
-    (HTTP_METHOD, HTTP_ROUTE, HTTP_STATUS), HTTP_BUCKETS, "http.server.request.duration",
-)  # fmt: skip
-HTTP_ACTIVE = _m(
-    "http_server_active_requests", G, "",
-    "Number of active HTTP server requests.",
-    (HTTP_METHOD,), semconv="http.server.active_requests",
-)  # fmt: skip
+LLM_DURATION = MetricSpec(
+    name="gen_ai_client_operation_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Duration of GenAI client operations, measured by the client.",
+    labels=_LLM,
+    buckets=DURATION_BUCKETS,
+    otel_name="gen_ai.client.operation.duration",
+)
+LLM_TOKEN_USAGE = MetricSpec(
+    name="gen_ai_client_token_usage",
+    type=MetricType.HISTOGRAM,
+    description="Input and output tokens used per GenAI client operation.",
+    labels=(*_LLM, TOKEN_TYPE),
+    buckets=TOKEN_BUCKETS,
+    otel_name="gen_ai.client.token.usage",
+)
+LLM_TIME_TO_FIRST_CHUNK = MetricSpec(
+    name="gen_ai_client_operation_time_to_first_chunk_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Time from the request to the first streamed response chunk (streaming calls only).",
+    labels=_LLM,
+    buckets=DURATION_BUCKETS,
+    otel_name="gen_ai.client.operation.time_to_first_chunk",
+)
+LLM_TIME_PER_OUTPUT_CHUNK = MetricSpec(
+    name="gen_ai_client_operation_time_per_output_chunk_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Time between consecutive streamed chunks, one observation per chunk after the first.",
+    labels=_LLM,
+    buckets=CHUNK_BUCKETS,
+    otel_name="gen_ai.client.operation.time_per_output_chunk",
+)
+WORKFLOW_DURATION = MetricSpec(
+    name="gen_ai_workflow_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Duration of a workflow run.",
+    labels=(WORKFLOW, ERROR_TYPE),
+    buckets=DURATION_BUCKETS,
+    otel_name="gen_ai.workflow.duration",
+)
+AGENT_DURATION = MetricSpec(
+    name="gen_ai_invoke_agent_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Duration of an agent invocation.",
+    labels=(AGENT, ERROR_TYPE),
+    buckets=DURATION_BUCKETS,
+    otel_name="gen_ai.invoke_agent.duration",
+)
+TOOL_DURATION = MetricSpec(
+    name="gen_ai_execute_tool_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Duration of a tool execution.",
+    labels=(TOOL, AGENT, ERROR_TYPE),
+    buckets=DURATION_BUCKETS,
+    otel_name="gen_ai.execute_tool.duration",
+)
+HTTP_DURATION = MetricSpec(
+    name="http_server_request_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Duration of HTTP server requests.",
+    labels=(HTTP_METHOD, HTTP_ROUTE, HTTP_STATUS),
+    buckets=HTTP_BUCKETS,
+    otel_name="http.server.request.duration",
+)
+HTTP_ACTIVE = MetricSpec(
+    name="http_server_active_requests",
+    type=MetricType.GAUGE,
+    description="Number of active HTTP server requests.",
+    labels=(HTTP_METHOD,),
+    otel_name="http.server.active_requests",
+)
 
 # --- Glassbox: LLM calls ------------------------------------------------------------------
 
-LLM_TOKENS = _m(
-    "glassbox_llm_tokens", C, "",
-    "Tokens by kind: input (cached included), output (reasoning included), cache_read, cache_write, reasoning.",
-    (OPERATION, PROVIDER, REQUEST_MODEL, TOKEN_TYPE),
-)  # fmt: skip
-LLM_COST = _m(
-    "glassbox_llm_cost_usd", C, "",
-    "Estimated cost of LLM calls in US dollars, by token kind and attribution.",
-    (OPERATION, PROVIDER, REQUEST_MODEL, TOKEN_TYPE, TEAM, TENANT),
-)  # fmt: skip
-LLM_UNPRICED = _m(
-    "glassbox_llm_unpriced_calls", C, "",
-    "LLM calls whose model has no known price; their cost is not counted, never guessed as zero.",
-    (OPERATION, PROVIDER, REQUEST_MODEL),
-)  # fmt: skip
-LLM_IN_FLIGHT = _m(
-    "glassbox_llm_calls_in_flight", G, "",
-    "LLM calls started and not yet finished.",
-    _LLM_SHORT,
-)  # fmt: skip
-LLM_RETRIES = _m(
-    "glassbox_llm_retries", C, "",
-    "Retried LLM requests (the client library's own retries included).",
-    _LLM_SHORT,
-)  # fmt: skip
-LLM_RATE_LIMITED = _m(
-    "glassbox_llm_rate_limited", C, "",
-    "LLM responses that signalled rate limiting (HTTP 429).",
-    _LLM_SHORT,
-)  # fmt: skip
-LLM_TOOL_CALLS = _m(
-    "glassbox_llm_tool_calls", C, "",
-    "Tool calls requested by the model in LLM responses.",
-    _LLM_SHORT,
-)  # fmt: skip
-AGENT_TOOL_CALLS = _m(
-    "glassbox_agent_tool_calls_per_run", H, "",
-    "Tool executions during one agent run.",
-    (AGENT,), TOOL_CALLS_BUCKETS,
-)  # fmt: skip
-TASK_DURATION = _m(
-    "glassbox_task_duration_seconds", H, "seconds",
-    "Duration of a task from the task decorator.",
-    (TASK, ERROR_TYPE), QUEUE_BUCKETS,
-)  # fmt: skip
+LLM_TOKENS = MetricSpec(
+    name="glassbox_llm_tokens",
+    type=MetricType.COUNTER,
+    description="Tokens by kind: input (cached included), output (reasoning included), cache_read, cache_write, reasoning.",
+    labels=(OPERATION, PROVIDER, REQUEST_MODEL, TOKEN_TYPE),
+)
+LLM_COST = MetricSpec(
+    name="glassbox_llm_cost_usd",
+    type=MetricType.COUNTER,
+    description="Estimated cost of LLM calls in US dollars, by token kind and attribution.",
+    labels=(OPERATION, PROVIDER, REQUEST_MODEL, TOKEN_TYPE, TEAM, TENANT),
+)
+LLM_UNPRICED = MetricSpec(
+    name="glassbox_llm_unpriced_calls",
+    type=MetricType.COUNTER,
+    description="LLM calls whose model has no known price; their cost is not counted, never guessed as zero.",
+    labels=(OPERATION, PROVIDER, REQUEST_MODEL),
+)
+LLM_IN_FLIGHT = MetricSpec(
+    name="glassbox_llm_calls_in_flight",
+    type=MetricType.GAUGE,
+    description="LLM calls started and not yet finished.",
+    labels=_LLM_SHORT,
+)
+LLM_RETRIES = MetricSpec(
+    name="glassbox_llm_retries",
+    type=MetricType.COUNTER,
+    description="Retried LLM requests (the client library's own retries included).",
+    labels=_LLM_SHORT,
+)
+LLM_RATE_LIMITED = MetricSpec(
+    name="glassbox_llm_rate_limited",
+    type=MetricType.COUNTER,
+    description="LLM responses that signalled rate limiting (HTTP 429).",
+    labels=_LLM_SHORT,
+)
+LLM_TOOL_CALLS = MetricSpec(
+    name="glassbox_llm_tool_calls",
+    type=MetricType.COUNTER,
+    description="Tool calls requested by the model in LLM responses.",
+    labels=_LLM_SHORT,
+)
+AGENT_TOOL_CALLS = MetricSpec(
+    name="glassbox_agent_tool_calls_per_run",
+    type=MetricType.HISTOGRAM,
+    description="Tool executions during one agent run.",
+    labels=(AGENT,),
+    buckets=TOOL_CALLS_BUCKETS,
+)
+TASK_DURATION = MetricSpec(
+    name="glassbox_task_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Duration of a task from the task decorator.",
+    labels=(TASK, ERROR_TYPE),
+    buckets=QUEUE_BUCKETS,
+)
 
 # --- Glassbox: queues, pipelines, caches ----------------------------------------------------
 
-QUEUE_DEPTH = _m(
-    "glassbox_queue_depth", G, "",
-    "Items waiting in the queue.",
-    (QUEUE,), multiprocess_mode="livesum",
-)  # fmt: skip
-QUEUE_ENQUEUED = _m(
-    "glassbox_queue_enqueued", C, "",
-    "Items put on the queue.",
-    (QUEUE,),
-)  # fmt: skip
-QUEUE_WAIT = _m(
-    "glassbox_queue_wait_seconds", H, "seconds",
-    "Time an item waited in the queue before a worker took it.",
-    (QUEUE,), QUEUE_BUCKETS,
-)  # fmt: skip
-QUEUE_TASK_DURATION = _m(
-    "glassbox_queue_task_duration_seconds", H, "seconds",
-    "Time a worker spent on one item.",
-    (QUEUE,), QUEUE_BUCKETS,
-)  # fmt: skip
-QUEUE_TASKS = _m(
-    "glassbox_queue_tasks", C, "",
-    "Finished queue tasks by outcome: success, failure, retry, dead_letter.",
-    (QUEUE, OUTCOME),
-)  # fmt: skip
-QUEUE_BUSY_WORKERS = _m(
-    "glassbox_queue_busy_workers", G, "",
-    "Workers currently processing an item.",
-    (QUEUE,),
-)  # fmt: skip
-PIPELINE_ITEMS = _m(
-    "glassbox_pipeline_items", C, "",
-    "Items processed by pipeline stage and outcome.",
-    (STAGE, OUTCOME),
-)  # fmt: skip
-CACHE_REQUESTS = _m(
-    "glassbox_cache_requests", C, "",
-    "Application cache lookups by result (hit or miss).",
-    (CACHE, RESULT),
-)  # fmt: skip
+QUEUE_DEPTH = MetricSpec(
+    name="glassbox_queue_depth",
+    type=MetricType.GAUGE,
+    description="Items waiting in the queue.",
+    labels=(QUEUE,),
+)
+QUEUE_ENQUEUED = MetricSpec(
+    name="glassbox_queue_enqueued",
+    type=MetricType.COUNTER,
+    description="Items put on the queue.",
+    labels=(QUEUE,),
+)
+QUEUE_WAIT = MetricSpec(
+    name="glassbox_queue_wait_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Time an item waited in the queue before a worker took it.",
+    labels=(QUEUE,),
+    buckets=QUEUE_BUCKETS,
+)
+QUEUE_TASK_DURATION = MetricSpec(
+    name="glassbox_queue_task_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Time a worker spent on one item.",
+    labels=(QUEUE,),
+    buckets=QUEUE_BUCKETS,
+)
+QUEUE_TASKS = MetricSpec(
+    name="glassbox_queue_tasks",
+    type=MetricType.COUNTER,
+    description="Finished queue tasks by outcome: success, failure, retry, dead_letter.",
+    labels=(QUEUE, OUTCOME),
+)
+QUEUE_BUSY_WORKERS = MetricSpec(
+    name="glassbox_queue_busy_workers",
+    type=MetricType.GAUGE,
+    description="Workers currently processing an item.",
+    labels=(QUEUE,),
+)
+PIPELINE_ITEMS = MetricSpec(
+    name="glassbox_pipeline_items",
+    type=MetricType.COUNTER,
+    description="Items processed by pipeline stage and outcome.",
+    labels=(STAGE, OUTCOME),
+)
+CACHE_REQUESTS = MetricSpec(
+    name="glassbox_cache_requests",
+    type=MetricType.COUNTER,
+    description="Application cache lookups by result (hit or miss).",
+    labels=(CACHE, RESULT),
+)
 
 # --- Glassbox: drift, evals, budgets ---------------------------------------------------------
 
-DRIFT_SCORE = _m(
-    "glassbox_drift_score", G, "",
-    "Effect size of the latest drift check per monitor, feature and statistic.",
-    (MONITOR, FEATURE, STATISTIC), multiprocess_mode="mostrecent",
-)  # fmt: skip
-DRIFT_P_VALUE = _m(
-    "glassbox_drift_p_value", G, "",
-    "Corrected p-value of the latest drift check per monitor, feature and statistic.",
-    (MONITOR, FEATURE, STATISTIC), multiprocess_mode="mostrecent",
-)  # fmt: skip
-DRIFT_DETECTED = _m(
-    "glassbox_drift_detected", G, "",
-    "1 when the latest check decided drift, 0 when not, -1 when the window had insufficient data.",
-    (MONITOR, FEATURE), multiprocess_mode="mostrecent",
-)  # fmt: skip
-DRIFT_WINDOW_SAMPLES = _m(
-    "glassbox_drift_window_samples", G, "",
-    "Rows in the current window of the latest drift check.",
-    (MONITOR, FEATURE), multiprocess_mode="mostrecent",
-)  # fmt: skip
-DRIFT_LAST_RUN = _m(
-    "glassbox_drift_last_run_timestamp_seconds", G, "seconds",
-    "Unix time of the latest drift check of a monitor.",
-    (MONITOR,), multiprocess_mode="max",
-)  # fmt: skip
-EVAL_SCORE = _m(
-    "glassbox_eval_score", G, "",
-    "Latest score of an eval suite per scorer.",
-    (SUITE, EVAL_METRIC), multiprocess_mode="mostrecent",
-)  # fmt: skip
-EVAL_SCORE_LOWER = _m(
-    "glassbox_eval_score_lower", G, "",
-    "Lower bound of the 95% confidence interval of the latest eval score.",
-    (SUITE, EVAL_METRIC), multiprocess_mode="mostrecent",
-)  # fmt: skip
-EVAL_SCORE_UPPER = _m(
-    "glassbox_eval_score_upper", G, "",
-    "Upper bound of the 95% confidence interval of the latest eval score.",
-    (SUITE, EVAL_METRIC), multiprocess_mode="mostrecent",
-)  # fmt: skip
-EVAL_SAMPLES = _m(
-    "glassbox_eval_samples", G, "",
-    "Samples scored in the latest eval run.",
-    (SUITE, EVAL_METRIC), multiprocess_mode="mostrecent",
-)  # fmt: skip
-EVAL_REGRESSION = _m(
-    "glassbox_eval_regression", G, "",
-    "1 when the latest score dropped below the baseline by more than its sampling error.",
-    (SUITE, EVAL_METRIC), multiprocess_mode="mostrecent",
-)  # fmt: skip
-EVAL_LAST_RUN = _m(
-    "glassbox_eval_last_run_timestamp_seconds", G, "seconds",
-    "Unix time of the latest run of an eval suite.",
-    (SUITE,), multiprocess_mode="max",
-)  # fmt: skip
-BUDGET_LIMIT = _m(
-    "glassbox_budget_limit_usd", G, "",
-    "Configured spend limit of a budget for its current period, in US dollars.",
-    (BUDGET,), multiprocess_mode="max",
-)  # fmt: skip
-BUDGET_SPEND = _m(
-    "glassbox_budget_spend_usd", G, "",
-    "Spend counted against a budget in its current period, in US dollars.",
-    (BUDGET,), multiprocess_mode="livesum",
-)  # fmt: skip
-BUDGET_BLOCKED = _m(
-    "glassbox_budget_blocked_calls", C, "",
-    "LLM calls refused because their budget was exhausted.",
-    (BUDGET,),
-)  # fmt: skip
+DRIFT_SCORE = MetricSpec(
+    name="glassbox_drift_score",
+    type=MetricType.GAUGE,
+    description="Effect size of the latest drift check per monitor, feature and statistic.",
+    labels=(MONITOR, FEATURE, STATISTIC),
+    multiprocess_mode="mostrecent",
+)
+DRIFT_P_VALUE = MetricSpec(
+    name="glassbox_drift_p_value",
+    type=MetricType.GAUGE,
+    description="Corrected p-value of the latest drift check per monitor, feature and statistic.",
+    labels=(MONITOR, FEATURE, STATISTIC),
+    multiprocess_mode="mostrecent",
+)
+DRIFT_DETECTED = MetricSpec(
+    name="glassbox_drift_detected",
+    type=MetricType.GAUGE,
+    description="1 when the latest check decided drift, 0 when not, -1 when the window had insufficient data.",
+    labels=(MONITOR, FEATURE),
+    multiprocess_mode="mostrecent",
+)
+DRIFT_WINDOW_SAMPLES = MetricSpec(
+    name="glassbox_drift_window_samples",
+    type=MetricType.GAUGE,
+    description="Rows in the current window of the latest drift check.",
+    labels=(MONITOR, FEATURE),
+    multiprocess_mode="mostrecent",
+)
+DRIFT_LAST_RUN = MetricSpec(
+    name="glassbox_drift_last_run_timestamp_seconds",
+    type=MetricType.GAUGE,
+    unit="seconds",
+    description="Unix time of the latest drift check of a monitor.",
+    labels=(MONITOR,),
+    multiprocess_mode="max",
+)
+EVAL_SCORE = MetricSpec(
+    name="glassbox_eval_score",
+    type=MetricType.GAUGE,
+    description="Latest score of an eval suite per scorer.",
+    labels=(SUITE, EVAL_METRIC),
+    multiprocess_mode="mostrecent",
+)
+EVAL_SCORE_LOWER = MetricSpec(
+    name="glassbox_eval_score_lower",
+    type=MetricType.GAUGE,
+    description="Lower bound of the 95% confidence interval of the latest eval score.",
+    labels=(SUITE, EVAL_METRIC),
+    multiprocess_mode="mostrecent",
+)
+EVAL_SCORE_UPPER = MetricSpec(
+    name="glassbox_eval_score_upper",
+    type=MetricType.GAUGE,
+    description="Upper bound of the 95% confidence interval of the latest eval score.",
+    labels=(SUITE, EVAL_METRIC),
+    multiprocess_mode="mostrecent",
+)
+EVAL_SAMPLES = MetricSpec(
+    name="glassbox_eval_samples",
+    type=MetricType.GAUGE,
+    description="Samples scored in the latest eval run.",
+    labels=(SUITE, EVAL_METRIC),
+    multiprocess_mode="mostrecent",
+)
+EVAL_REGRESSION = MetricSpec(
+    name="glassbox_eval_regression",
+    type=MetricType.GAUGE,
+    description="1 when the latest score dropped below the baseline by more than its sampling error.",
+    labels=(SUITE, EVAL_METRIC),
+    multiprocess_mode="mostrecent",
+)
+EVAL_LAST_RUN = MetricSpec(
+    name="glassbox_eval_last_run_timestamp_seconds",
+    type=MetricType.GAUGE,
+    unit="seconds",
+    description="Unix time of the latest run of an eval suite.",
+    labels=(SUITE,),
+    multiprocess_mode="max",
+)
+BUDGET_LIMIT = MetricSpec(
+    name="glassbox_budget_limit_usd",
+    type=MetricType.GAUGE,
+    description="Configured spend limit of a budget for its current period, in US dollars.",
+    labels=(BUDGET,),
+    multiprocess_mode="max",
+)
+BUDGET_SPEND = MetricSpec(
+    name="glassbox_budget_spend_usd",
+    type=MetricType.GAUGE,
+    description="Spend counted against a budget in its current period, in US dollars.",
+    labels=(BUDGET,),
+)
+BUDGET_BLOCKED = MetricSpec(
+    name="glassbox_budget_blocked_calls",
+    type=MetricType.COUNTER,
+    description="LLM calls refused because their budget was exhausted.",
+    labels=(BUDGET,),
+)
 
 # --- Glassbox: the SDK's own health -----------------------------------------------------------
 
-TELEMETRY_DROPPED = _m(
-    "glassbox_telemetry_dropped", C, "",
-    "Telemetry items dropped by the SDK (full export queue, failed export), by signal.",
-    (SIGNAL,),
-)  # fmt: skip
-INSTRUMENTATION_ERRORS = _m(
-    "glassbox_instrumentation_errors", C, "",
-    "Internal SDK failures caught before they reached the application, by component.",
-    (COMPONENT,),
-)  # fmt: skip
-CARDINALITY_FOLDED = _m(
-    "glassbox_cardinality_folded", C, "",
-    "Label values folded into 'other' because the label's cardinality budget was spent.",
-    (LABEL,),
-)  # fmt: skip
-REDACTIONS = _m(
-    "glassbox_redactions", C, "",
-    "Values redacted from logs, spans and files, by entity type.",
-    (ENTITY_TYPE,),
-)  # fmt: skip
-BUILD_INFO = _m(
-    "glassbox_build_info", G, "",
-    "Always 1; carries the Glassbox SDK version.",
-    (VERSION,), multiprocess_mode="max",
-)  # fmt: skip
+TELEMETRY_DROPPED = MetricSpec(
+    name="glassbox_telemetry_dropped",
+    type=MetricType.COUNTER,
+    description="Telemetry items dropped by the SDK (full export queue, failed export), by signal.",
+    labels=(SIGNAL,),
+)
+INSTRUMENTATION_ERRORS = MetricSpec(
+    name="glassbox_instrumentation_errors",
+    type=MetricType.COUNTER,
+    description="Internal SDK failures caught before they reached the application, by component.",
+    labels=(COMPONENT,),
+)
+CARDINALITY_FOLDED = MetricSpec(
+    name="glassbox_cardinality_folded",
+    type=MetricType.COUNTER,
+    description="Label values folded into 'other' because the label's cardinality budget was spent.",
+    labels=(LABEL,),
+)
+REDACTIONS = MetricSpec(
+    name="glassbox_redactions",
+    type=MetricType.COUNTER,
+    description="Values redacted from logs, spans and files, by entity type.",
+    labels=(ENTITY_TYPE,),
+)
+BUILD_INFO = MetricSpec(
+    name="glassbox_build_info",
+    type=MetricType.GAUGE,
+    description="Always 1; carries the Glassbox SDK version.",
+    labels=(VERSION,),
+    multiprocess_mode="max",
+)
 
 
 class Attr:

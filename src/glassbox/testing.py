@@ -28,7 +28,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
 
-from glassbox import _runtime
+from glassbox import _facade, _runtime
 
 __all__ = ["Telemetry", "capture"]
 
@@ -109,8 +109,8 @@ def capture(**settings: Any) -> Iterator[Telemetry]:
     settings.setdefault("otlp_endpoint", None)
     settings.setdefault("keep_spans", 10_000)
     stream = io.StringIO()
-    runtime = _runtime.init(_registry=CollectorRegistry(), _log_stream=stream, **settings)
+    runtime = _facade.start(_registry=CollectorRegistry(), _log_stream=stream, **settings)
     try:
         yield Telemetry(runtime, stream)
     finally:
-        _runtime.shutdown()
+        _facade.stop()

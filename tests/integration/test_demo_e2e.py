@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 
 from glassbox.demo._alerts import _unix
-from glassbox.stack import free_port, get_json
-from glassbox.stack._local import down, up
+from glassbox.stack import down, free_port, get_json, up
 from glassbox.stack._state import StackState, is_alive
 
 pytestmark = pytest.mark.integration

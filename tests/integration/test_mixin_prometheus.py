@@ -2,7 +2,7 @@
 
 The exerciser drives every SDK path in a loop; a loopback HTTP server serves the SDK's
 exposition (plus synthesized vLLM series, which the SDK never produces: see
-``glassbox.mixin._external``); a real ``prometheus`` scrapes it every second and evaluates
+``glassbox.mixin.EXTERNAL_METRICS``); a real ``prometheus`` scrapes it every second and evaluates
 the generated recording rules; then every panel query of every dashboard must return at
 least one series.
 """
@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
-from glassbox.mixin import load_decisions, render, write
-from glassbox.mixin._contract import mixin_queries, substitute
-from glassbox.mixin._exercise import exercise_into, settings
+from glassbox.check._contract import mixin_queries, substitute
+from glassbox.check._exercise import exercise_into, settings
+from glassbox.mixin import build, load_decisions
+from glassbox.render import mixin_files, write_files
 from glassbox.stack import free_port, query, start_prometheus, wait_for_query
 from glassbox.testing import capture
 
@@ -107,8 +108,8 @@ def test_every_panel_query_returns_data(sdk_endpoint: str, tmp_path: Path) -> No
         pushgateway=None,
         alertmanager=f"127.0.0.1:{free_port()}",
     )
-    mixin = render(env)
-    write(mixin, tmp_path / "out")
+    mixin = build(env)
+    write_files(mixin_files(mixin), tmp_path / "out")
     prometheus = start_prometheus(
         tmp_path / "out" / "prometheus" / "prometheus.yml", tmp_path / "state"
     )

@@ -8,10 +8,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from glassbox.check import run_checks
 from glassbox.cli import app
-from glassbox.mixin import load_decisions, render
-from glassbox.mixin._alertmanager import RouteCase
-from glassbox.mixin._check import run_checks
+from glassbox.mixin import RouteCase, build, load_decisions
 
 pytestmark = pytest.mark.integration
 
@@ -35,9 +34,7 @@ def test_all_checks_pass_for_the_default_decisions(tmp_path: Path) -> None:
         t["alertname"] for test in spec["tests"] for t in test["alert_rule_test"] if t["exp_alerts"]
     }
     alerts = {
-        r["alert"]
-        for g in render(load_decisions().environment("prod")).alerting
-        for r in g["rules"]
+        r["alert"] for g in build(load_decisions().environment("prod")).alerting for r in g["rules"]
     }
     assert fired == alerts
 
@@ -45,9 +42,9 @@ def test_all_checks_pass_for_the_default_decisions(tmp_path: Path) -> None:
 def test_amtool_catches_a_wrong_route(tmp_path: Path) -> None:
     import subprocess
 
-    from glassbox.mixin import write
+    from glassbox.render import mixin_files, write_files
 
-    write(render(load_decisions().environment("prod")), tmp_path)
+    write_files(mixin_files(build(load_decisions().environment("prod"))), tmp_path)
     case = RouteCase({"service": "newsroom", "severity": "warning"}, ("oncall",))
     proc = subprocess.run(
         [

@@ -181,7 +181,7 @@ def test_multiprocess_mode_aggregates_forked_workers(tmp_path: Path) -> None:
 
 
 def test_promtool_finds_no_problem_in_the_exposition() -> None:
-    from glassbox.mixin._exercise import exercise
+    from glassbox.check import exercise
     from glassbox.stack import require_binary
 
     exposition = exercise()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from glassbox.mixin import load_decisions, render, write
-from glassbox.mixin._alertmanager import route_cases
+from glassbox.mixin import build, load_decisions, route_cases
+from glassbox.render import mixin_files, write_files
 
 RUNBOOKS = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
 
@@ -18,12 +18,15 @@ RUNBOOKS = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
 @pytest.fixture(scope="module")
 def prod_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("prod")
-    write(render(load_decisions().environment("prod")), out)
+    write_files(mixin_files(build(load_decisions().environment("prod"))), out)
     return out
 
 
 def test_dashboards_follow_the_conventions(prod_files: Path) -> None:
-    boards = [json.loads(p.read_text()) for p in sorted((prod_files / "dashboards").glob("*.json"))]
+    boards = [
+        json.loads(p.read_text())
+        for p in sorted((prod_files / "grafana" / "dashboards").glob("*.json"))
+    ]
     assert len(boards) == 8
     assert len({b["uid"] for b in boards}) == 8
     for board in boards:
@@ -52,9 +55,9 @@ def test_dashboards_follow_the_conventions(prod_files: Path) -> None:
 
 
 def test_dashboards_are_stable_across_builds(tmp_path: Path, prod_files: Path) -> None:
-    write(render(load_decisions().environment("prod")), tmp_path)
-    for path in (prod_files / "dashboards").glob("*.json"):
-        assert (tmp_path / "dashboards" / path.name).read_text() == path.read_text()
+    write_files(mixin_files(build(load_decisions().environment("prod"))), tmp_path)
+    for path in (prod_files / "grafana" / "dashboards").glob("*.json"):
+        assert (tmp_path / "grafana" / "dashboards" / path.name).read_text() == path.read_text()
 
 
 def test_alerts_follow_monitoring_mixin_conventions(prod_files: Path) -> None:
@@ -129,7 +132,7 @@ def test_team_alerts_route_to_the_team() -> None:
 
 
 def test_k8s_form(tmp_path: Path) -> None:
-    write(render(load_decisions().environment("prod")), tmp_path, "k8s")
+    write_files(mixin_files(build(load_decisions().environment("prod")), "k8s"), tmp_path)
     rule = yaml.safe_load((tmp_path / "prometheusrule.yaml").read_text())
     assert rule["kind"] == "PrometheusRule"
     assert rule["spec"]["groups"]

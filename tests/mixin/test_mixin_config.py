@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from glassbox.mixin import DecisionsError, load_decisions
-from glassbox.mixin._config import parse_decisions
+from glassbox.mixin._decisions import parse_decisions
 
 
 def _minimal(**env: object) -> dict[str, object]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from glassbox import semconv
-from glassbox.mixin import load_decisions, render
-from glassbox.mixin._build import Mixin
-from glassbox.mixin._contract import check_contract, exposition_labels
-from glassbox.mixin._exercise import exercise
+from glassbox.check import check_contract, exercise
+from glassbox.check._contract import exposition_labels
+from glassbox.mixin import Mixin, build, load_decisions
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +17,7 @@ def exposition() -> str:
 
 @pytest.fixture(scope="module", params=["local", "prod"])
 def mixin(request: pytest.FixtureRequest) -> Mixin:
-    return render(load_decisions().environment(request.param))
+    return build(load_decisions().environment(request.param))
 
 
 def test_exerciser_exposes_every_metric_of_the_contract(exposition: str) -> None:
@@ -53,7 +52,7 @@ def test_label_missing_from_the_sdk_is_reported(mixin: Mixin, exposition: str) -
 
 
 def test_undeclared_foreign_metric_is_reported(exposition: str) -> None:
-    mixin = render(load_decisions().environment("local"))
+    mixin = build(load_decisions().environment("local"))
     board = mixin.dashboards["serving"]
     target = next(p for p in board["panels"] if p.get("title") == "Waiting requests")["targets"][0]
     target["expr"] = target["expr"].replace("vllm:num_requests_waiting", "vllm:requests_queued")

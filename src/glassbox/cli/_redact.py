@@ -14,6 +14,7 @@ from typing import Annotated, BinaryIO
 import typer
 
 from glassbox.cli import app
+from glassbox.cli._common import fail
 
 
 class _Format(StrEnum):
@@ -70,13 +71,20 @@ def redact(
 ) -> None:
     """Redact PII and secrets from log files (or stdin) to standard output."""
 
-    from glassbox.redaction import build_redactor
-    from glassbox.redaction._keys import KEY_ENV, resolve_key_file
-    from glassbox.redaction._stream import iter_lines, redact_jsonl_lines, redact_text_lines
+    from glassbox.redaction import (
+        KEY_ENV,
+        build_redactor,
+        iter_lines,
+        redact_jsonl_lines,
+        redact_text_lines,
+        resolve_key_file,
+    )
 
     for path in files or []:
         if not path.is_file():
-            _fail(f"cannot read {path}: no such file (pass existing log files, or pipe to stdin)")
+            raise fail(
+                f"cannot read {path}: no such file (pass existing log files, or pipe to stdin)"
+            )
     counts: Counter[str] = Counter()
     created = None
     if key_file is not None or not os.environ.get(KEY_ENV):
@@ -88,7 +96,7 @@ def redact(
             key_file=key_file, key_id=key_id, on_redaction=lambda t: counts.update((t,))
         )
     except (ValueError, OSError) as exc:
-        _fail(f"redaction key: {exc}")
+        raise fail(f"redaction key: {exc}") from None
     if created is not None and not quiet:
         typer.echo(f"glassbox redact: created a new key at {created} (mode 0600)", err=True)
     stage = redact_jsonl_lines if fmt is _Format.jsonl else redact_text_lines
@@ -111,7 +119,7 @@ def redact(
         sys.stderr.close()  # downstream closed (e.g. `| head`): stop quietly
         raise typer.Exit(0) from None
     except OSError as exc:
-        _fail(f"reading {name}: {exc}")
+        raise fail(f"reading {name}: {exc}") from None
     if not quiet:
         elapsed = time.perf_counter() - start
         by_type = ", ".join(f"{t}={n}" for t, n in counts.most_common()) or "nothing found"
@@ -136,8 +144,3 @@ def _encode(line: str) -> bytes:
         return line.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         return line.encode("utf-8", "replace")
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"glassbox redact: error: {message}", err=True)
-    raise typer.Exit(2)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from glassbox.demo._scenarios import DETECTION_LIMIT, Injection
-from glassbox.mixin._external import ENV
+from glassbox.promql import ENV
 from glassbox.stack import PrometheusAPIError, get_json
 
 __all__ = ["AlertWatcher", "FiredAlert", "attribute"]

@@ -264,7 +264,7 @@ def _samples(registry: Any, sample_name: str) -> list[tuple[dict[str, str], floa
 def llm_usage(registry: Any) -> list[ModelUsage]:
     """Calls, errors, tokens and cost per provider/model from a Glassbox registry."""
     calls: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0] * 5)
-    for labels, value in _samples(registry, sc.LLM_DURATION.series[2]):
+    for labels, value in _samples(registry, sc.LLM_DURATION.count):
         row = calls[(labels[sc.PROVIDER], labels[sc.REQUEST_MODEL])]
         row[0] += value
         if labels.get(sc.ERROR_TYPE):

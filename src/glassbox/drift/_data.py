@@ -18,12 +18,9 @@ from typing import Any
 import numpy as np
 
 from glassbox.drift._features import output_features
+from glassbox.exceptions import DataError
 
 __all__ = ["DataError", "expand_text", "read_columns"]
-
-
-class DataError(ValueError):
-    """A data file could not be read as drift data; the message names the file."""
 
 
 def read_columns(path: str | Path, *, text_fields: Sequence[str] = ()) -> dict[str, Any]:
@@ -56,6 +53,10 @@ def read_columns(path: str | Path, *, text_fields: Sequence[str] = ()) -> dict[s
             )
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; expected a {suffix} file") from None
+    except csv.Error as exc:
+        raise DataError(f"{path}: not valid CSV ({exc})") from None
     if not columns:
         raise DataError(f"{path}: no data")
     return expand_text(columns, text_fields, source=str(path))
@@ -78,10 +79,10 @@ def expand_text(
 def _read_npy(path: Path) -> dict[str, Any]:
     try:
         array = np.load(path, allow_pickle=False)
-    except ValueError as exc:
+    except (ValueError, EOFError) as exc:  # EOFError: an empty or cut-off file
         raise DataError(
-            f"{path}: cannot load without pickle ({exc}); save numbers, or strings as a "
-            "fixed-width array: np.save(path, np.asarray(values, dtype=str))"
+            f"{path}: not a .npy array readable without pickle ({exc}); save numbers, or "
+            "strings as a fixed-width array: np.save(path, np.asarray(values, dtype=str))"
         ) from exc
     if array.dtype.kind in "US" and array.ndim == 1:
         strings = np.char.decode(array, "utf-8") if array.dtype.kind == "S" else array

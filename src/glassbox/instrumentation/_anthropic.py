@@ -11,6 +11,7 @@ from typing import Any
 
 from glassbox.instrumentation._calls import Endpoint, wrap_async, wrap_sync
 from glassbox.instrumentation._common import ErrorKinds, Patches, retry_hook
+from glassbox.typing import LLMCallRecorder
 
 __all__ = ["instrument_anthropic", "uninstrument_anthropic"]
 
@@ -28,7 +29,7 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _set_usage(call: Any, usage: Any, output_tokens: Any = None) -> None:
+def _set_usage(call: LLMCallRecorder, usage: Any, output_tokens: Any = None) -> None:
     """Anthropic reports uncached, cache-read and cache-write input separately: sum them."""
     cache_read = getattr(usage, "cache_read_input_tokens", None)
     cache_write = getattr(usage, "cache_creation_input_tokens", None)
@@ -45,7 +46,7 @@ def _set_usage(call: Any, usage: Any, output_tokens: Any = None) -> None:
     )
 
 
-def record_message(call: Any, result: Any) -> None:
+def record_message(call: LLMCallRecorder, result: Any) -> None:
     """Record a ``Message``: usage with cache tokens, model, id, stop reason, tool uses."""
     usage = getattr(result, "usage", None)
     if usage is not None:
@@ -70,7 +71,7 @@ class MessageStreamObserver:
 
     __slots__ = ("chunk", "complete", "message", "stop", "tools", "usage")
 
-    def __init__(self, call: Any) -> None:
+    def __init__(self, call: LLMCallRecorder) -> None:
         self.chunk = call.chunk
         self.complete = False
         self.message: Any = None
@@ -94,7 +95,7 @@ class MessageStreamObserver:
         elif kind == "message_stop":
             self.complete = True
 
-    def flush(self, call: Any) -> None:
+    def flush(self, call: LLMCallRecorder) -> None:
         message = self.message
         start_usage = getattr(message, "usage", None)
         final = self.usage

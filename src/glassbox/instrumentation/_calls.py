@@ -20,6 +20,7 @@ from glassbox.instrumentation._common import (
     report,
     start_call,
 )
+from glassbox.typing import LLMCallRecorder
 
 __all__ = ["Endpoint", "wrap_async", "wrap_sync"]
 
@@ -64,7 +65,9 @@ class Endpoint:
     component: str = "instrumentation"
 
 
-def _new_call(endpoint: Endpoint, resource: Any, kwargs: dict[str, Any], stream: bool) -> Any:
+def _new_call(
+    endpoint: Endpoint, resource: Any, kwargs: dict[str, Any], stream: bool
+) -> LLMCallRecorder:
     model = kwargs.get("model")
     host, port = server_of(resource)
     request = {name: kwargs[key] for key, name in endpoint.params if key in kwargs}
@@ -105,7 +108,7 @@ def _leave(context_token: Any, call_token: Any) -> None:
             report("instrumentation", exc)
 
 
-def _complete(endpoint: Endpoint, call: Any, result: Any, stream: bool) -> Any:
+def _complete(endpoint: Endpoint, call: LLMCallRecorder, result: Any, stream: bool) -> Any:
     """Record a returned result; a stream is instrumented and the call ends with it."""
     if stream and endpoint.observer is not None:
         try:

@@ -17,8 +17,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from glassbox._errors import BudgetExceededError
 from glassbox._runtime import report_error
+from glassbox.exceptions import BudgetExceededError
+from glassbox.typing import LLMCallRecorder
 
 __all__ = [
     "CURRENT_CALL",
@@ -43,7 +44,7 @@ def report(component: str, exc: BaseException) -> None:
         report_error(component, exc)
 
 
-def start_call(factory: Callable[[], Any], component: str) -> Any:
+def start_call(factory: Callable[[], LLMCallRecorder], component: str) -> LLMCallRecorder | None:
     """Create and start an LLM call, or return ``None`` if Glassbox failed to.
 
     :class:`~glassbox.BudgetExceededError` propagates: blocking calls over budget is
@@ -99,7 +100,7 @@ class ErrorKinds:
         return "other"
 
 
-def finish_call(call: Any, error: BaseException | None, kinds: ErrorKinds) -> None:
+def finish_call(call: LLMCallRecorder, error: BaseException | None, kinds: ErrorKinds) -> None:
     """End ``call`` with ``error`` mapped to its kind. Never raises."""
     try:
         if error is not None:
@@ -192,7 +193,7 @@ class StreamObserver(Protocol):
 
     def observe(self, item: Any) -> None: ...
 
-    def flush(self, call: Any) -> None: ...
+    def flush(self, call: LLMCallRecorder) -> None: ...
 
 
 class _StreamState:
@@ -200,7 +201,7 @@ class _StreamState:
 
     __slots__ = ("call", "done", "kinds", "observer")
 
-    def __init__(self, call: Any, observer: StreamObserver, kinds: ErrorKinds) -> None:
+    def __init__(self, call: LLMCallRecorder, observer: StreamObserver, kinds: ErrorKinds) -> None:
         self.call = call
         self.observer = observer
         self.kinds = kinds
@@ -272,7 +273,9 @@ def _ignore(item: Any) -> None:
     return None
 
 
-def instrument_stream(stream: Any, call: Any, observer: StreamObserver, kinds: ErrorKinds) -> Any:
+def instrument_stream(
+    stream: Any, call: LLMCallRecorder, observer: StreamObserver, kinds: ErrorKinds
+) -> Any:
     """Make ``stream`` (an ``openai``/``anthropic`` ``Stream`` or ``AsyncStream``) record ``call``.
 
     The stream object itself is returned unchanged in type and identity: only its

@@ -12,6 +12,7 @@ from typing import Any
 
 from glassbox.instrumentation._calls import Endpoint, wrap_async, wrap_sync
 from glassbox.instrumentation._common import ErrorKinds, Patches, retry_hook
+from glassbox.typing import LLMCallRecorder
 
 __all__ = ["instrument_openai", "uninstrument_openai"]
 
@@ -42,7 +43,7 @@ _EMBEDDING_PARAMS = (
 # --- results ---------------------------------------------------------------------------------
 
 
-def _chat_usage(call: Any, usage: Any) -> None:
+def _chat_usage(call: LLMCallRecorder, usage: Any) -> None:
     prompt = getattr(usage, "prompt_tokens_details", None)
     completion = getattr(usage, "completion_tokens_details", None)
     call.set_usage(
@@ -53,7 +54,7 @@ def _chat_usage(call: Any, usage: Any) -> None:
     )
 
 
-def record_chat(call: Any, result: Any) -> None:
+def record_chat(call: LLMCallRecorder, result: Any) -> None:
     """Record a ``ChatCompletion``: usage, response model and id, finish reasons, tool calls."""
     usage = getattr(result, "usage", None)
     if usage is not None:
@@ -78,7 +79,7 @@ def record_chat(call: Any, result: Any) -> None:
         call.tool_calls(tools)
 
 
-def record_response(call: Any, result: Any) -> None:
+def record_response(call: LLMCallRecorder, result: Any) -> None:
     """Record a Responses API ``Response``."""
     usage = getattr(result, "usage", None)
     if usage is not None:
@@ -118,7 +119,7 @@ def record_response(call: Any, result: Any) -> None:
         call.tool_calls(tools)
 
 
-def record_embeddings(call: Any, result: Any) -> None:
+def record_embeddings(call: LLMCallRecorder, result: Any) -> None:
     """Record a ``CreateEmbeddingResponse``."""
     usage = getattr(result, "usage", None)
     if usage is not None:
@@ -134,7 +135,7 @@ class ChatStreamObserver:
 
     __slots__ = ("chunk", "complete", "finish", "model", "response_id", "tools", "usage")
 
-    def __init__(self, call: Any) -> None:
+    def __init__(self, call: LLMCallRecorder) -> None:
         self.chunk = call.chunk
         self.complete = False
         self.model: Any = None
@@ -167,7 +168,7 @@ class ChatStreamObserver:
                 self.model = item.model
                 self.response_id = item.id
 
-    def flush(self, call: Any) -> None:
+    def flush(self, call: LLMCallRecorder) -> None:
         if self.usage is not None:
             _chat_usage(call, self.usage)
         call.set_response(
@@ -182,7 +183,7 @@ class ResponsesStreamObserver:
 
     __slots__ = ("chunk", "complete", "response")
 
-    def __init__(self, call: Any) -> None:
+    def __init__(self, call: LLMCallRecorder) -> None:
         self.chunk = call.chunk
         self.complete = False
         self.response: Any = None
@@ -197,7 +198,7 @@ class ResponsesStreamObserver:
         elif kind == "response.created":
             self.response = item.response
 
-    def flush(self, call: Any) -> None:
+    def flush(self, call: LLMCallRecorder) -> None:
         if self.response is not None:
             record_response(call, self.response)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from glassbox import semconv as sc
-from glassbox.mixin._config import SEVERITIES, Environment, Receiver, Routing
-from glassbox.mixin._external import ENV, SERVICE
+from glassbox.mixin._decisions import SEVERITIES, Environment, Receiver, Routing
+from glassbox.promql import ENV, SERVICE
 
 __all__ = ["RouteCase", "alertmanager_config", "receiver_config", "route_cases"]
 

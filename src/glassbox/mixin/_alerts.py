@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from glassbox import semconv as sc
-from glassbox.mixin._config import Environment
-from glassbox.mixin._external import ENV, INSTANCE, JOB, SERVICE, VLLM_MODEL
-from glassbox.mixin._promql import by, ne, re_, sel
+from glassbox.mixin._decisions import Environment
+from glassbox.mixin._external import VLLM_MODEL
 from glassbox.mixin._recording import MODEL, Records, S
+from glassbox.promql import ENV, INSTANCE, JOB, SERVICE, by, ne, re_, sel
 
 __all__ = ["Alert", "alert_groups", "alerts"]
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from glassbox import semconv as sc
-from glassbox.mixin._external import ENV, INSTANCE, SERVICE, VLLM_MODEL
+from glassbox.mixin._external import VLLM_MODEL
 from glassbox.mixin._panels import Board, Q
-from glassbox.mixin._promql import by, dashboard_scope, eq, ne, re_, sel
 from glassbox.mixin._recording import LE, Record, Records
+from glassbox.promql import ENV, INSTANCE, SERVICE, by, dashboard_scope, eq, ne, re_, sel
 
 __all__ = ["dashboards"]
 
@@ -129,7 +129,7 @@ def overview(r: Records) -> dict[str, Any]:
         "p95 latency by service",
         "95th percentile LLM call duration; exemplars link to traces.",
         "s",
-        Q(_p95(sc.LLM_DURATION.series[0], (SERVICE,)), f"{{{{{SERVICE}}}}}"),
+        Q(_p95(sc.LLM_DURATION.bucket, (SERVICE,)), f"{{{{{SERVICE}}}}}"),
         exemplar=True,
         span=8,
     )
@@ -161,7 +161,7 @@ def overview(r: Records) -> dict[str, Any]:
         "HTTP p95 latency by route",
         "95th percentile HTTP request duration; exemplars link to traces.",
         "s",
-        Q(_p95(sc.HTTP_DURATION.series[0], (sc.HTTP_ROUTE,)), f"{{{{{sc.HTTP_ROUTE}}}}}"),
+        Q(_p95(sc.HTTP_DURATION.bucket, (sc.HTTP_ROUTE,)), f"{{{{{sc.HTTP_ROUTE}}}}}"),
         exemplar=True,
         span=8,
     )
@@ -191,31 +191,31 @@ def llm(r: Records) -> dict[str, Any]:
         "Latency by stage (p95)",
         "p95 of each stage: queue wait, time to first chunk, time per chunk, whole call. Exemplars link to traces.",  # noqa: E501
         "s",
-        Q(_p95(sc.QUEUE_WAIT.series[0], ()), "queue wait"),
-        Q(_p95(sc.LLM_TIME_TO_FIRST_CHUNK.series[0], ()), "time to first chunk"),
-        Q(_p95(sc.LLM_TIME_PER_OUTPUT_CHUNK.series[0], ()), "time per chunk"),
-        Q(_p95(sc.LLM_DURATION.series[0], ()), "total"),
+        Q(_p95(sc.QUEUE_WAIT.bucket, ()), "queue wait"),
+        Q(_p95(sc.LLM_TIME_TO_FIRST_CHUNK.bucket, ()), "time to first chunk"),
+        Q(_p95(sc.LLM_TIME_PER_OUTPUT_CHUNK.bucket, ()), "time per chunk"),
+        Q(_p95(sc.LLM_DURATION.bucket, ()), "total"),
         exemplar=True,
     )
     b.graph(
         "p95 latency by model",
         "95th percentile call duration per model; exemplars link to traces.",
         "s",
-        Q(_p95(sc.LLM_DURATION.series[0], m), lm),
+        Q(_p95(sc.LLM_DURATION.bucket, m), lm),
         exemplar=True,
     )
     b.graph(
         "Time to first chunk by model (p95)",
         "Streaming calls only.",
         "s",
-        Q(_p95(sc.LLM_TIME_TO_FIRST_CHUNK.series[0], m), lm),
+        Q(_p95(sc.LLM_TIME_TO_FIRST_CHUNK.bucket, m), lm),
         exemplar=True,
     )
     b.graph(
         "Time per output chunk by model (p95)",
         "Interval between streamed chunks.",
         "s",
-        Q(_p95(sc.LLM_TIME_PER_OUTPUT_CHUNK.series[0], m), lm),
+        Q(_p95(sc.LLM_TIME_PER_OUTPUT_CHUNK.bucket, m), lm),
         exemplar=True,
     )
     b.row("Throughput")
@@ -405,7 +405,7 @@ def agents(r: Records) -> dict[str, Any]:
         "Agent duration (p95)",
         "95th percentile agent run duration; exemplars link to traces.",
         "s",
-        Q(_p95(sc.AGENT_DURATION.series[0], (sc.AGENT,)), la),
+        Q(_p95(sc.AGENT_DURATION.bucket, (sc.AGENT,)), la),
         exemplar=True,
         span=8,
     )
@@ -435,7 +435,7 @@ def agents(r: Records) -> dict[str, Any]:
         "Tool duration (p95)",
         "95th percentile tool duration; exemplars link to traces.",
         "s",
-        Q(_p95(sc.TOOL_DURATION.series[0], (sc.TOOL,)), lt),
+        Q(_p95(sc.TOOL_DURATION.bucket, (sc.TOOL,)), lt),
         exemplar=True,
         span=8,
     )
@@ -458,7 +458,7 @@ def agents(r: Records) -> dict[str, Any]:
         "Workflow duration (p95)",
         "95th percentile workflow duration; exemplars link to traces.",
         "s",
-        Q(_p95(sc.WORKFLOW_DURATION.series[0], (sc.WORKFLOW,)), lw),
+        Q(_p95(sc.WORKFLOW_DURATION.bucket, (sc.WORKFLOW,)), lw),
         exemplar=True,
         span=8,
     )
@@ -499,7 +499,7 @@ def queues(r: Records) -> dict[str, Any]:
         "Wait (p95)",
         "95th percentile time items wait before a worker takes them; exemplars link to traces.",
         "s",
-        Q(_p95(sc.QUEUE_WAIT.series[0], q), lq),
+        Q(_p95(sc.QUEUE_WAIT.bucket, q), lq),
         exemplar=True,
         span=8,
     )
@@ -525,7 +525,7 @@ def queues(r: Records) -> dict[str, Any]:
         "Task duration (p95)",
         "95th percentile time a worker spends on one item; exemplars link to traces.",
         "s",
-        Q(_p95(sc.QUEUE_TASK_DURATION.series[0], q), lq),
+        Q(_p95(sc.QUEUE_TASK_DURATION.bucket, q), lq),
         exemplar=True,
         span=8,
     )

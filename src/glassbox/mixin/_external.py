@@ -3,9 +3,9 @@
 The contract test fails on any metric or label a dashboard or rule names unless the SDK
 exposes it, a recording rule produces it, or it is declared here:
 
-* :data:`TARGET_LABELS` — labels the Prometheus scrape configuration attaches to every
-  series (``env`` and ``service`` from the decisions file, ``job``/``instance`` from
-  Prometheus itself);
+* :data:`TARGET_LABELS` (from :mod:`glassbox.promql`) — labels the Prometheus scrape
+  configuration attaches to every series (``env`` and ``service`` from the decisions
+  file, ``job``/``instance`` from Prometheus itself);
 * :data:`PROMETHEUS_METRICS` — series Prometheus synthesises (``up``);
 * :data:`VLLM_METRICS` — the vLLM serving engine's metrics (both current names and the
   older ones that vLLM renamed), shown on the Serving dashboard. They are scraped from
@@ -14,27 +14,15 @@ exposes it, a recording rule produces it, or it is declared here:
 
 from __future__ import annotations
 
+from glassbox.promql import TARGET_LABELS
+
 __all__ = [
-    "ENV",
     "EXTERNAL_METRICS",
-    "INSTANCE",
-    "JOB",
     "PROMETHEUS_METRICS",
-    "SERVICE",
     "TARGET_LABELS",
     "VLLM_METRICS",
     "VLLM_MODEL",
 ]
-
-#: Target label: the environment, from the decisions file's environment name.
-ENV = "env"
-#: Target label: the service, from the key of ``targets`` in the decisions file.
-SERVICE = "service"
-#: Target labels Prometheus attaches itself.
-JOB = "job"
-INSTANCE = "instance"
-#: Labels every scraped series carries in addition to its own.
-TARGET_LABELS = frozenset({ENV, SERVICE, JOB, INSTANCE})
 
 #: Series Prometheus records for every target.
 PROMETHEUS_METRICS: dict[str, frozenset[str]] = {"up": frozenset()}

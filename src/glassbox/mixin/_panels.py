@@ -25,10 +25,9 @@ from grafana_foundation_sdk.models.dashboard import (
 )
 from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
-from glassbox.mixin._external import ENV, SERVICE
-from glassbox.mixin._promql import sel
+from glassbox.promql import ENV, SERVICE, sel
 
-__all__ = ["DASHBOARD_TAG", "DS", "Board", "Q", "to_json"]
+__all__ = ["DASHBOARD_TAG", "DS", "Board", "Q"]
 
 #: Tag shared by every Glassbox dashboard (dashboard links find each other by it).
 DASHBOARD_TAG = "glassbox"
@@ -197,8 +196,3 @@ class Board:
         """The dashboard as JSON-ready data."""
         data: dict[str, Any] = json.loads(json.dumps(self.builder.build(), cls=JSONEncoder))
         return data
-
-
-def to_json(dashboard: dict[str, Any]) -> str:
-    """Stable, diff-friendly JSON for a dashboard."""
-    return json.dumps(dashboard, indent=2, sort_keys=True) + "\n"

@@ -14,9 +14,9 @@ from typing import Any
 from prometheus_client.utils import floatToGoString
 
 from glassbox import semconv as sc
-from glassbox.mixin._config import Environment
-from glassbox.mixin._external import ENV, SERVICE, VLLM_MODEL
-from glassbox.mixin._promql import by, eq, ne, rule_scope, sel
+from glassbox.mixin._decisions import Environment
+from glassbox.mixin._external import VLLM_MODEL
+from glassbox.promql import ENV, SERVICE, by, eq, ne, rule_scope, sel
 
 __all__ = ["Record", "Records", "recording_groups"]
 
@@ -93,15 +93,15 @@ class Records:
 
     def _build(self) -> None:
         self._group = "glassbox-llm.rules"
-        count = sc.LLM_DURATION.series[2]
+        count = sc.LLM_DURATION.count
         self.calls = self._rate(count, MODEL)
         self.errors = self._rate(count, (*MODEL, sc.ERROR_TYPE), ne(sc.ERROR_TYPE, ""))
-        self.latency_buckets = self._rate(sc.LLM_DURATION.series[0], (*MODEL, LE))
+        self.latency_buckets = self._rate(sc.LLM_DURATION.bucket, (*MODEL, LE))
         self.latency_p95 = self._p95(self.latency_buckets, S)
         self.latency_p95_model = self._p95(self.latency_buckets, MODEL)
-        self.ttfc_buckets = self._rate(sc.LLM_TIME_TO_FIRST_CHUNK.series[0], (*MODEL, LE))
+        self.ttfc_buckets = self._rate(sc.LLM_TIME_TO_FIRST_CHUNK.bucket, (*MODEL, LE))
         self.ttfc_p95_model = self._p95(self.ttfc_buckets, MODEL)
-        self.chunk_buckets = self._rate(sc.LLM_TIME_PER_OUTPUT_CHUNK.series[0], (*MODEL, LE))
+        self.chunk_buckets = self._rate(sc.LLM_TIME_PER_OUTPUT_CHUNK.bucket, (*MODEL, LE))
         self.chunk_p95_model = self._p95(self.chunk_buckets, MODEL)
         self.tokens = self._rate(sc.LLM_TOKENS.total, (*MODEL, sc.TOKEN_TYPE))
         self.retries = self._rate(sc.LLM_RETRIES.total, MODEL)
@@ -128,36 +128,30 @@ class Records:
         ]
 
         self._group = "glassbox-agents.rules"
-        self.workflows = self._rate(
-            sc.WORKFLOW_DURATION.series[2], (*S, sc.WORKFLOW, sc.ERROR_TYPE)
-        )
-        self.workflow_buckets = self._rate(sc.WORKFLOW_DURATION.series[0], (*S, sc.WORKFLOW, LE))
-        self.agents = self._rate(sc.AGENT_DURATION.series[2], (*S, sc.AGENT, sc.ERROR_TYPE))
-        self.agent_buckets = self._rate(sc.AGENT_DURATION.series[0], (*S, sc.AGENT, LE))
-        self.tools = self._rate(sc.TOOL_DURATION.series[2], (*S, sc.AGENT, sc.TOOL, sc.ERROR_TYPE))
-        self.tool_buckets = self._rate(sc.TOOL_DURATION.series[0], (*S, sc.TOOL, LE))
-        self.tool_calls_per_run_buckets = self._rate(
-            sc.AGENT_TOOL_CALLS.series[0], (*S, sc.AGENT, LE)
-        )
+        self.workflows = self._rate(sc.WORKFLOW_DURATION.count, (*S, sc.WORKFLOW, sc.ERROR_TYPE))
+        self.workflow_buckets = self._rate(sc.WORKFLOW_DURATION.bucket, (*S, sc.WORKFLOW, LE))
+        self.agents = self._rate(sc.AGENT_DURATION.count, (*S, sc.AGENT, sc.ERROR_TYPE))
+        self.agent_buckets = self._rate(sc.AGENT_DURATION.bucket, (*S, sc.AGENT, LE))
+        self.tools = self._rate(sc.TOOL_DURATION.count, (*S, sc.AGENT, sc.TOOL, sc.ERROR_TYPE))
+        self.tool_buckets = self._rate(sc.TOOL_DURATION.bucket, (*S, sc.TOOL, LE))
+        self.tool_calls_per_run_buckets = self._rate(sc.AGENT_TOOL_CALLS.bucket, (*S, sc.AGENT, LE))
         self.tool_calls_per_run_p95 = self._p95(self.tool_calls_per_run_buckets, (*S, sc.AGENT))
-        self.tasks = self._rate(sc.TASK_DURATION.series[2], (*S, sc.TASK, sc.ERROR_TYPE))
+        self.tasks = self._rate(sc.TASK_DURATION.count, (*S, sc.TASK, sc.ERROR_TYPE))
 
         self._group = "glassbox-queues.rules"
         q = (*S, sc.QUEUE)
         self.enqueued = self._rate(sc.QUEUE_ENQUEUED.total, q)
         self.queue_tasks = self._rate(sc.QUEUE_TASKS.total, (*q, sc.OUTCOME))
-        self.queue_wait_buckets = self._rate(sc.QUEUE_WAIT.series[0], (*q, LE))
+        self.queue_wait_buckets = self._rate(sc.QUEUE_WAIT.bucket, (*q, LE))
         self.queue_wait_p95 = self._p95(self.queue_wait_buckets, q)
-        self.queue_task_buckets = self._rate(sc.QUEUE_TASK_DURATION.series[0], (*q, LE))
+        self.queue_task_buckets = self._rate(sc.QUEUE_TASK_DURATION.bucket, (*q, LE))
         self.queue_task_p95 = self._p95(self.queue_task_buckets, q)
         self.pipeline_items = self._rate(sc.PIPELINE_ITEMS.total, (*S, sc.STAGE, sc.OUTCOME))
         self.cache_requests = self._rate(sc.CACHE_REQUESTS.total, (*S, sc.CACHE, sc.RESULT))
 
         self._group = "glassbox-http.rules"
-        self.http_requests = self._rate(
-            sc.HTTP_DURATION.series[2], (*S, sc.HTTP_ROUTE, sc.HTTP_STATUS)
-        )
-        self.http_buckets = self._rate(sc.HTTP_DURATION.series[0], (*S, sc.HTTP_ROUTE, LE))
+        self.http_requests = self._rate(sc.HTTP_DURATION.count, (*S, sc.HTTP_ROUTE, sc.HTTP_STATUS))
+        self.http_buckets = self._rate(sc.HTTP_DURATION.bucket, (*S, sc.HTTP_ROUTE, LE))
 
         self._group = "glassbox-telemetry.rules"
         self.dropped = self._rate(sc.TELEMETRY_DROPPED.total, (*S, sc.SIGNAL))
@@ -198,7 +192,7 @@ class Records:
         for w in windows:
             total = f"sum {by(S)} (rate({sel(count, self.scope)}[{w}]))"
             bad = f"sum {by(S)} (rate({sel(count, self.scope, failed)}[{w}]))"
-            fast = f"sum {by(S)} (rate({sel(sc.LLM_DURATION.series[0], self.scope, fast_le)}[{w}]))"
+            fast = f"sum {by(S)} (rate({sel(sc.LLM_DURATION.bucket, self.scope, fast_le)}[{w}]))"
             self.slo_errors[w] = self._add(
                 S, sc.LLM_DURATION.name, f"error_ratio_rate{w}", f"({bad} or 0 * {total}) / {total}"
             )

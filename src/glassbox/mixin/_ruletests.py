@@ -18,7 +18,8 @@ from prometheus_client.utils import floatToGoString
 from glassbox import semconv as sc
 from glassbox.mixin._alerts import Alert, alerts
 from glassbox.mixin._build import Mixin
-from glassbox.mixin._external import ENV, INSTANCE, JOB, SERVICE, VLLM_MODEL
+from glassbox.mixin._external import VLLM_MODEL
+from glassbox.promql import ENV, INSTANCE, JOB, SERVICE
 
 __all__ = ["Scenario", "rule_test_file", "scenarios", "test_rule_groups", "test_step"]
 
@@ -112,7 +113,7 @@ class _Gen:
         value: float,
     ) -> None:
         """All observations at ``value``: buckets below it stay at zero."""
-        bucket, _, count = spec.series[:3]
+        bucket, count = spec.bucket, spec.count
         factors = self.factors()
         for bound in (*spec.buckets, float("inf")):
             le = {"le": floatToGoString(bound)}  # type: ignore[no-untyped-call]
@@ -168,8 +169,8 @@ def _healthy(g: _Gen, s: Scenario) -> None:
     g.gauge(s, sc.QUEUE_DEPTH.name, {**BASE, sc.QUEUE: "ingest"}, 3)
     g.counter(s, sc.QUEUE_TASKS.total, {**BASE, sc.QUEUE: "ingest", sc.OUTCOME: "success"}, 5)
     tool = {**BASE, sc.TOOL: "search", sc.AGENT: "editor"}
-    g.counter(s, sc.TOOL_DURATION.series[2], {**tool, sc.ERROR_TYPE: ""}, 1)
-    g.counter(s, sc.TOOL_DURATION.series[2], {**tool, sc.ERROR_TYPE: "TimeoutError"}, 0.01)
+    g.counter(s, sc.TOOL_DURATION.count, {**tool, sc.ERROR_TYPE: ""}, 1)
+    g.counter(s, sc.TOOL_DURATION.count, {**tool, sc.ERROR_TYPE: "TimeoutError"}, 0.01)
     g.histogram(s, sc.AGENT_TOOL_CALLS, {**BASE, sc.AGENT: "editor"}, 0.2, 2)
     drift = {JOB: "drift", sc.MONITOR: "inputs"}
     g.gauge(s, sc.DRIFT_DETECTED.name, {**drift, sc.FEATURE: "length"}, 0)
@@ -314,7 +315,7 @@ def _faults(mixin: Mixin, g: _Gen) -> list[Scenario]:
     s = new("tool failures")
     g.counter(
         s,
-        sc.TOOL_DURATION.series[2],
+        sc.TOOL_DURATION.count,
         {**BASE, sc.TOOL: "search", sc.AGENT: "editor", sc.ERROR_TYPE: "TimeoutError"},
         1,
     )

@@ -15,10 +15,10 @@ from glassbox.redaction._engine import (
     Redactor,
     build_redactor,
 )
-from glassbox.redaction._keys import DEFAULT_KEY_FILE, KEY_ENV, KEY_FILE_ENV
+from glassbox.redaction._keys import DEFAULT_KEY_FILE, KEY_ENV, KEY_FILE_ENV, resolve_key_file
 from glassbox.redaction._processor import DEFAULT_SKIP_KEYS, RedactionProcessor
 from glassbox.redaction._raw import RAW_KEY_FILE_ENV, RawStream, read_raw
-from glassbox.redaction._stream import redact_jsonl_lines, redact_text_lines
+from glassbox.redaction._stream import iter_lines, redact_jsonl_lines, redact_text_lines
 from glassbox.redaction._types import ENTITY_TYPES, PII_TYPES, SECRET_TYPES, Finding
 
 __all__ = [
@@ -39,7 +39,9 @@ __all__ = [
     "RedactionProcessor",
     "Redactor",
     "build_redactor",
+    "iter_lines",
     "read_raw",
     "redact_jsonl_lines",
     "redact_text_lines",
+    "resolve_key_file",
 ]

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from glassbox.exceptions import MissingBinaryError
+
 __all__ = [
     "BINARY_PACKAGES",
     "MissingBinaryError",
@@ -37,10 +39,6 @@ BINARY_PACKAGES = {
     "amtool": "prometheus-alertmanager",
     "prometheus-pushgateway": "prometheus-pushgateway",
 }
-
-
-class MissingBinaryError(RuntimeError):
-    """A required binary is not on ``PATH``; the message names the package to install."""
 
 
 def require_binary(name: str) -> str:

@@ -104,15 +104,15 @@ class Overview:
 
 
 def _rate(series: str, window: str, scope: str, *matchers: str) -> str:
-    from glassbox.mixin._promql import sel
+    from glassbox.promql import sel
 
     return f"rate({sel(series, scope, *matchers)}[{window}])"
 
 
 def _p95(spec: sc.MetricSpec, window: str, scope: str, labels: tuple[str, ...] = ()) -> str:
-    from glassbox.mixin._promql import by
+    from glassbox.promql import by
 
-    buckets = _rate(spec.series[0], window, scope)
+    buckets = _rate(spec.bucket, window, scope)
     return f"histogram_quantile(0.95, sum {by((*labels, LE))} ({buckets}))"
 
 
@@ -134,13 +134,13 @@ def overview_queries(
     """
     # The mixin (an optional extra) is imported here, not at module level, so that
     # `glassbox.stack` stays importable without it.
-    from glassbox.mixin._promql import by, eq, ne, re_, sel
+    from glassbox.promql import by, eq, ne, re_, sel
 
     w, s = window, selector
     io = re_(sc.TOKEN_TYPE, "input|output")
     output = eq(sc.TOKEN_TYPE, "output")
     today = _since_midnight(now if now is not None else time.time())
-    calls = sc.LLM_DURATION.series[2]
+    calls = sc.LLM_DURATION.count
     failed = ne(sc.ERROR_TYPE, "")
     all_calls = f"sum({_rate(calls, w, s)})"
     queries = {

@@ -3,7 +3,7 @@
 Every PromQL expression in every generated dashboard panel and rule is parsed with a
 real PromQL parser (``promql-parser``) and walked. Each selector's metric must be exposed
 by the SDK (as seen in a real exposition), produced by a recording rule of the mixin, or
-declared external (:mod:`glassbox.mixin._external`); each label used in a matcher,
+declared external (:data:`glassbox.mixin.EXTERNAL_METRICS`); each label used in a matcher,
 ``by``/``without``, ``on``/``ignoring``/``group_left`` or ``label_replace`` must exist on
 what it is applied to. Violations name the panel or rule.
 """
@@ -18,8 +18,8 @@ from typing import Any
 import promql_parser as pp
 from prometheus_client.parser import text_string_to_metric_families
 
-from glassbox.mixin._build import Mixin
-from glassbox.mixin._external import EXTERNAL_METRICS, TARGET_LABELS
+from glassbox.mixin import EXTERNAL_METRICS, Mixin
+from glassbox.promql import TARGET_LABELS
 
 __all__ = [
     "GRAFANA_VARIABLES",

@@ -1,12 +1,40 @@
-"""Small PromQL builders: every metric and label name comes from the contract."""
+"""Small PromQL builders and the labels Prometheus targets carry.
+
+Every metric and label name comes from the contract (:mod:`glassbox.semconv`) or from
+here: the target labels the scrape configuration attaches to every series. The mixin,
+the local stack's ``glassbox top`` and the demo build their queries with these, and
+nothing here imports anything heavier than the standard library.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from glassbox.mixin._external import ENV, SERVICE
+__all__ = [
+    "ENV",
+    "INSTANCE",
+    "JOB",
+    "SERVICE",
+    "TARGET_LABELS",
+    "by",
+    "dashboard_scope",
+    "eq",
+    "ne",
+    "re_",
+    "rule_scope",
+    "sel",
+    "window_suffix",
+]
 
-__all__ = ["by", "dashboard_scope", "eq", "ne", "re_", "rule_scope", "sel", "window_suffix"]
+#: Target label: the environment, from the decisions file's environment name.
+ENV = "env"
+#: Target label: the service, from the key of ``targets`` in the decisions file.
+SERVICE = "service"
+#: Target labels Prometheus attaches itself.
+JOB = "job"
+INSTANCE = "instance"
+#: Labels every scraped series carries in addition to its own.
+TARGET_LABELS = frozenset({ENV, SERVICE, JOB, INSTANCE})
 
 
 def sel(series: str, *matchers: str) -> str:

@@ -1,65 +1,16 @@
-"""The Prometheus configuration of the local stack and Grafana provisioning files."""
+"""Grafana provisioning: data sources with their cross-links, and the dashboard provider."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from glassbox.mixin._config import Environment
-from glassbox.mixin._external import ENV, SERVICE
+from glassbox.mixin import Environment
+from glassbox.render._logs import LOKI_TENANT
 
-__all__ = [
-    "DASHBOARDS_PATH",
-    "PUSHGATEWAY_JOB",
-    "RULE_FILES",
-    "grafana_dashboard_provider",
-    "grafana_datasources",
-    "prometheus_config",
-]
+__all__ = ["DASHBOARDS_PATH", "grafana_dashboard_provider", "grafana_datasources"]
 
-#: Rule files, relative to the Prometheus configuration file.
-RULE_FILES = ("rules/glassbox-recording.yml", "rules/glassbox-alerts.yml")
 #: Where the Grafana dashboard provider reads the dashboards from.
 DASHBOARDS_PATH = "/var/lib/grafana/dashboards/glassbox"
-#: Scrape job of the Pushgateway (batch jobs: drift monitors and eval suites).
-PUSHGATEWAY_JOB = "pushgateway"
-
-
-def prometheus_config(env: Environment) -> dict[str, Any]:
-    """``prometheus.yml`` for ``env``: SDK targets, the Pushgateway, Alertmanager, rules.
-
-    Every SDK target gets the ``env`` and ``service`` labels the dashboards and alerts
-    filter on; the Pushgateway is scraped with ``honor_labels`` so pushed ``job`` and
-    grouping labels survive.
-    """
-    scrape: list[dict[str, Any]] = [
-        {
-            "job_name": service,
-            "static_configs": [
-                {"targets": list(addresses), "labels": {ENV: env.name, SERVICE: service}}
-            ],
-        }
-        for service, addresses in sorted(env.targets.items())
-    ]
-    if env.pushgateway:
-        scrape.append(
-            {
-                "job_name": PUSHGATEWAY_JOB,
-                "honor_labels": True,
-                "static_configs": [{"targets": [env.pushgateway], "labels": {ENV: env.name}}],
-            }
-        )
-    return {
-        "global": {
-            "scrape_interval": str(env.scrape_interval),
-            "scrape_timeout": str(env.scrape_interval)
-            if env.scrape_interval.seconds < 10
-            else "10s",
-            "evaluation_interval": str(env.evaluation_interval),
-        },
-        "rule_files": list(RULE_FILES),
-        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [env.alertmanager]}]}]},
-        "scrape_configs": scrape,
-    }
 
 
 def grafana_datasources(env: Environment) -> dict[str, Any]:
@@ -91,6 +42,7 @@ def grafana_datasources(env: Environment) -> dict[str, Any]:
                 "jsonData": {
                     "tracesToLogsV2": {
                         "datasourceUid": ds.loki.uid,
+                        "tags": [{"key": "service.name", "value": "service_name"}],
                         "filterByTraceID": True,
                         "spanStartTimeShift": "-5m",
                         "spanEndTimeShift": "5m",
@@ -106,7 +58,11 @@ def grafana_datasources(env: Environment) -> dict[str, Any]:
                 "uid": ds.loki.uid,
                 "url": ds.loki.url,
                 "access": "proxy",
+                # Loki is multi-tenant: this data source reads the normal streams only;
+                # the restricted raw tenant has none (query it deliberately, with access).
+                "secureJsonData": {"httpHeaderValue1": LOKI_TENANT},
                 "jsonData": {
+                    "httpHeaderName1": "X-Scope-OrgID",
                     "derivedFields": [
                         {
                             "name": "trace_id",
@@ -121,7 +77,7 @@ def grafana_datasources(env: Environment) -> dict[str, Any]:
                             "url": "$${__value.raw}",
                             "datasourceUid": ds.tempo.uid,
                         },
-                    ]
+                    ],
                 },
             },
         ],

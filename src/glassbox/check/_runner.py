@@ -1,4 +1,8 @@
-"""``glassbox mixin test``: promtool, amtool and the contract check, for every environment."""
+"""``glassbox mixin test``: promtool, amtool and the contract check, for every environment.
+
+The check runner sits above the mixin (its data and rule test cases), the render layer
+(the files under test) and the stack (the binaries); it uses their public names only.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from glassbox.mixin._alertmanager import route_cases
-from glassbox.mixin._build import Mixin, render, write
-from glassbox.mixin._config import Decisions
-from glassbox.mixin._contract import check_contract
-from glassbox.mixin._ruletests import rule_test_file, test_rule_groups
+from glassbox.check._contract import check_contract
+from glassbox.mixin import Decisions, Mixin, build, route_cases, rule_test_file, test_rule_groups
+from glassbox.render import dump_yaml, mixin_files, write_files
 from glassbox.stack import require_binary
 
 __all__ = ["CheckResult", "run_checks"]
@@ -40,14 +40,18 @@ def _result(env: str, name: str, proc: subprocess.CompletedProcess[str]) -> Chec
 
 
 def _prepare(mixin: Mixin, out: Path) -> Path:
-    write(mixin, out)
+    write_files(mixin_files(mixin), out)
     recording, alerting = test_rule_groups(mixin)
     tests = out / "tests"
-    tests.mkdir(parents=True, exist_ok=True)
-    (tests / "recording.yml").write_text(yaml.safe_dump({"groups": recording}, sort_keys=False))
-    (tests / "alerts.yml").write_text(yaml.safe_dump({"groups": alerting}, sort_keys=False))
-    spec = rule_test_file(mixin, [str(tests / "recording.yml"), str(tests / "alerts.yml")])
-    (tests / "rules.test.yml").write_text(yaml.safe_dump(spec, sort_keys=False, width=1_000_000))
+    rule_files = [str(tests / "recording.yml"), str(tests / "alerts.yml")]
+    write_files(
+        {
+            "tests/recording.yml": dump_yaml({"groups": recording}),
+            "tests/alerts.yml": dump_yaml({"groups": alerting}),
+            "tests/rules.test.yml": dump_yaml(rule_test_file(mixin, rule_files)),
+        },
+        out,
+    )
     return tests / "rules.test.yml"
 
 
@@ -79,7 +83,7 @@ def run_checks(
             progress(result)
 
     names = list(envs) if envs is not None else sorted(decisions.environments)
-    mixins = {name: render(decisions.environment(name)) for name in names}
+    mixins = {name: build(decisions.environment(name)) for name in names}
     tests: dict[str, subprocess.Popen[str]] = {}
     for name, mixin in mixins.items():
         test_file = _prepare(mixin, workdir / name)
@@ -91,7 +95,7 @@ def run_checks(
             text=True,
         )
     if exposition is None:
-        from glassbox.mixin._exercise import exercise
+        from glassbox.check._exercise import exercise
 
         exposition = exercise()
     for name, mixin in mixins.items():

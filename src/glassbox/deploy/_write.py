@@ -1,37 +1,14 @@
-"""A generated deployment: its files, and the secrets it needs, written once."""
+"""Write a deployment bundle: its files, and its secrets once, locked down."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-__all__ = ["Bundle", "Kind", "write_bundle"]
+from glassbox.render import Bundle, write_files
 
-Kind = Literal["compose", "k8s"]
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """Everything ``glassbox deploy`` writes, as data.
-
-    Attributes:
-        kind: ``compose`` or ``k8s``.
-        env: The decisions-file environment it was generated for.
-        files: Text files by path relative to the output directory.
-        generated_secrets: Secret files filled with a random value the first time they
-            are written and never overwritten (Grafana's admin password).
-        external_secrets: Secret files the operator must fill in (receiver credentials
-            such as a Slack webhook URL); created empty, never overwritten.
-    """
-
-    kind: Kind
-    env: str
-    files: dict[str, str]
-    generated_secrets: tuple[str, ...] = ()
-    external_secrets: tuple[str, ...] = ()
+__all__ = ["write_bundle"]
 
 
 def _write_secret(path: Path, value: str, secrets_root: Path) -> None:
@@ -66,12 +43,7 @@ def write_bundle(bundle: Bundle, out: Path) -> list[Path]:
     so regenerating the files keeps existing passwords. External secrets are created
     empty for the operator to fill in. Secret directories are 0700.
     """
-    written: list[Path] = []
-    for relative, text in bundle.files.items():
-        path = out / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        written.append(path)
+    written = write_files(bundle.files, out)
     for relative in bundle.generated_secrets:
         path = out / relative
         if not path.exists() or not path.read_text().strip():

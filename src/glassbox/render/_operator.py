@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from glassbox.mixin._config import Environment
-from glassbox.mixin._panels import to_json
+from glassbox.mixin import Environment
+from glassbox.render._formats import dump_json
 
 __all__ = ["SECRET_NAME", "alertmanager_config_cr", "dashboard_configmaps", "prometheus_rule"]
 
@@ -119,7 +119,7 @@ def dashboard_configmaps(
                 **_meta(f"glassbox-dashboard-{stem}", env, {"grafana_dashboard": "1"}),
                 "annotations": {"grafana_folder": "Glassbox"},
             },
-            "data": {f"glassbox-{stem}.json": to_json(board)},
+            "data": {f"glassbox-{stem}.json": dump_json(board)},
         }
         for stem, board in sorted(boards.items())
     ]
