@@ -111,7 +111,7 @@ def test_npy_of_strings_runs_the_categorical_test(tmp_path: Path) -> None:
     np.save(tmp_path / "moved.npy", rng.choice(languages, 400, p=[0.4, 0.2, 0.1, 0.3]))
     profile = tmp_path / "languages.profile"
     result = CliRunner().invoke(
-        app, ["drift", "profile", str(tmp_path / "ref.npy"), "-o", str(profile)]
+        app, ["drift", "profile", str(tmp_path / "ref.npy"), "--out", str(profile)]
     )
     assert result.exit_code == 0, result.output
     assert "value (categorical, 5000 rows)" in result.stdout
@@ -121,9 +121,9 @@ def test_npy_of_strings_runs_the_categorical_test(tmp_path: Path) -> None:
             args = [
                 "drift",
                 "check",
-                "-r",
+                "--reference",
                 str(reference),
-                "-c",
+                "--current",
                 str(tmp_path / f"{current}.npy"),
                 "--json",
             ]

@@ -80,7 +80,9 @@ def test_npy_of_strings_is_one_categorical_feature(tmp_path: Path) -> None:
     assert read_columns(tmp_path / "u.npy") == {"value": ["en", "de", "en"]}
     assert read_columns(tmp_path / "b.npy") == {"value": ["en", "fr"]}
     np.save(tmp_path / "o.npy", np.array(["en", None], dtype=object))
-    with pytest.raises(DataError, match=r"o\.npy: not a \.npy array readable without pickle .*dtype=str"):
+    with pytest.raises(
+        DataError, match=r"o\.npy: not a \.npy array readable without pickle .*dtype=str"
+    ):
         read_columns(tmp_path / "o.npy")
     np.save(tmp_path / "s2.npy", np.array([["a", "b"]]))
     with pytest.raises(DataError, match="1-D array of strings"):
