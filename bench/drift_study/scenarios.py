@@ -120,8 +120,8 @@ class Topics:
     dimensions: int = 384
     rank: int = 24  # within-topic variation lies mostly in a low-rank subspace
     common: float = 1.2  # weight of the direction all embeddings share
-    spread: float = 0.9  # within-topic spread relative to the topic centre
-    noise: float = 0.35  # isotropic noise relative to the topic centre
+    spread: float = 0.9  # RMS length of the low-rank within-topic deviation (centres: ~1.5)
+    noise: float = 0.35  # RMS length of the isotropic noise
 
 
 class TopicSpace:
@@ -138,8 +138,9 @@ class TopicSpace:
         centres /= np.linalg.norm(centres, axis=1, keepdims=True)
         self.centres = centres + spec.common * common
         scales = np.geomspace(1.0, 0.1, spec.rank)
+        scales *= spec.spread / np.sqrt(np.sum(scales**2))  # E|within-topic deviation|² = spread²
         factors = rng.normal(size=(spec.topics + 4, spec.rank, d)) / np.sqrt(d)
-        self.factors = factors * scales[None, :, None] * spec.spread * np.sqrt(d / spec.rank)
+        self.factors = factors * scales[None, :, None]
         raw = 1.0 / np.arange(1, spec.topics + 1) ** 0.8
         self.weights = raw / raw.sum()
 
