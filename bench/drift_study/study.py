@@ -86,7 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="Update docs/drift.md.")
     parser.add_argument("--scalar-trials", type=int, default=60)
-    parser.add_argument("--embedding-trials", type=int, default=12)
+    parser.add_argument("--embedding-trials", type=int, default=10)
     parser.add_argument("--null-factor", type=int, default=3, help="Null trials per power trial.")
     parser.add_argument("--sets", default="held-back,development")
     parser.add_argument("--modalities", default="scalars,embeddings")
