@@ -4,14 +4,25 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway
-BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway
+APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway chromium chromium-driver
+BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway chromium chromedriver
+# The console's charting library (uPlot), pinned by console-ui/package-lock.json.
+VENDOR := src/glassbox/console/static/vendor
+VENDOR_FILES := $(VENDOR)/uPlot.iife.min.js $(VENDOR)/uPlot.min.css
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: setup system-deps demo test bench lint format docs clean
+.PHONY: setup system-deps console-assets demo test bench lint format docs clean
 
-setup: system-deps $(STAMP)
+setup: system-deps console-assets $(STAMP)
+
+# Front-end assets, from the npm registry at build time (never from a CDN at run time).
+console-assets: $(VENDOR_FILES)
+
+$(VENDOR_FILES) &: console-ui/package.json console-ui/package-lock.json
+	cd console-ui && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp console-ui/node_modules/uplot/dist/uPlot.iife.min.js console-ui/node_modules/uplot/dist/uPlot.min.css $(VENDOR)/
 
 # Operating-system packages: the real Prometheus, Alertmanager and Pushgateway.
 system-deps:
@@ -53,4 +64,4 @@ docs: setup
 	$(PY) -m glassbox._docs
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist console-ui/node_modules $(VENDOR)

@@ -17,8 +17,8 @@ from typing import Any
 import promql_parser as pp
 from prometheus_client.parser import text_string_to_metric_families
 
-from glassbox.mixin import EXTERNAL_METRICS, Mixin
 from glassbox import promql
+from glassbox.mixin import EXTERNAL_METRICS, Mixin
 from glassbox.promql import TARGET_LABELS
 
 __all__ = [

@@ -19,6 +19,7 @@ request ever shows a stack trace.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,7 +82,10 @@ def create_app(config: ConsoleConfig) -> Starlette:
     by_uid = {str(d["uid"]): d for d in config.dashboards.values()}
     nav = [(uid, str(d.get("title", uid)).split(" / ")[-1]) for uid, d in by_uid.items()]
     rule_exprs = {
-        r["alert"]: str(r["expr"]) for g in config.alert_rules for r in g.get("rules", []) if "alert" in r
+        r["alert"]: str(r["expr"])
+        for g in config.alert_rules
+        for r in g.get("rules", [])
+        if "alert" in r
     }
     links: dict[str, PanelLink | None] = {}
 
@@ -110,7 +114,10 @@ def create_app(config: ConsoleConfig) -> Starlette:
         return out
 
     async def index(request: Request) -> Response:
-        items = [(uid, str(d.get("title", uid)), str(d.get("description", ""))) for uid, d in by_uid.items()]
+        items = [
+            (uid, str(d.get("title", uid)), str(d.get("description", "")))
+            for uid, d in by_uid.items()
+        ]
         return HTMLResponse(_pages.index_page(items, nav))
 
     async def dashboard_view(request: Request) -> Response:
@@ -125,10 +132,9 @@ def create_app(config: ConsoleConfig) -> Starlette:
         span = window(request)
         time_from = panel.get("timeFrom")
         if time_from:
-            try:
+            # A relative override we cannot read keeps the dashboard's range.
+            with contextlib.suppress(ValueError):
                 span = TimeRange.of(parse_time(str(time_from)), span.end, config.scrape_interval)
-            except ValueError:
-                pass  # a relative override we cannot read keeps the dashboard's range
         variables = variables_for(selected(request), span, config.scrape_interval)
         try:
             data = query_panel(config.prometheus, panel, span, variables)
@@ -140,7 +146,9 @@ def create_app(config: ConsoleConfig) -> Starlette:
     def variable(request: Request) -> Response:
         board = dashboard(request.path_params["uid"])
         name = request.path_params["name"]
-        spec = next((v for v in board.get("templating", {}).get("list", []) if v.get("name") == name), None)
+        spec = next(
+            (v for v in board.get("templating", {}).get("list", []) if v.get("name") == name), None
+        )
         if spec is None or spec.get("type") != "query":
             raise HTTPException(404, f"dashboard {board['uid']!r} has no query variable {name!r}")
         span = window(request)
@@ -153,9 +161,14 @@ def create_app(config: ConsoleConfig) -> Starlette:
 
     def alerts(request: Request) -> Response:
         try:
-            groups = get_json(f"{config.prometheus}/api/v1/rules?type=alert", timeout=10)["data"]["groups"]
+            groups = get_json(f"{config.prometheus}/api/v1/rules?type=alert", timeout=10)["data"][
+                "groups"
+            ]
         except (PrometheusAPIError, KeyError, TypeError) as exc:
-            problem = f"Prometheus at {config.prometheus} did not answer ({exc}); start the stack with `glassbox up`"
+            problem = (
+                f"Prometheus at {config.prometheus} did not answer ({exc}); "
+                "start the stack with `glassbox up`"
+            )
             return HTMLResponse(_pages.alerts_page([], problem, nav), status_code=502)
         notified = _alertmanager_alerts(config.alertmanager)
         rows: list[dict[str, Any]] = []
@@ -163,7 +176,9 @@ def create_app(config: ConsoleConfig) -> Starlette:
             for rule in group.get("rules", []):
                 name = str(rule.get("name", ""))
                 if name not in links:
-                    links[name] = panel_for_alert(rule_exprs.get(name, str(rule.get("query", ""))), config.dashboards)
+                    links[name] = panel_for_alert(
+                        rule_exprs.get(name, str(rule.get("query", ""))), config.dashboards
+                    )
                 for alert in rule.get("alerts", []):
                     labels = {str(k): str(v) for k, v in alert.get("labels", {}).items()}
                     annotations = alert.get("annotations", {})
@@ -190,7 +205,12 @@ def create_app(config: ConsoleConfig) -> Starlette:
             min_ms = float(q["min_ms"]) if q.get("min_ms") else None
             max_ms = float(q["max_ms"]) if q.get("max_ms") else None
         except ValueError:
-            return page("Bad filter", f"min_ms/max_ms must be numbers of milliseconds, not {q.get('min_ms')!r}/{q.get('max_ms')!r}", 400)
+            return page(
+                "Bad filter",
+                "min_ms/max_ms must be numbers of milliseconds, not "
+                f"{q.get('min_ms')!r}/{q.get('max_ms')!r}",
+                400,
+            )
         found = config.store.traces(
             service=q.get("service", ""),
             name=q.get("name", ""),

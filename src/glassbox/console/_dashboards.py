@@ -129,7 +129,9 @@ def find_panel(dashboard: Mapping[str, Any], panel_id: int) -> dict[str, Any] | 
 
 def _legend(fmt: str, labels: Mapping[str, str], expr: str) -> str:
     if fmt and fmt != "__auto":
-        return re.sub(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}", lambda m: labels.get(m[1], ""), fmt)
+        return re.sub(
+            r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}", lambda m: labels.get(m[1], ""), fmt
+        )
     shown = {k: v for k, v in labels.items() if k != "__name__"}
     if not shown:
         return labels.get("__name__", expr if len(expr) < 60 else "value")
@@ -191,7 +193,11 @@ def query_panel(
                     trace_id = e.get("labels", {}).get("trace_id")
                     if trace_id:
                         exemplars.append(
-                            {"trace_id": trace_id, "t": float(e["timestamp"]), "v": _number(e["value"])}
+                            {
+                                "trace_id": trace_id,
+                                "t": float(e["timestamp"]),
+                                "v": _number(e["value"]),
+                            }
                         )
     out: dict[str, Any] = {"series": series, "exemplars": exemplars}
     if panel.get("type") == "table":
@@ -209,16 +215,13 @@ def _number(value: Any) -> float | None:
 
 def _merge_table(series: Sequence[Mapping[str, Any]], panel: Mapping[str, Any]) -> dict[str, Any]:
     legends = {
-        str(t.get("refId", "A")): str(t.get("legendFormat") or "")
-        for t in panel.get("targets", [])
+        str(t.get("refId", "A")): str(t.get("legendFormat") or "") for t in panel.get("targets", [])
     }
     value_columns = [
         legends[ref] if legends.get(ref) not in ("", "__auto") else f"Value #{ref}"
         for ref in legends
     ]
-    label_names: list[str] = sorted(
-        {k for s in series for k in s["labels"] if k != "__name__"}
-    )
+    label_names: list[str] = sorted({k for s in series for k in s["labels"] if k != "__name__"})
     rows: dict[tuple[str, ...], dict[str, Any]] = {}
     for s in series:
         key = tuple(str(s["labels"].get(k, "")) for k in label_names)
@@ -284,9 +287,7 @@ class PanelLink:
         return f"/d/{self.uid}#panel-{self.panel_id}"
 
 
-def panel_for_alert(
-    expr: str, dashboards: Mapping[str, Mapping[str, Any]]
-) -> PanelLink | None:
+def panel_for_alert(expr: str, dashboards: Mapping[str, Mapping[str, Any]]) -> PanelLink | None:
     """The panel whose queries best share the alert expression's metrics.
 
     Two points per recording rule or metric both query exactly, one per shared base
@@ -300,9 +301,13 @@ def panel_for_alert(
         for panel in panels(dashboard):
             if panel.get("type") == "row":
                 continue
-            have = set().union(*(_metrics(str(t.get("expr", ""))) for t in panel.get("targets", [])))
+            have = set().union(
+                *(_metrics(str(t.get("expr", ""))) for t in panel.get("targets", []))
+            )
             score = 2 * len(wanted & have) + len(wanted_base & {_base(m) for m in have})
             if score and (best is None or score > best[0]):
-                link = PanelLink(str(dashboard["uid"]), int(panel["id"]), str(panel.get("title", "")))
+                link = PanelLink(
+                    str(dashboard["uid"]), int(panel["id"]), str(panel.get("title", ""))
+                )
                 best = (score, link)
     return best[1] if best else None

@@ -8,6 +8,7 @@ file over when it was truncated (the demo empties its log file at every run).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import threading
@@ -117,8 +118,6 @@ class LogFollower:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
+            with contextlib.suppress(Exception):  # a bad file must not stop the follower
                 self.poll()
-            except Exception:  # noqa: BLE001  (a bad file must not stop the follower)
-                pass
             self._stop.wait(self.interval)

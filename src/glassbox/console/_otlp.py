@@ -23,7 +23,9 @@ from glassbox.console._store import LogRecord, SpanRecord
 
 __all__ = ["OTLPDecodeError", "decode_logs", "decode_traces"]
 
-_ID_FIELDS = frozenset({"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"})
+_ID_FIELDS = frozenset(
+    {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"}
+)
 _SEVERITY = {1: "trace", 5: "debug", 9: "info", 13: "warning", 17: "error", 21: "critical"}
 
 

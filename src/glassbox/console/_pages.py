@@ -52,9 +52,7 @@ def _layout(title: str, body: str, active: str, dashboards: Sequence[tuple[str, 
             ("logs", "/logs", "Logs"),
         )
     )
-    boards = "".join(
-        f'<a href="/d/{escape(uid)}">{escape(name)}</a>' for uid, name in dashboards
-    )
+    boards = "".join(f'<a href="/d/{escape(uid)}">{escape(name)}</a>' for uid, name in dashboards)
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>{escape(title)} · Glassbox</title>"
@@ -62,14 +60,14 @@ def _layout(title: str, body: str, active: str, dashboards: Sequence[tuple[str, 
         '<link rel=stylesheet href="/static/vendor/uPlot.min.css">'
         '<link rel=stylesheet href="/static/console.css"></head><body>'
         f'<header><a class=brand href="/">◧ Glassbox</a><nav>{nav}</nav>'
-        f'<nav class=boards>{boards}</nav></header>'
+        f"<nav class=boards>{boards}</nav></header>"
         f"<main>{body}</main></body></html>"
     )
 
 
 def error_page(title: str, message: str, dashboards: Sequence[tuple[str, str]]) -> str:
     """A page that says what went wrong and what to do, never a stack trace."""
-    body = f'<section class=error><h1>{escape(title)}</h1><p class=message>{escape(message)}</p></section>'
+    body = f"<section class=error><h1>{escape(title)}</h1><p class=message>{escape(message)}</p></section>"
     return _layout(title, body, "", dashboards)
 
 
@@ -78,16 +76,18 @@ def index_page(items: Sequence[tuple[str, str, str]], dashboards: Sequence[tuple
         f'<li><a href="/d/{escape(uid)}">{escape(title)}</a><p>{escape(description)}</p></li>'
         for uid, title, description in items
     )
-    return _layout("Dashboards", f"<h1>Dashboards</h1><ul class=index>{rows}</ul>", "dashboards", dashboards)
+    return _layout(
+        "Dashboards", f"<h1>Dashboards</h1><ul class=index>{rows}</ul>", "dashboards", dashboards
+    )
 
 
 def dashboard_page(model: Mapping[str, Any], dashboards: Sequence[tuple[str, str]]) -> str:
     """The shell the browser fills: the model embedded as JSON, drawn by console.js."""
     data = json.dumps(model).replace("</", "<\\/")
     body = (
-        f'<div class=toolbar><h1>{escape(str(model.get("title", "")))}</h1>'
-        '<div id=variables></div><div class=time>'
-        '<label>Range <select id=range>'
+        f"<div class=toolbar><h1>{escape(str(model.get('title', '')))}</h1>"
+        "<div id=variables></div><div class=time>"
+        "<label>Range <select id=range>"
         + "".join(
             f'<option value="{v}">{label}</option>'
             for v, label in (
@@ -99,13 +99,14 @@ def dashboard_page(model: Mapping[str, Any], dashboards: Sequence[tuple[str, str
                 ("now-7d", "Last 7 days"),
             )
         )
-        + '</select></label><label>Refresh <select id=refresh>'
+        + "</select></label><label>Refresh <select id=refresh>"
         + "".join(
-            f'<option value="{v}">{v or "off"}</option>' for v in ("", "5s", "10s", "30s", "1m", "5m")
+            f'<option value="{v}">{v or "off"}</option>'
+            for v in ("", "5s", "10s", "30s", "1m", "5m")
         )
         + "</select></label></div></div>"
-        f'<p class=description>{escape(str(model.get("description", "")))}</p>'
-        '<div id=grid class=grid></div>'
+        f"<p class=description>{escape(str(model.get('description', '')))}</p>"
+        "<div id=grid class=grid></div>"
         f'<script id=dashboard type="application/json">{data}</script>'
         '<script src="/static/vendor/uPlot.iife.min.js"></script>'
         '<script src="/static/console.js"></script>'
@@ -122,7 +123,7 @@ def alerts_page(
 ) -> str:
     """Firing and pending alerts; each links to its runbook and its dashboard panel."""
     if problem:
-        body = f'<section class=error><p class=message>{escape(problem)}</p></section>'
+        body = f"<section class=error><p class=message>{escape(problem)}</p></section>"
     elif not alerts:
         body = "<p class=empty>No alert is firing or pending.</p>"
     else:
@@ -139,16 +140,16 @@ def alerts_page(
             if a.get("panel"):
                 links.append(
                     f'<a class=panel-link href="{escape(a["panel"].url)}">'
-                    f'{escape(a["panel"].title)}</a>'
+                    f"{escape(a['panel'].title)}</a>"
                 )
             rows.append(
                 f'<tr class="alert {escape(a["state"])}" data-alert="{escape(a["name"])}">'
                 f'<td><span class="state {escape(a["state"])}">{escape(a["state"])}</span></td>'
                 f'<td><span class="severity {escape(a["severity"])}">{escape(a["severity"])}</span></td>'
-                f'<td><b>{escape(a["name"])}</b><p>{escape(a["summary"])}</p>'
-                f'<p class=detail>{escape(a["description"])}</p><p>{labels}</p></td>'
-                f'<td>{escape(a["since"])}</td><td>{escape(a["notified"])}</td>'
-                f'<td>{" · ".join(links)}</td></tr>'
+                f"<td><b>{escape(a['name'])}</b><p>{escape(a['summary'])}</p>"
+                f"<p class=detail>{escape(a['description'])}</p><p>{labels}</p></td>"
+                f"<td>{escape(a['since'])}</td><td>{escape(a['notified'])}</td>"
+                f"<td>{' · '.join(links)}</td></tr>"
             )
         body = (
             "<table class=alerts><thead><tr><th>state</th><th>severity</th><th>alert</th>"
@@ -184,7 +185,7 @@ def traces_page(
         f'<td><a href="/traces/{t.trace_id}">{escape(t.name)}</a></td><td>{escape(t.service)}</td>'
         f"<td>{_ago(t.start_ns)}</td><td class=num>{t.duration_ms:,.1f} ms</td>"
         f"<td class=num>{t.spans}</td><td class=num>{t.errors or ''}</td>"
-        f'<td class=id>{t.trace_id}</td></tr>'
+        f"<td class=id>{t.trace_id}</td></tr>"
         for t in traces
     )
     table = (
@@ -254,7 +255,11 @@ def trace_page(
             f"<li>{escape(str(e.get('name', '')))} {escape(_value(e.get('attributes', {})))}</li>"
             for e in span.events
         )
-        status = f'<span class=status-error>{escape(span.status_message or "error")}</span>' if span.error else ""
+        status = (
+            f"<span class=status-error>{escape(span.status_message or 'error')}</span>"
+            if span.error
+            else ""
+        )
         rows.append(
             f'<div class="span{" failed" if span.error else ""}" data-span="{span.span_id}">'
             f'<div class=span-name style="padding-left:{depth * 14}px">'
@@ -263,16 +268,20 @@ def trace_page(
             f"<span class=dur>{span.duration_ms:,.1f} ms</span></div>"
             f"<div class=genai>{genai}{status}</div>"
             f"<details><summary>attributes</summary><table class=attrs>{others}</table>"
-            f'{f"<ul class=events>{events}</ul>" if events else ""}</details></div>'
+            f"{f'<ul class=events>{events}</ul>' if events else ''}</details></div>"
         )
     log_rows = _log_rows(logs, link=False)
     body = (
-        f'<h1>Trace <span class=id>{trace_id}</span></h1>'
-        f'<p class=summary>{len(spans)} spans · {total / 1e6:,.1f} ms · {tokens:,} tokens · '
+        f"<h1>Trace <span class=id>{trace_id}</span></h1>"
+        f"<p class=summary>{len(spans)} spans · {total / 1e6:,.1f} ms · {tokens:,} tokens · "
         f'${cost:.6f} · <a href="/logs?trace_id={trace_id}">logs</a></p>'
-        f'<div class=waterfall>{"".join(rows)}</div>'
-        f'<h2>Log lines ({len(logs)})</h2>'
-        + (f"<table class=logs><tbody>{log_rows}</tbody></table>" if logs else "<p class=empty>No log line carries this trace id.</p>")
+        f"<div class=waterfall>{''.join(rows)}</div>"
+        f"<h2>Log lines ({len(logs)})</h2>"
+        + (
+            f"<table class=logs><tbody>{log_rows}</tbody></table>"
+            if logs
+            else "<p class=empty>No log line carries this trace id.</p>"
+        )
     )
     return _layout(f"Trace {trace_id[:8]}", body, "traces", dashboards)
 

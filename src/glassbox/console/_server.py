@@ -87,7 +87,9 @@ def serve(
     host, port = _loopback(address)
     follower = LogFollower(log_patterns, config.store.add_logs).start() if log_patterns else None
     server = uvicorn.Server(
-        uvicorn.Config(create_app(config), host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.Config(
+            create_app(config), host=host, port=port, log_level="warning", access_log=False
+        )
     )
     try:
         server.run()

@@ -138,8 +138,10 @@ class TelemetryStore:
             attributes, events = _dumps(dict(s.attributes)), _dumps(list(s.events))
             size = len(s.name) + len(s.service) + len(attributes) + len(events) + 64
             rows.append(
-                (s.trace_id, s.span_id, s.parent_id, s.service, s.name, s.kind, s.start_ns)
-                + (s.end_ns, s.status, s.status_message, attributes, events, size)
+                (
+                    *(s.trace_id, s.span_id, s.parent_id, s.service, s.name, s.kind),
+                    *(s.start_ns, s.end_ns, s.status, s.status_message, attributes, events, size),
+                )
             )
         with self._lock:
             self._db.execute("BEGIN")
@@ -232,7 +234,8 @@ class TelemetryStore:
     ) -> list[TraceSummary]:
         """The newest traces first; ``service``/``name`` match any span of the trace
         (``name`` as a substring), durations are the whole trace's."""
-        having, args = ["1"], []
+        having: list[str] = ["1"]
+        args: list[str | int] = []
         if service:
             having.append("SUM(service = ?) > 0")
             args.append(service)
@@ -262,7 +265,9 @@ class TelemetryStore:
                     (trace_id,),
                 ).fetchone()
                 out.append(
-                    TraceSummary(trace_id, root[0], root[1], start, (end - start) / 1e6, count, errors)
+                    TraceSummary(
+                        trace_id, root[0], root[1], start, (end - start) / 1e6, count, errors
+                    )
                 )
         return out
 
@@ -276,7 +281,20 @@ class TelemetryStore:
                 (trace_id,),
             ).fetchall()
         return [
-            SpanRecord(*row[:10], attributes=json.loads(row[10]), events=json.loads(row[11]))
+            SpanRecord(
+                trace_id=row[0],
+                span_id=row[1],
+                parent_id=row[2],
+                service=row[3],
+                name=row[4],
+                start_ns=row[5],
+                end_ns=row[6],
+                kind=row[7],
+                status=row[8],
+                status_message=row[9],
+                attributes=json.loads(row[10]),
+                events=json.loads(row[11]),
+            )
             for row in rows
         ]
 
@@ -300,9 +318,12 @@ class TelemetryStore:
     ) -> list[LogRecord]:
         """The newest log lines first: ``text`` is a case-insensitive substring of the body
         or any field; ``fields`` are exact matches on attribute values."""
-        where, args = ["1"], []
+        where: list[str] = ["1"]
+        args: list[str | int] = []
         if text:
-            where.append("(instr(lower(body), lower(?)) > 0 OR instr(lower(attributes), lower(?)) > 0)")
+            where.append(
+                "(instr(lower(body), lower(?)) > 0 OR instr(lower(attributes), lower(?)) > 0)"
+            )
             args += [text, text]
         for key, value in (fields or {}).items():
             where.append("CAST(json_extract(attributes, ?) AS TEXT) = ?")
@@ -317,7 +338,18 @@ class TelemetryStore:
         )
         with self._lock:
             rows = self._db.execute(sql, (*args, limit)).fetchall()
-        return [LogRecord(*row[:6], attributes=json.loads(row[6])) for row in rows]
+        return [
+            LogRecord(
+                time_ns=row[0],
+                service=row[1],
+                level=row[2],
+                body=row[3],
+                trace_id=row[4],
+                span_id=row[5],
+                attributes=json.loads(row[6]),
+            )
+            for row in rows
+        ]
 
     def close(self) -> None:
         with self._lock:
