@@ -106,8 +106,13 @@ def create_app(config: ConsoleConfig) -> Starlette:
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
 
-    def selected(request: Request) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
+    def selected(request: Request, board: Mapping[str, Any]) -> dict[str, list[str]]:
+        """Each template variable's chosen values (none chosen: all of them)."""
+        out: dict[str, list[str]] = {
+            str(v["name"]): []
+            for v in board.get("templating", {}).get("list", [])
+            if v.get("type") != "datasource"
+        }
         for key, value in request.query_params.multi_items():
             if key.startswith("var-"):
                 out.setdefault(key[4:], []).append(value)
@@ -135,7 +140,7 @@ def create_app(config: ConsoleConfig) -> Starlette:
             # A relative override we cannot read keeps the dashboard's range.
             with contextlib.suppress(ValueError):
                 span = TimeRange.of(parse_time(str(time_from)), span.end, config.scrape_interval)
-        variables = variables_for(selected(request), span, config.scrape_interval)
+        variables = variables_for(selected(request, board), span, config.scrape_interval)
         try:
             data = query_panel(config.prometheus, panel, span, variables)
         except QueryError as exc:
@@ -152,7 +157,7 @@ def create_app(config: ConsoleConfig) -> Starlette:
         if spec is None or spec.get("type") != "query":
             raise HTTPException(404, f"dashboard {board['uid']!r} has no query variable {name!r}")
         span = window(request)
-        variables = variables_for(selected(request), span, config.scrape_interval)
+        variables = variables_for(selected(request, board), span, config.scrape_interval)
         try:
             values = variable_values(config.prometheus, str(spec.get("query", "")), span, variables)
         except QueryError as exc:

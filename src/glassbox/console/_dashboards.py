@@ -35,6 +35,9 @@ __all__ = [
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _RELATIVE = re.compile(r"^now(?:-(\d+)([smhdw]))?(?:/([smhdwM]))?$")
+#: Panel types that show one value per series: queried at the end of the range only (what
+#: Grafana's reducer shows), so a long ``timeFrom`` such as ``now/d`` still ends at now.
+SINGLE_VALUE = frozenset({"stat", "singlestat", "gauge", "bargauge"})
 #: Points per time-series panel, as Grafana's default max data points for a narrow panel.
 MAX_POINTS = 300
 
@@ -164,7 +167,7 @@ def query_panel(
     """Run a panel's queries; return ``{"series": [...], "exemplars": [...], "table": ...}``.
 
     Each series is ``{"ref", "legend", "labels", "values": [[t, v], …]}`` (instant
-    queries give one point); a ``format: table`` panel also gets ``table``: columns and
+    queries and single-value panels give one point); a ``format: table`` panel also gets ``table``: columns and
     rows merged on their labels, as Grafana's *merge* transformation does.
 
     Raises:
@@ -175,7 +178,7 @@ def query_panel(
     for target in panel.get("targets", []):
         expr = substitute(str(target.get("expr", "")), variables)
         ref = str(target.get("refId", "A"))
-        if target.get("instant"):
+        if target.get("instant") or panel.get("type") in SINGLE_VALUE:
             data = _api(prometheus, "/api/v1/query", {"query": expr, "time": window.end})
             results = [{"metric": r["metric"], "values": [r["value"]]} for r in data["result"]]
         else:

@@ -167,7 +167,7 @@ def up(
             _check_port_free(name, ports[name])
         if missing:
             console.print(f"starting {', '.join(missing)} …")
-            _start(missing, root, ports, timeout, env=env, config=config)
+            _start(missing, root, ports, timeout, env=env, decisions=config)
         write_state_file(root, env, dict(environment.targets), ports, targets is not None)
     state = _observe(root)
     assert state is not None  # the state file was just written
@@ -342,7 +342,7 @@ def _start(
     timeout: float,
     *,
     env: str,
-    config: Path | str | None,
+    decisions: Path | str | None,
 ) -> None:
     """Start ``names`` concurrently; on any failure stop the ones that did start."""
     config = root / "config"
@@ -374,7 +374,7 @@ def _start(
             prometheus=f"http://127.0.0.1:{ports['prometheus']}",
             alertmanager=f"http://127.0.0.1:{ports['alertmanager']}",
             env=env,
-            config=config,
+            config=decisions,
             logs=(str(root / "demo" / "*.jsonl"),),
             timeout=timeout,
         ),
