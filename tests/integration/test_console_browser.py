@@ -212,7 +212,8 @@ def test_every_dashboard_draws_its_panels(
     browser.get(f"{state.console_url}/d/glassbox-llm?from=now-5m")
     _poll(lambda: browser.execute_script("return document.body.dataset.loaded"), 30, "llm")
     canvases = browser.execute_script(
-        "return [...document.querySelectorAll('section.panel[data-type=timeseries][data-state=ok]')]"
+        "return [...document.querySelectorAll("
+        "'section.panel[data-type=timeseries][data-state=ok]')]"
         ".filter(p => p.querySelector('canvas') && Number(p.dataset.series) > 0).length"
     )
     assert canvases > 0
@@ -221,18 +222,19 @@ def test_every_dashboard_draws_its_panels(
 def test_a_trace_sent_over_otlp_is_listed_and_drawn_as_a_waterfall(
     stack: tuple[StackState, Any], browser: Any, tmp_path: Path
 ) -> None:
+    from opentelemetry import trace
     from selenium.webdriver.common.by import By
 
     import glassbox
 
-    state, telemetry = stack
-
-    from opentelemetry import trace
-
-    with trace.get_tracer("console-test").start_as_current_span("console-check") as root:
-        with glassbox.llm_call("openai", "gpt-4o-mini") as call:
-            call.set_usage(input_tokens=321, output_tokens=45)
-            call.set_response(model="gpt-4o-mini")
+    state, _ = stack
+    tracer = trace.get_tracer("console-test")
+    with (
+        tracer.start_as_current_span("console-check") as root,
+        glassbox.llm_call("openai", "gpt-4o-mini") as call,
+    ):
+        call.set_usage(input_tokens=321, output_tokens=45)
+        call.set_response(model="gpt-4o-mini")
     trace_id = format(root.get_span_context().trace_id, "032x")
 
     def listed() -> Any:

@@ -181,9 +181,8 @@ def create_app(config: ConsoleConfig) -> Starlette:
             for rule in group.get("rules", []):
                 name = str(rule.get("name", ""))
                 if name not in links:
-                    links[name] = panel_for_alert(
-                        rule_exprs.get(name, str(rule.get("query", ""))), config.dashboards
-                    )
+                    expr = rule_exprs.get(name, str(rule.get("query", "")))
+                    links[name] = panel_for_alert(expr, config.dashboards, name)
                 for alert in rule.get("alerts", []):
                     labels = {str(k): str(v) for k, v in alert.get("labels", {}).items()}
                     annotations = alert.get("annotations", {})

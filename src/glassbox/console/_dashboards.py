@@ -167,8 +167,8 @@ def query_panel(
     """Run a panel's queries; return ``{"series": [...], "exemplars": [...], "table": ...}``.
 
     Each series is ``{"ref", "legend", "labels", "values": [[t, v], …]}`` (instant
-    queries and single-value panels give one point); a ``format: table`` panel also gets ``table``: columns and
-    rows merged on their labels, as Grafana's *merge* transformation does.
+    queries and single-value panels give one point); a table panel also gets ``table``:
+    columns and rows merged on their labels, as Grafana's *merge* transformation does.
 
     Raises:
         QueryError: Prometheus is unreachable or rejected a query.
@@ -290,27 +290,30 @@ class PanelLink:
         return f"/d/{self.uid}#panel-{self.panel_id}"
 
 
-def panel_for_alert(expr: str, dashboards: Mapping[str, Mapping[str, Any]]) -> PanelLink | None:
+def panel_for_alert(
+    expr: str, dashboards: Mapping[str, Mapping[str, Any]], alert: str = ""
+) -> PanelLink | None:
     """The panel whose queries best share the alert expression's metrics.
 
     Two points per recording rule or metric both query exactly, one per shared base
-    metric (``p95_rate15s`` and ``rate15s`` of the same histogram); ties go to the first
-    dashboard in the mixin's order (the overview), then the first panel.
+    metric (``p95_rate15s`` and ``rate15s`` of the same histogram); ties go to the panel
+    whose title shares most words with the alert's name (``GlassboxLLMSlowLatency`` →
+    "p95 latency"), then to the first in the mixin's order (the overview first).
     """
     wanted = _metrics(expr)
     wanted_base = {_base(m) for m in wanted}
-    best: tuple[int, PanelLink] | None = None
+    words = {w.lower() for w in re.findall(r"[A-Z][a-z]+|[A-Z]+(?![a-z])", alert)} - {"glassbox"}
+    best: tuple[tuple[int, int], PanelLink] | None = None
     for dashboard in dashboards.values():
         for panel in panels(dashboard):
             if panel.get("type") == "row":
                 continue
-            have = set().union(
-                *(_metrics(str(t.get("expr", ""))) for t in panel.get("targets", []))
-            )
-            score = 2 * len(wanted & have) + len(wanted_base & {_base(m) for m in have})
-            if score and (best is None or score > best[0]):
-                link = PanelLink(
-                    str(dashboard["uid"]), int(panel["id"]), str(panel.get("title", ""))
-                )
-                best = (score, link)
+            have: set[str] = set()
+            for target in panel.get("targets", []):
+                have |= _metrics(str(target.get("expr", "")))
+            shared = 2 * len(wanted & have) + len(wanted_base & {_base(m) for m in have})
+            title = str(panel.get("title", ""))
+            score = (shared, len(words & set(re.findall(r"[a-z0-9]+", title.lower()))))
+            if shared and (best is None or score > best[0]):
+                best = (score, PanelLink(str(dashboard["uid"]), int(panel["id"]), title))
     return best[1] if best else None
