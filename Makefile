@@ -24,7 +24,8 @@ $(VENDOR_FILES) &: console-ui/package.json console-ui/package-lock.json
 	mkdir -p $(VENDOR)
 	cp console-ui/node_modules/uplot/dist/uPlot.iife.min.js console-ui/node_modules/uplot/dist/uPlot.min.css $(VENDOR)/
 
-# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway.
+# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway; Chromium
+# and ChromeDriver for the console's browser tests.
 system-deps:
 	@missing=""; for b in $(BINARIES); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \
@@ -32,6 +33,14 @@ system-deps:
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+	@# kubectl (for `kubectl kustomize` in the deploy tests): any kubectl will do; Debian's
+	@# kubernetes-client package only when none is installed (it would clash with another).
+	@if ! command -v kubectl >/dev/null; then \
+		echo "Installing Debian package kubernetes-client (kubectl)"; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml
@@ -47,6 +56,7 @@ test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
+	@$(PY) -m pip install -q -e '.[dev,bench]'
 	@for script in bench/bench_*.py; do \
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done

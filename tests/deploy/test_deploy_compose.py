@@ -165,7 +165,7 @@ def test_ports_are_consistent_between_services(compose_dir: Path) -> None:
 
 def test_tool_configurations_have_their_required_keys(compose_dir: Path) -> None:
     loki = load(compose_dir / "loki/loki.yaml")
-    assert loki["auth_enabled"] is False
+    assert loki["auth_enabled"] is True  # tenants: the normal streams and the raw stream
     schema = loki["schema_config"]["configs"][-1]
     assert {"from", "store", "object_store", "schema", "index"} <= set(schema)
     # Loki's OTLP endpoint stores resource attributes as structured metadata: tsdb + v13.
@@ -185,16 +185,18 @@ def test_tool_configurations_have_their_required_keys(compose_dir: Path) -> None
 
     collector = load(compose_dir / "otel-collector/config.yaml")
     pipelines = collector["service"]["pipelines"]
-    assert set(pipelines) == {"traces", "logs", "metrics"}
+    assert set(pipelines) == {"traces", "logs", "logs/loki", "logs/raw", "metrics"}
+    connectors = set(collector.get("connectors", {}))
     for kind, pipeline in pipelines.items():
         for section in ("receivers", "processors", "exporters"):
             for component in pipeline.get(section, []):
-                assert component in collector[section], (
-                    f"{kind} uses undefined {section} {component}"
+                defined = set(collector[section]) | (
+                    connectors if section != "processors" else set()
                 )
-        assert pipeline["receivers"] == ["otlp"]
+                assert component in defined, f"{kind} uses undefined {section} {component}"
+    for kind in ("traces", "logs", "metrics"):
+        assert pipelines[kind]["receivers"] == ["otlp"]
     assert pipelines["traces"]["exporters"] == ["otlp/tempo"]
-    assert pipelines["logs"]["exporters"] == ["otlphttp/loki"]
     assert collector["exporters"]["otlphttp/loki"]["endpoint"].endswith("/otlp")
     for extension in collector["service"]["extensions"]:
         assert extension in collector["extensions"]

@@ -53,9 +53,10 @@ def _mounted_files(
     volumes = {v["name"]: v for v in pod["volumes"]}
     files: dict[str, str | None] = {}
     for mount in container["volumeMounts"]:
-        if mount["name"] == "data":
+        volume = volumes.get(mount["name"])
+        if mount["name"] == "data" or (volume is not None and "emptyDir" in volume):
             continue
-        volume = volumes[mount["name"]]
+        assert volume is not None, f"{workload['metadata']['name']} mounts missing {mount}"
         sources = volume["projected"]["sources"] if "projected" in volume else [volume]
         for source in sources:
             if "configMap" in source:
@@ -130,16 +131,23 @@ def test_manifests_parse_and_reference_only_what_exists(k8s_dir: Path) -> None:
     assert sum(1 for f in grafana_files if f.startswith(path + "/")) == len(boards)
 
 
-def test_grafana_password_comes_from_a_secret(k8s_dir: Path) -> None:
-    grafana = _by_kind(_docs(k8s_dir, "base"), "StatefulSet")["grafana"]
+def test_grafana_password_comes_from_a_mounted_secret_file(k8s_dir: Path) -> None:
+    docs = _docs(k8s_dir, "base")
+    grafana = _by_kind(docs, "StatefulSet")["grafana"]
     (container,) = grafana["spec"]["template"]["spec"]["containers"]
     variables = {v["name"]: v for v in container["env"]}
-    password = variables["GF_SECURITY_ADMIN_PASSWORD"]
-    assert "value" not in password
-    ref = password["valueFrom"]["secretKeyRef"]
+    assert "GF_SECURITY_ADMIN_PASSWORD" not in variables  # never in the environment
+    path = variables["GF_SECURITY_ADMIN_PASSWORD__FILE"]["value"]
+    files = _mounted_files(grafana, _by_kind(docs, "ConfigMap"))
+    assert path in files
+    assert files[path] is None  # a Secret key, not a ConfigMap
+    volumes = {v["name"]: v for v in grafana["spec"]["template"]["spec"]["volumes"]}
+    (mount,) = [m for m in container["volumeMounts"] if path.startswith(m["mountPath"] + "/")]
+    secret = volumes[mount["name"]]["secret"]
+    (item,) = secret["items"]
     readme = (k8s_dir / "README.md").read_text()
-    assert f"create secret generic {ref['name']}" in readme
-    assert f'--from-literal={ref["key"]}="$(openssl rand' in readme
+    assert f"create secret generic {secret['secretName']}" in readme
+    assert f'--from-literal={item["key"]}="$(openssl rand' in readme
     for path in k8s_dir.rglob("*.yaml"):
         assert not re.search(r"(?i)password\s*[:=]\s*['\"]?\w", path.read_text()), path
 

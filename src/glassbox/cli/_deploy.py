@@ -35,6 +35,14 @@ def deploy_command(
         ),
     ] = None,
     namespace: str = typer.Option("glassbox", "--namespace", "-n", help="Kubernetes namespace."),
+    image: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--image",
+            help="Replace a component's pinned image, e.g. prometheus=prom/prometheus@sha256:…"
+            " (repeatable; a version tag or a digest is required).",
+        ),
+    ] = None,
 ) -> None:
     """Write Prometheus, Alertmanager, Pushgateway, Grafana, Loki, Tempo and Collector files.
 
@@ -42,6 +50,7 @@ def deploy_command(
     in a generated .gitignore); Kubernetes manifests reference Secrets that the
     generated README tells you how to create.
     """
+    from glassbox import ConfigError
     from glassbox.deploy import generate
     from glassbox.mixin import DecisionsError
 
@@ -49,6 +58,14 @@ def deploy_command(
         raise _fail(f"deployment kind {kind!r} is not supported; use compose or k8s")
     if remote_write_url is not None and not remote_write_url.startswith(("http://", "https://")):
         raise _fail(f"--remote-write-url {remote_write_url!r} must be an http(s) URL")
+    images: dict[str, str] = {}
+    for item in image or []:
+        name, sep, ref = item.partition("=")
+        if not sep:
+            raise _fail(
+                f"--image {item!r}: expected NAME=REFERENCE, e.g. prometheus=prom/prometheus:v3.1.0"
+            )
+        images[name.strip()] = ref.strip()
     try:
         files = generate(
             kind,  # type: ignore[arg-type]
@@ -57,8 +74,9 @@ def deploy_command(
             config,
             remote_write_url=remote_write_url,
             namespace=namespace,
+            images=images,
         )
-    except DecisionsError as exc:
+    except (DecisionsError, ConfigError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(
         f"wrote {len(files)} files to {out} ({kind}, env {env!r}); next: {out / 'README.md'}"

@@ -10,6 +10,7 @@ Kubernetes manifests reference Secrets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from glassbox.deploy._write import write_bundle
@@ -26,6 +27,7 @@ def generate(
     *,
     remote_write_url: str | None = None,
     namespace: str = "glassbox",
+    images: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Render the mixin for ``env`` and write the ``kind`` deployment under ``out``.
 
@@ -40,9 +42,9 @@ def generate(
 
     mixin = build(load_decisions(config).environment(env))
     if kind == "compose":
-        bundle = compose_bundle(mixin, remote_write_url)
+        bundle = compose_bundle(mixin, remote_write_url, images)
     elif kind == "k8s":
-        bundle = k8s_bundle(mixin, remote_write_url, namespace)
+        bundle = k8s_bundle(mixin, remote_write_url, namespace, images)
     else:
         raise ValueError(f"deployment kind {kind!r} is not supported; expected compose or k8s")
     return write_bundle(bundle, out)

@@ -10,8 +10,11 @@ is given.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
+import re
 import types
 import typing
+import urllib.parse
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -266,7 +269,23 @@ def _check_references(env: Environment, path: str, source: str) -> None:
                     f"expected one of {sorted(env.receivers)} (declare it under receivers)"
                 )
     for name, receiver in env.receivers.items():
+        _check_name(name, f"{path}.receivers", source, "receiver")
         _check_receiver(receiver, f"{path}.receivers.{name}", source)
+    for service, addresses in env.targets.items():
+        _check_name(service, f"{path}.targets", source, "service")
+        if not addresses:
+            raise DecisionsError(
+                f"{source}: {path}.targets.{service} is empty; expected one or more host:port"
+            )
+        for address in addresses:
+            _check_address(address, f"{path}.targets.{service}", source)
+    for key in ("alertmanager", "pushgateway"):
+        if getattr(env, key) is not None:
+            _check_address(getattr(env, key), f"{path}.{key}", source)
+    for team, body in env.teams.items():
+        _check_name(team, f"{path}.teams", source, "team")
+        for service in body.services:
+            _check_name(service, f"{path}.teams.{team}.services", source, "service")
     for key, value in (("availability", env.slos.availability), ("latency", env.slos.latency)):
         if not 0 < value < 1:
             raise DecisionsError(
@@ -297,6 +316,41 @@ _RECEIVER_KEYS = {
 }
 
 
+#: Names that become Prometheus job names, label values and Kubernetes object names
+#: (``glassbox-<service>``): a DNS-1123 label, so every generated file accepts them.
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+#: ``host:port`` with a DNS name, an IPv4 address or a bracketed IPv6 address.
+_ADDRESS = re.compile(
+    r"(?:[A-Za-z0-9](?:[-A-Za-z0-9.]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})"
+)
+
+
+def _check_name(name: str, path: str, source: str, what: str) -> None:
+    if not _NAME.fullmatch(str(name)):
+        raise DecisionsError(
+            f"{source}: {path}: {what} name {name!r} is not valid; expected lower-case letters, "
+            "digits and '-', starting and ending with a letter or digit, at most 63 characters "
+            "(it becomes a Prometheus job and a Kubernetes object name)"
+        )
+
+
+def _check_address(address: str, path: str, source: str) -> None:
+    match = _ADDRESS.fullmatch(str(address))
+    if match is None or not 0 < int(match.group(1)) < 65536:
+        raise DecisionsError(
+            f"{source}: {path} = {address!r}; expected host:port (e.g. newsroom:8000 or "
+            "10.0.0.5:9464), without a scheme or path"
+        )
+
+
+def _check_url(url: str, path: str, source: str) -> None:
+    parsed = urllib.parse.urlsplit(str(url))
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise DecisionsError(
+            f"{source}: {path} = {url!r}; expected an http:// or https:// URL with a host"
+        )
+
+
 def _check_receiver(receiver: Receiver, path: str, source: str) -> None:
     for kind, (allowed, required) in _RECEIVER_KEYS.items():
         body = getattr(receiver, kind)
@@ -316,6 +370,14 @@ def _check_receiver(receiver: Receiver, path: str, source: str) -> None:
             raise DecisionsError(
                 f"{source}: {path}.{kind}: missing {key!r}; expected keys {sorted(allowed)}"
             )
+        for key, value in body.items():
+            if key.endswith("_file") and not posixpath.isabs(str(value)):
+                raise DecisionsError(
+                    f"{source}: {path}.{kind}.{key} = {value!r}; expected an absolute path "
+                    "(where Alertmanager reads the secret, e.g. /etc/alertmanager/secrets/…)"
+                )
+        if kind == "webhook":
+            _check_url(body["url"], f"{path}.webhook.url", source)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,14 @@ from glassbox.render._compose import compose_bundle
 from glassbox.render._formats import dump_json, dump_yaml, dump_yaml_all
 from glassbox.render._grafana import grafana_dashboard_provider, grafana_datasources
 from glassbox.render._k8s import k8s_bundle
+from glassbox.render._logs import (
+    LOG_LABEL_ATTRIBUTES,
+    LOKI_INDEX_LABELS,
+    LOKI_RAW_TENANT,
+    LOKI_TENANT,
+    RAW_RETENTION,
+    RAW_STREAM_ATTRIBUTE,
+)
 from glassbox.render._mixin import Format, mixin_files, write_files
 from glassbox.render._operator import alertmanager_config_cr, dashboard_configmaps, prometheus_rule
 from glassbox.render._prometheus import PUSHGATEWAY_JOB, RULE_FILES, prometheus_config
@@ -21,8 +29,14 @@ from glassbox.render._prometheus import PUSHGATEWAY_JOB, RULE_FILES, prometheus_
 __all__ = [
     "COLLECTOR_PORTS",
     "IMAGES",
+    "LOG_LABEL_ATTRIBUTES",
+    "LOKI_INDEX_LABELS",
+    "LOKI_RAW_TENANT",
+    "LOKI_TENANT",
     "PORTS",
     "PUSHGATEWAY_JOB",
+    "RAW_RETENTION",
+    "RAW_STREAM_ATTRIBUTE",
     "RULE_FILES",
     "Bundle",
     "Format",

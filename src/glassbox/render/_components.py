@@ -17,10 +17,21 @@ reads all three, with exemplar → trace, trace → logs and log → trace links
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from typing import Any
 
+from glassbox._errors import ConfigError
 from glassbox.mixin import Environment, Mixin
 from glassbox.render._formats import dump_yaml
+from glassbox.render._logs import (
+    LOG_LABEL_ATTRIBUTES,
+    LOKI_INDEX_LABELS,
+    LOKI_RAW_TENANT,
+    LOKI_TENANT,
+    RAW_RETENTION,
+    RAW_STREAM_ATTRIBUTE,
+)
 from glassbox.render._mixin import mixin_files
 from glassbox.render._prometheus import prometheus_config
 
@@ -31,12 +42,15 @@ __all__ = [
     "PORTS",
     "REMOTE_WRITE_TOKEN_FILE",
     "alertmanager_secret_files",
+    "check_namespace",
     "component_configs",
     "prometheus_args",
+    "resolve_images",
     "secret_basename",
 ]
 
 #: Pinned images (bump deliberately; the configuration below targets these versions).
+#: A deployment may replace any of them, e.g. with a digest: see :func:`resolve_images`.
 IMAGES: dict[str, str] = {
     "prometheus": "prom/prometheus:v2.55.1",
     "alertmanager": "prom/alertmanager:v0.28.1",
@@ -96,6 +110,54 @@ _REMOTE_WRITE_HINT = """\
 #     send_exemplars: true
 #     queue_config: {{capacity: 10000, max_shards: 50, max_samples_per_send: 2000}}
 """
+
+
+#: ``name[:tag][@sha256:<64 hex>]`` with at least a tag or a digest (never an implied latest).
+_IMAGE_REF = re.compile(
+    r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
+)
+#: A Kubernetes namespace: a DNS-1123 label.
+_NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def resolve_images(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The image of every component: the pinned defaults, replaced where ``overrides`` says.
+
+    Raises:
+        ConfigError: An unknown component, or a reference with neither a version tag
+            nor a digest (or ``latest``).
+    """
+    images = dict(IMAGES)
+    for name, ref in (overrides or {}).items():
+        if name not in IMAGES:
+            raise ConfigError("--image", f"{name}={ref}", f"a component of {sorted(IMAGES)}")
+        match = _IMAGE_REF.fullmatch(ref)
+        if match is None or not (match["tag"] or match["digest"]) or match["tag"] == "latest":
+            raise ConfigError(
+                "--image",
+                f"{name}={ref}",
+                "an image reference pinned by a version tag or a digest "
+                "(repository:1.2.3 or repository@sha256:<64 hex digits>), never latest",
+            )
+        images[name] = ref
+    return images
+
+
+def check_namespace(namespace: str) -> str:
+    """Return ``namespace`` if it is a valid Kubernetes namespace name.
+
+    Raises:
+        ConfigError: It is not a DNS-1123 label.
+    """
+    if not _NAMESPACE.fullmatch(namespace):
+        raise ConfigError(
+            "--namespace",
+            namespace,
+            "a Kubernetes namespace: lower-case letters, digits and '-', starting and ending "
+            "with a letter or digit, at most 63 characters",
+        )
+    return namespace
 
 
 def prometheus_args() -> list[str]:
@@ -166,11 +228,24 @@ def prometheus_yaml(mixin: Mixin, remote_write_url: str | None) -> str:
     return dump_yaml(config) + _REMOTE_WRITE_HINT.format(token=REMOTE_WRITE_TOKEN_FILE)
 
 
+_LOKI_OVERRIDES_FILE = "/etc/loki/overrides.yaml"
+
+
+def loki_overrides() -> dict[str, Any]:
+    """Per-tenant limits (Loki's runtime configuration): the raw tenant's short retention."""
+    return {"overrides": {LOKI_RAW_TENANT: {"retention_period": RAW_RETENTION}}}
+
+
 def loki_config() -> dict[str, Any]:
-    """Loki 3, single binary, filesystem storage, OTLP ingestion (structured metadata)."""
+    """Loki 3, single binary, filesystem storage, OTLP ingestion, two tenants.
+
+    Multi-tenant (``auth_enabled``): the Collector writes every stream as
+    :data:`LOKI_TENANT` and the raw stream as :data:`LOKI_RAW_TENANT`, whose retention is
+    :data:`RAW_RETENTION`; Grafana's data source reads only :data:`LOKI_TENANT`.
+    """
     root = DATA_PATHS["loki"]
     return {
-        "auth_enabled": False,
+        "auth_enabled": True,
         "server": {"http_listen_port": PORTS["loki"], "grpc_listen_port": _LOKI_GRPC},
         "common": {
             "instance_addr": "127.0.0.1",
@@ -199,7 +274,16 @@ def loki_config() -> dict[str, Any]:
             "allow_structured_metadata": True,  # trace ids travel as structured metadata
             "volume_enabled": True,
             "retention_period": "744h",
+            "otlp_config": {
+                "resource_attributes": {
+                    "ignore_defaults": True,
+                    "attributes_config": [
+                        {"action": "index_label", "attributes": list(LOKI_INDEX_LABELS)}
+                    ],
+                }
+            },
         },
+        "runtime_config": {"file": _LOKI_OVERRIDES_FILE},
         "compactor": {
             "working_directory": f"{root}/compactor",
             "retention_enabled": True,
@@ -273,13 +357,56 @@ def collector_config() -> dict[str, Any]:
                 "spike_limit_percentage": 25,
             },
             "batch": {"send_batch_size": 8192, "timeout": "5s"},
+            # Loki's labels: `env` from the standard resource attribute, and the
+            # low-cardinality record attributes promoted to the resource (records regrouped
+            # by their values, so each keeps its own).
+            "transform/loki_labels": {
+                "error_mode": "ignore",
+                "log_statements": [
+                    {
+                        "context": "resource",
+                        "statements": [
+                            'set(attributes["env"], attributes["deployment.environment.name"])'
+                            ' where attributes["env"] == nil',
+                        ],
+                    },
+                    {
+                        "context": "log",
+                        "statements": [
+                            'set(attributes["level"], ConvertCase(severity_text, "lower"))'
+                            ' where attributes["level"] == nil and severity_text != ""',
+                        ],
+                    },
+                ],
+            },
+            "groupbyattrs/loki_labels": {"keys": list(LOG_LABEL_ATTRIBUTES)},
+        },
+        "connectors": {
+            # The raw stream goes to its own tenant, never to the normal one.
+            "routing/logs": {
+                "default_pipelines": ["logs/loki"],
+                "error_mode": "ignore",
+                "table": [
+                    {
+                        "statement": f'route() where attributes["{RAW_STREAM_ATTRIBUTE}"] == "raw"',
+                        "pipelines": ["logs/raw"],
+                    }
+                ],
+            }
         },
         "exporters": {
             "otlp/tempo": {
                 "endpoint": f"tempo:{_TEMPO_OTLP_GRPC}",
                 "tls": {"insecure": True},
             },
-            "otlphttp/loki": {"endpoint": f"http://loki:{PORTS['loki']}/otlp"},
+            "otlphttp/loki": {
+                "endpoint": f"http://loki:{PORTS['loki']}/otlp",
+                "headers": {"X-Scope-OrgID": LOKI_TENANT},
+            },
+            "otlphttp/loki_raw": {
+                "endpoint": f"http://loki:{PORTS['loki']}/otlp",
+                "headers": {"X-Scope-OrgID": LOKI_RAW_TENANT},
+            },
             "prometheus": {
                 "endpoint": f"0.0.0.0:{p['prom-export']}",
                 "enable_open_metrics": True,  # exemplars
@@ -297,8 +424,18 @@ def collector_config() -> dict[str, Any]:
                 },
                 "logs": {
                     "receivers": ["otlp"],
-                    "processors": processors,
+                    "processors": ["memory_limiter"],
+                    "exporters": ["routing/logs"],
+                },
+                "logs/loki": {
+                    "receivers": ["routing/logs"],
+                    "processors": ["transform/loki_labels", "groupbyattrs/loki_labels", "batch"],
                     "exporters": ["otlphttp/loki"],
+                },
+                "logs/raw": {
+                    "receivers": ["routing/logs"],
+                    "processors": ["batch"],
+                    "exporters": ["otlphttp/loki_raw"],
                 },
                 "metrics": {
                     "receivers": ["otlp"],
@@ -328,6 +465,7 @@ def component_configs(mixin: Mixin, remote_write_url: str | None) -> dict[str, s
     return {
         **mixin_files(mixin, "plain", prometheus_yml=prometheus_yaml(mixin, remote_write_url)),
         "loki/loki.yaml": dump_yaml(loki_config()),
+        "loki/overrides.yaml": dump_yaml(loki_overrides()),
         "tempo/tempo.yaml": dump_yaml(tempo_config()),
         "otel-collector/config.yaml": dump_yaml(collector_config()),
     }

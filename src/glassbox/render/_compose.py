@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from glassbox.mixin import Mixin
@@ -9,12 +10,12 @@ from glassbox.render._bundle import Bundle
 from glassbox.render._components import (
     COLLECTOR_PORTS,
     DATA_PATHS,
-    IMAGES,
     PORTS,
     REMOTE_WRITE_TOKEN_FILE,
     alertmanager_secret_files,
     component_configs,
     prometheus_args,
+    resolve_images,
     secret_basename,
 )
 from glassbox.render._formats import dump_yaml
@@ -32,7 +33,17 @@ def _published(*ports: int) -> list[str]:
     return [f"127.0.0.1:{port}:{port}" for port in ports]
 
 
-def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
+#: Every long-running service: no privilege escalation, no capabilities, a read-only root
+#: file system (writes go to its data volume and a tmpfs at /tmp).
+_HARDENED: dict[str, Any] = {
+    "read_only": True,
+    "cap_drop": ["ALL"],
+    "security_opt": ["no-new-privileges:true"],
+    "tmpfs": ["/tmp"],
+}
+
+
+def _services(mixin: Mixin, remote_write: bool, images: Mapping[str, str]) -> dict[str, Any]:
     env = mixin.env
     restart = "unless-stopped"
     prometheus_volumes = [
@@ -49,9 +60,9 @@ def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
             for path in alertmanager_secret_files(env)
         ),
     ]
-    return {
+    services: dict[str, Any] = {
         "prometheus": {
-            "image": IMAGES["prometheus"],
+            "image": images["prometheus"],
             "command": prometheus_args(),
             "volumes": prometheus_volumes,
             "ports": _published(PORTS["prometheus"]),
@@ -59,7 +70,7 @@ def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
             "restart": restart,
         },
         "alertmanager": {
-            "image": IMAGES["alertmanager"],
+            "image": images["alertmanager"],
             "command": [
                 "--config.file=/etc/alertmanager/alertmanager.yml",
                 f"--storage.path={DATA_PATHS['alertmanager']}",
@@ -71,16 +82,16 @@ def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
             "restart": restart,
         },
         "pushgateway": {
-            "image": IMAGES["pushgateway"],
+            "image": images["pushgateway"],
             "command": [f"--web.listen-address=0.0.0.0:{PORTS['pushgateway']}"],
             "ports": _published(PORTS["pushgateway"]),
             "restart": restart,
         },
         "loki": {
-            "image": IMAGES["loki"],
+            "image": images["loki"],
             "command": ["-config.file=/etc/loki/loki.yaml"],
             "volumes": [
-                "./loki/loki.yaml:/etc/loki/loki.yaml:ro",
+                "./loki:/etc/loki:ro",
                 f"loki-data:{DATA_PATHS['loki']}",
             ],
             "ports": _published(PORTS["loki"]),
@@ -88,13 +99,13 @@ def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
         },
         # Tempo runs as uid 10001; a fresh named volume is root-owned.
         "tempo-init": {
-            "image": IMAGES["tempo"],
+            "image": images["tempo"],
             "user": "root",
             "entrypoint": ["chown", "10001:10001", DATA_PATHS["tempo"]],
             "volumes": [f"tempo-data:{DATA_PATHS['tempo']}"],
         },
         "tempo": {
-            "image": IMAGES["tempo"],
+            "image": images["tempo"],
             "command": ["-config.file=/etc/tempo/tempo.yaml"],
             "volumes": [
                 "./tempo/tempo.yaml:/etc/tempo/tempo.yaml:ro",
@@ -108,7 +119,7 @@ def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
             "restart": restart,
         },
         "otel-collector": {
-            "image": IMAGES["otel-collector"],
+            "image": images["otel-collector"],
             "command": ["--config=/etc/otelcol-contrib/config.yaml"],
             "volumes": ["./otel-collector/config.yaml:/etc/otelcol-contrib/config.yaml:ro"],
             "ports": _published(COLLECTOR_PORTS["otlp-grpc"], COLLECTOR_PORTS["otlp-http"]),
@@ -116,7 +127,7 @@ def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
             "restart": restart,
         },
         "grafana": {
-            "image": IMAGES["grafana"],
+            "image": images["grafana"],
             "environment": {
                 "GF_SERVER_HTTP_PORT": str(PORTS["grafana"]),
                 "GF_SECURITY_ADMIN_USER": "admin",
@@ -137,6 +148,12 @@ def _services(mixin: Mixin, remote_write: bool) -> dict[str, Any]:
             "restart": restart,
         },
     }
+    for name, service in services.items():
+        service.update(_HARDENED)
+        if name == "tempo-init":  # chowns the fresh data volume as root, and nothing else
+            service["cap_add"] = ["CHOWN"]
+            del service["tmpfs"]
+    return services
 
 
 _GITIGNORE = """\
@@ -180,8 +197,20 @@ file ({targets}); run those services on the `{network}` network so the names res
 """
 
 
-def compose_bundle(mixin: Mixin, remote_write_url: str | None = None) -> Bundle:
-    """The Compose deployment of ``mixin``'s environment."""
+def compose_bundle(
+    mixin: Mixin, remote_write_url: str | None = None, images: Mapping[str, str] | None = None
+) -> Bundle:
+    """The Compose deployment of ``mixin``'s environment.
+
+    Args:
+        mixin: The built mixin.
+        remote_write_url: Where Prometheus remote-writes, if anywhere.
+        images: Image references that replace the pinned defaults, by component.
+
+    Raises:
+        ConfigError: An image override is invalid.
+    """
+    pinned = resolve_images(images)
     env = mixin.env
     external = [
         f"secrets/alertmanager/{secret_basename(p)}" for p in alertmanager_secret_files(env)
@@ -191,7 +220,7 @@ def compose_bundle(mixin: Mixin, remote_write_url: str | None = None) -> Bundle:
     network = f"glassbox-{env.name}"
     compose = {
         "name": network,
-        "services": _services(mixin, bool(remote_write_url)),
+        "services": _services(mixin, bool(remote_write_url), pinned),
         "volumes": {
             f"{name}-data": {}
             for name in ("prometheus", "alertmanager", "grafana", "loki", "tempo")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from glassbox.mixin import Environment
+from glassbox.render._logs import LOKI_TENANT
 
 __all__ = ["DASHBOARDS_PATH", "grafana_dashboard_provider", "grafana_datasources"]
 
@@ -41,6 +42,7 @@ def grafana_datasources(env: Environment) -> dict[str, Any]:
                 "jsonData": {
                     "tracesToLogsV2": {
                         "datasourceUid": ds.loki.uid,
+                        "tags": [{"key": "service.name", "value": "service_name"}],
                         "filterByTraceID": True,
                         "spanStartTimeShift": "-5m",
                         "spanEndTimeShift": "5m",
@@ -56,7 +58,11 @@ def grafana_datasources(env: Environment) -> dict[str, Any]:
                 "uid": ds.loki.uid,
                 "url": ds.loki.url,
                 "access": "proxy",
+                # Loki is multi-tenant: this data source reads the normal streams only;
+                # the restricted raw tenant has none (query it deliberately, with access).
+                "secureJsonData": {"httpHeaderValue1": LOKI_TENANT},
                 "jsonData": {
+                    "httpHeaderName1": "X-Scope-OrgID",
                     "derivedFields": [
                         {
                             "name": "trace_id",
@@ -71,7 +77,7 @@ def grafana_datasources(env: Environment) -> dict[str, Any]:
                             "url": "$${__value.raw}",
                             "datasourceUid": ds.tempo.uid,
                         },
-                    ]
+                    ],
                 },
             },
         ],

@@ -12,6 +12,7 @@ generated: manifests reference Secrets the README tells the operator to create.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -21,12 +22,13 @@ from glassbox.render._bundle import Bundle
 from glassbox.render._components import (
     COLLECTOR_PORTS,
     DATA_PATHS,
-    IMAGES,
     PORTS,
     REMOTE_WRITE_TOKEN_FILE,
     alertmanager_secret_files,
+    check_namespace,
     component_configs,
     prometheus_args,
+    resolve_images,
     secret_basename,
 )
 from glassbox.render._formats import dump_yaml, dump_yaml_all
@@ -38,6 +40,8 @@ __all__ = ["GRAFANA_SECRET", "PROMETHEUS_SECRET", "k8s_bundle"]
 
 #: Secret with Grafana's admin password (key ``admin-password``).
 GRAFANA_SECRET = "glassbox-grafana"
+#: Where Grafana reads its admin password (a file from :data:`GRAFANA_SECRET`).
+GRAFANA_PASSWORD_FILE = "/etc/grafana/secrets/admin-password"
 #: Secret with the remote-write credential (key ``remote-write-token``).
 PROMETHEUS_SECRET = "glassbox-prometheus"
 _PART_OF = "glassbox"
@@ -70,23 +74,39 @@ def _service(name: str, env: str, ports: dict[str, int]) -> dict[str, Any]:
     }
 
 
+#: Every container: the Pod Security "restricted" profile, plus a read-only root file
+#: system (writes go to the data volume and an emptyDir at /tmp).
+_CONTAINER_SECURITY: dict[str, Any] = {
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "runAsNonRoot": True,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+_TMP_VOLUME = {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}
+_TMP_MOUNT = {"name": "tmp", "mountPath": "/tmp"}
+
+
 def _container(
     name: str,
-    args: list[str],
+    args: list[str] | None,
     ports: dict[str, int],
     mounts: list[dict[str, Any]],
     ready: tuple[str, str],
+    images: Mapping[str, str],
     env: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": name,
-        "image": IMAGES[name],
-        "args": args,
+        "image": images[name],
         "ports": [{"name": n, "containerPort": p} for n, p in ports.items()],
-        "volumeMounts": mounts,
+        "volumeMounts": [*mounts, _TMP_MOUNT],
         "readinessProbe": {"httpGet": {"path": ready[0], "port": ready[1]}, "periodSeconds": 10},
         "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}},
+        "securityContext": dict(_CONTAINER_SECURITY),
     }
+    if args is not None:
+        container["args"] = args
     if env:
         container["env"] = env
     return container
@@ -102,14 +122,16 @@ def _workload(
     storage: str | None = None,
 ) -> dict[str, Any]:
     pod: dict[str, Any] = {
+        "automountServiceAccountToken": False,
         "securityContext": {
             "runAsUser": uid,
             "runAsGroup": uid,
             "fsGroup": uid,
             "runAsNonRoot": True,
+            "seccompProfile": {"type": "RuntimeDefault"},
         },
         "containers": [container],
-        "volumes": volumes,
+        "volumes": [*volumes, _TMP_VOLUME],
     }
     spec: dict[str, Any] = {
         "replicas": 1,
@@ -146,7 +168,9 @@ def _docs(*docs: dict[str, Any]) -> str:
     return dump_yaml_all(docs)
 
 
-def _prometheus(mixin: Mixin, configs: dict[str, str], remote_write: bool) -> str:
+def _prometheus(
+    mixin: Mixin, configs: dict[str, str], remote_write: bool, images: Mapping[str, str]
+) -> str:
     env = mixin.env.name
     rules = {
         p.rsplit("/", 1)[1]: t for p, t in configs.items() if p.startswith("prometheus/rules/")
@@ -177,7 +201,9 @@ def _prometheus(mixin: Mixin, configs: dict[str, str], remote_write: bool) -> st
         )
         mounts.append(_mount("remote-write", posixpath.dirname(REMOTE_WRITE_TOKEN_FILE)))
     ports = {"http": PORTS["prometheus"]}
-    container = _container("prometheus", prometheus_args(), ports, mounts, ("/-/ready", "http"))
+    container = _container(
+        "prometheus", prometheus_args(), ports, mounts, ("/-/ready", "http"), images
+    )
     return _docs(
         _configmap(
             "glassbox-prometheus", env, {"prometheus.yml": configs["prometheus/prometheus.yml"]}
@@ -188,7 +214,7 @@ def _prometheus(mixin: Mixin, configs: dict[str, str], remote_write: bool) -> st
     )
 
 
-def _alertmanager(mixin: Mixin, configs: dict[str, str]) -> str:
+def _alertmanager(mixin: Mixin, configs: dict[str, str], images: Mapping[str, str]) -> str:
     env = mixin.env.name
 
     volumes = [_cm_volume("config", "glassbox-alertmanager")]
@@ -209,7 +235,7 @@ def _alertmanager(mixin: Mixin, configs: dict[str, str]) -> str:
         f"--web.listen-address=0.0.0.0:{PORTS['alertmanager']}",
         "--cluster.listen-address=",
     ]
-    container = _container("alertmanager", args, ports, mounts, ("/-/ready", "http"))
+    container = _container("alertmanager", args, ports, mounts, ("/-/ready", "http"), images)
     return _docs(
         _configmap(
             "glassbox-alertmanager",
@@ -221,67 +247,52 @@ def _alertmanager(mixin: Mixin, configs: dict[str, str]) -> str:
     )
 
 
-def _pushgateway(env: str) -> str:
+def _pushgateway(env: str, images: Mapping[str, str]) -> str:
     ports = {"http": PORTS["pushgateway"]}
     args = [f"--web.listen-address=0.0.0.0:{PORTS['pushgateway']}"]
-    container = _container("pushgateway", args, ports, [], ("/-/ready", "http"))
+    container = _container("pushgateway", args, ports, [], ("/-/ready", "http"), images)
     return _docs(
         _workload("Deployment", "pushgateway", env, container, [], 65534),
         _service("pushgateway", env, ports),
     )
 
 
-def _loki(env: str, configs: dict[str, str]) -> str:
-    ports = {"http": PORTS["loki"]}
-    mounts = [_mount("config", "/etc/loki"), _data(DATA_PATHS["loki"])]
-    container = _container(
-        "loki", ["-config.file=/etc/loki/loki.yaml"], ports, mounts, ("/ready", "http")
-    )
+def _config_store(
+    name: str,
+    env: str,
+    configs: dict[str, str],
+    extra_ports: dict[str, int],
+    images: Mapping[str, str],
+) -> str:
+    """Loki or Tempo: its ``<name>/`` files in a ConfigMap, a data volume, a Service."""
+    directory, file = f"/etc/{name}", f"{name}.yaml"
+    ports = {"http": PORTS[name], **extra_ports}
+    mounts = [_mount("config", directory), _data(DATA_PATHS[name])]
+    args = [f"-config.file={directory}/{file}"]
+    container = _container(name, args, ports, mounts, ("/ready", "http"), images)
+    configmap = f"glassbox-{name}"
+    files = {p.split("/", 1)[1]: text for p, text in configs.items() if p.startswith(f"{name}/")}
     return _docs(
-        _configmap("glassbox-loki", env, {"loki.yaml": configs["loki/loki.yaml"]}),
+        _configmap(configmap, env, files),
         _workload(
-            "StatefulSet",
-            "loki",
-            env,
-            container,
-            [_cm_volume("config", "glassbox-loki")],
-            10001,
-            "50Gi",
+            "StatefulSet", name, env, container, [_cm_volume("config", configmap)], 10001, "50Gi"
         ),
-        _service("loki", env, ports),
+        _service(name, env, ports),
     )
 
 
-def _tempo(env: str, configs: dict[str, str]) -> str:
+def _tempo_otlp_port(configs: dict[str, str]) -> int:
+    """The OTLP gRPC port Tempo's distributor listens on, read from its own configuration."""
     tempo = yaml.safe_load(configs["tempo/tempo.yaml"])
-    otlp = int(
-        tempo["distributor"]["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"].rsplit(":", 1)[1]
-    )
-    ports = {"http": PORTS["tempo"], "otlp-grpc": otlp}
-    mounts = [_mount("config", "/etc/tempo"), _data(DATA_PATHS["tempo"])]
-    container = _container(
-        "tempo", ["-config.file=/etc/tempo/tempo.yaml"], ports, mounts, ("/ready", "http")
-    )
-    return _docs(
-        _configmap("glassbox-tempo", env, {"tempo.yaml": configs["tempo/tempo.yaml"]}),
-        _workload(
-            "StatefulSet",
-            "tempo",
-            env,
-            container,
-            [_cm_volume("config", "glassbox-tempo")],
-            10001,
-            "50Gi",
-        ),
-        _service("tempo", env, ports),
-    )
+    endpoint: str = tempo["distributor"]["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"]
+    return int(endpoint.rsplit(":", 1)[1])
 
 
-def _collector(env: str, configs: dict[str, str]) -> str:
+def _collector(env: str, configs: dict[str, str], images: Mapping[str, str]) -> str:
     ports = dict(COLLECTOR_PORTS)
     mounts = [_mount("config", "/etc/otelcol-contrib")]
     args = ["--config=/etc/otelcol-contrib/config.yaml"]
-    container = _container("otel-collector", args, ports, mounts, ("/", "health"))
+    container = _container("otel-collector", args, ports, mounts, ("/", "health"), images)
     return _docs(
         _configmap(
             "glassbox-otel-collector", env, {"config.yaml": configs["otel-collector/config.yaml"]}
@@ -298,7 +309,7 @@ def _collector(env: str, configs: dict[str, str]) -> str:
     )
 
 
-def _grafana(mixin: Mixin, configs: dict[str, str]) -> str:
+def _grafana(mixin: Mixin, configs: dict[str, str], images: Mapping[str, str]) -> str:
     env = mixin.env.name
     boards = [
         {"configMap": {"name": f"glassbox-dashboard-{stem}"}} for stem in sorted(mixin.dashboards)
@@ -307,25 +318,36 @@ def _grafana(mixin: Mixin, configs: dict[str, str]) -> str:
         _cm_volume("datasources", "glassbox-grafana-datasources"),
         _cm_volume("dashboard-provider", "glassbox-grafana-dashboard-provider"),
         {"name": "dashboards", "projected": {"sources": boards}},
+        {
+            "name": "admin-password",
+            "secret": {
+                "secretName": GRAFANA_SECRET,
+                "items": [{"key": "admin-password", "path": "admin-password"}],
+            },
+        },
     ]
     mounts = [
         _mount("datasources", "/etc/grafana/provisioning/datasources"),
         _mount("dashboard-provider", "/etc/grafana/provisioning/dashboards"),
         _data(DATA_PATHS["grafana"]),
         _mount("dashboards", DASHBOARDS_PATH),
+        _mount("admin-password", posixpath.dirname(GRAFANA_PASSWORD_FILE)),
     ]
-    password = {"secretKeyRef": {"name": GRAFANA_SECRET, "key": "admin-password"}}
     variables: list[dict[str, Any]] = [
         {"name": "GF_SERVER_HTTP_PORT", "value": str(PORTS["grafana"])},
         {"name": "GF_SECURITY_ADMIN_USER", "value": "admin"},
-        {"name": "GF_SECURITY_ADMIN_PASSWORD", "valueFrom": password},
+        # Read from the mounted Secret: never in the environment, where it would leak
+        # through `kubectl describe`, crash reports and child processes.
+        {"name": "GF_SECURITY_ADMIN_PASSWORD__FILE", "value": GRAFANA_PASSWORD_FILE},
+        {"name": "GF_LOG_MODE", "value": "console"},
         {"name": "GF_AUTH_ANONYMOUS_ENABLED", "value": "false"},
         {"name": "GF_USERS_ALLOW_SIGN_UP", "value": "false"},
         {"name": "GF_ANALYTICS_REPORTING_ENABLED", "value": "false"},
     ]
     ports = {"http": PORTS["grafana"]}
-    container = _container("grafana", [], ports, mounts, ("/api/health", "http"), variables)
-    del container["args"]
+    container = _container(
+        "grafana", None, ports, mounts, ("/api/health", "http"), images, variables
+    )
     datasources = configs["grafana/provisioning/datasources/glassbox.yml"]
     provider = configs["grafana/provisioning/dashboards/glassbox.yml"]
     return _docs(
@@ -333,6 +355,40 @@ def _grafana(mixin: Mixin, configs: dict[str, str]) -> str:
         _configmap("glassbox-grafana-dashboard-provider", env, {"glassbox.yml": provider}),
         _workload("StatefulSet", "grafana", env, container, volumes, 472, "10Gi"),
         _service("grafana", env, ports),
+    )
+
+
+def _network_policies(env: str) -> str:
+    """Deny ingress by default; open only what must be reachable from outside.
+
+    Prometheus, Alertmanager, Pushgateway, Loki and Tempo — and with them their admin
+    endpoints (Prometheus lifecycle and remote-write receiver, Pushgateway deletes,
+    Alertmanager silences) — accept connections only from the stack's own pods in this
+    namespace (Grafana among them). From elsewhere only Grafana's UI and the Collector's
+    OTLP ports are reachable.
+    """
+    own = {"matchLabels": {"app.kubernetes.io/part-of": _PART_OF}}
+
+    def policy(name: str, selector: dict[str, Any], ingress: list[Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": _meta(name, env),
+            "spec": {"podSelector": selector, "policyTypes": ["Ingress"], "ingress": ingress},
+        }
+
+    def component(name: str) -> dict[str, Any]:
+        return {"matchLabels": _labels(name)}
+
+    def ports(*numbers: int) -> list[dict[str, Any]]:
+        return [{"protocol": "TCP", "port": number} for number in numbers]
+
+    otlp = (COLLECTOR_PORTS["otlp-grpc"], COLLECTOR_PORTS["otlp-http"])
+    return _docs(
+        policy("glassbox-default-deny-ingress", own, []),
+        policy("glassbox-from-own-components", own, [{"from": [{"podSelector": own}]}]),
+        policy("glassbox-grafana-ui", component("grafana"), [{"ports": ports(PORTS["grafana"])}]),
+        policy("glassbox-otlp-ingest", component("otel-collector"), [{"ports": ports(*otlp)}]),
     )
 
 
@@ -405,9 +461,25 @@ named `metrics`.
 
 
 def k8s_bundle(
-    mixin: Mixin, remote_write_url: str | None = None, namespace: str = "glassbox"
+    mixin: Mixin,
+    remote_write_url: str | None = None,
+    namespace: str = "glassbox",
+    images: Mapping[str, str] | None = None,
 ) -> Bundle:
-    """The Kubernetes deployment of ``mixin``'s environment."""
+    """The Kubernetes deployment of ``mixin``'s environment.
+
+    Args:
+        mixin: The built mixin.
+        remote_write_url: Where Prometheus remote-writes, if anywhere.
+        namespace: The namespace (a DNS-1123 label).
+        images: Image references that replace the pinned defaults, by component
+            (``{"prometheus": "prom/prometheus@sha256:…"}``).
+
+    Raises:
+        ConfigError: The namespace or an image override is invalid.
+    """
+    check_namespace(namespace)
+    pinned = resolve_images(images)
     env = mixin.env
     configs = component_configs(mixin, remote_write_url)
     mixin_objects = mixin_files(mixin, "k8s")
@@ -415,13 +487,16 @@ def k8s_bundle(
         "namespace.yaml": _docs(
             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
         ),
-        "prometheus.yaml": _prometheus(mixin, configs, bool(remote_write_url)),
-        "alertmanager.yaml": _alertmanager(mixin, configs),
-        "pushgateway.yaml": _pushgateway(env.name),
-        "loki.yaml": _loki(env.name, configs),
-        "tempo.yaml": _tempo(env.name, configs),
-        "otel-collector.yaml": _collector(env.name, configs),
-        "grafana.yaml": _grafana(mixin, configs),
+        "networkpolicy.yaml": _network_policies(env.name),
+        "prometheus.yaml": _prometheus(mixin, configs, bool(remote_write_url), pinned),
+        "alertmanager.yaml": _alertmanager(mixin, configs, pinned),
+        "pushgateway.yaml": _pushgateway(env.name, pinned),
+        "loki.yaml": _config_store("loki", env.name, configs, {}, pinned),
+        "tempo.yaml": _config_store(
+            "tempo", env.name, configs, {"otlp-grpc": _tempo_otlp_port(configs)}, pinned
+        ),
+        "otel-collector.yaml": _collector(env.name, configs, pinned),
+        "grafana.yaml": _grafana(mixin, configs, pinned),
         "dashboards.yaml": mixin_objects["dashboards.yaml"],
     }
     operator = {
