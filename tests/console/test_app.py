@@ -161,3 +161,20 @@ def test_json_log_lines() -> None:
     no_trace = parse_log_line('{"event": "x", "trace_id": "' + "0" * 32 + '"}', "svc")
     assert no_trace is not None
     assert (no_trace.trace_id, no_trace.service) == ("", "svc")
+
+
+def test_the_console_refuses_bad_ports_and_non_loopback_addresses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from typer.testing import CliRunner
+
+    from glassbox.cli import app
+    from glassbox.console import main
+
+    result = CliRunner().invoke(app, ["console", "--port", "70000"])
+    assert result.exit_code == 2
+    assert "--port 70000 is not a TCP port" in result.output
+    assert main(["--web.listen-address=0.0.0.0:9095"]) == 2
+    assert "'0.0.0.0:9095' is not loopback" in capsys.readouterr().err
+    assert main(["--web.listen-address=localhost"]) == 2
+    assert "is not HOST:PORT" in capsys.readouterr().err

@@ -328,3 +328,42 @@ def test_the_overview_after_a_while(
     states = _panel_states(browser, f"{state.console_url}/d/glassbox-overview?from=now-5m")
     assert set(states.values()) == {"ok"}, states
     _screenshot(browser, "console-overview.png", tmp_path)
+
+
+def test_gauge_and_bar_panels_draw(stack: tuple[StackState, Any], browser: Any) -> None:
+    """The mixin has no gauge or bar panel yet: the Overview's stats redrawn as those types."""
+    import copy
+
+    import uvicorn
+
+    from glassbox.console import ConsoleConfig, TelemetryStore, create_app
+
+    state, _ = stack
+    board = copy.deepcopy(build(load_decisions().environment("local")).dashboards["overview"])
+    board["uid"] = "shapes"
+    kinds = iter(["gauge", "bargauge", "barchart", "gauge"])
+    for panel in board["panels"]:
+        if panel["type"] == "stat":
+            panel["type"] = next(kinds, "stat")
+    config = ConsoleConfig(
+        dashboards={"shapes": board}, prometheus=state.prometheus_url, store=TelemetryStore()
+    )
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port))
+    thread = threading.Thread(target=server.run)
+    thread.start()
+    try:
+        _poll(lambda: server.started, 10, "the console")
+        states = _panel_states(browser, f"http://127.0.0.1:{port}/d/shapes?from=now-5m")
+        drawn = browser.execute_script(
+            "const o = {}; document.querySelectorAll('section.panel[data-state=ok]').forEach("
+            "p => o[p.dataset.type] = (o[p.dataset.type] || 0)"
+            " + p.querySelectorAll('svg.gauge, .bar-fill').length); return o;"
+        )
+    finally:
+        server.should_exit = True
+        thread.join()
+    assert set(states.values()) == {"ok"}, states
+    assert drawn["gauge"] >= 2
+    assert drawn["bargauge"] >= 1
+    assert drawn["barchart"] >= 1
