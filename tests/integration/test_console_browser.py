@@ -1,9 +1,9 @@
 """The console in a real browser (headless Debian Chromium driven by Selenium).
 
 ``glassbox up`` starts Prometheus, Alertmanager, the Pushgateway and the console; a thread
-drives every SDK path (``glassbox.check.exercise_into``) inside a process whose spans go
-over OTLP/HTTP to the console and whose metrics Prometheus scrapes; its log lines are
-written where the console follows JSON-lines files. Then each mixin dashboard must draw
+drives every SDK path (``glassbox.check.exercise_into``), Prometheus scrapes its metrics,
+its spans go to the console with the OpenTelemetry SDK's OTLP/HTTP exporter, and its log
+lines are written where the console follows JSON-lines files. Then each mixin dashboard must draw
 its panels, the trace list and waterfall must show a trace the SDK sent, and an exemplar
 and a log line must lead to their trace.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
 from glassbox.mixin import build, load_decisions
 from glassbox.stack import SERVICES, StackState, down, free_port, up, wait_for_query
@@ -98,17 +99,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StackState
     target = f"127.0.0.1:{server.server_address[1]}"
     try:
         state = up(state_dir=state_dir, quiet=True, targets={"newsroom": [target]}, **ports)
-        with capture(
-            **settings(), service_name="newsroom", otlp_endpoint=f"{console}/v1/traces"
-        ) as telemetry:
+        # Spans leave over OTLP/HTTP through the SDK's exporter, sent from here rather than
+        # by the runtime: in a full test run another test may own the global provider.
+        exporter = OTLPSpanExporter(endpoint=f"{console}/v1/traces")
+        with capture(**settings(), service_name="newsroom") as telemetry:
             holder["telemetry"] = telemetry
 
             def drive() -> None:
-                written = 0
+                written = exported = 0
                 with (log_dir / "newsroom.jsonl").open("a") as log:
                     while not stop.wait(0.5):
                         try:
                             exercise_into(telemetry)
+                            spans = telemetry.spans()
+                            exporter.export(spans[exported:])
+                            exported = len(spans)
                         except BaseException as exc:
                             holder["error"] = exc
                             raise
