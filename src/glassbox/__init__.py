@@ -6,15 +6,15 @@ Prometheus metrics, OpenTelemetry spans and PII-safe JSON logs, correlated by tr
 
 import typing as _typing
 
-from glassbox import _facade, semconv
+from glassbox import _facade, exceptions, semconv
 from glassbox._config import Budget, Settings
 from glassbox._context import attributes, current_attributes, request_id
 from glassbox._decorators import agent, task, tool, workflow
-from glassbox._errors import BudgetExceededError, ConfigError, GlassboxError
 from glassbox._llm import ERROR_KINDS, LLMCall, llm_call
 from glassbox._queues import Cache, Queue, QueueItem, Stage, cache, queue, stage
 from glassbox._runtime import Runtime
 from glassbox._version import __version__
+from glassbox.exceptions import BudgetExceededError, ConfigError, GlassboxError
 
 if _typing.TYPE_CHECKING:
     from glassbox.instrumentation import (
@@ -42,6 +42,7 @@ __all__ = [
     "attributes",
     "cache",
     "current_attributes",
+    "exceptions",
     "init",
     "instrument_anthropic",
     "instrument_openai",

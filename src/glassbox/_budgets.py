@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from glassbox import semconv
 from glassbox._config import Budget
-from glassbox._errors import BudgetExceededError
 from glassbox._metrics import Metrics
+from glassbox.exceptions import BudgetExceededError
 
 __all__ = ["BudgetTracker"]
 

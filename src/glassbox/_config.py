@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from glassbox import semconv
-from glassbox._errors import ConfigError
+from glassbox.exceptions import ConfigError
 
 __all__ = ["Budget", "Settings", "resolve_settings"]
 

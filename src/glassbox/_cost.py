@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from glassbox._errors import ConfigError
+from glassbox.exceptions import ConfigError
 
 __all__ = ["Cost", "ModelPrices", "PriceBook", "load_overrides"]
 

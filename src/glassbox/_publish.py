@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry, push_to_gateway
 
 from glassbox._metrics import Metrics, create_metric
 from glassbox._runtime import current_metrics
+from glassbox.exceptions import PushError
 from glassbox.semconv import MetricSpec
 
 __all__ = ["PushError", "Record", "Setter", "publish_in_process", "push_registry", "registry_of"]
@@ -30,10 +31,6 @@ __all__ = ["PushError", "Record", "Setter", "publish_in_process", "push_registry
 Setter = Callable[[MetricSpec, tuple[str, ...], float], None]
 #: Describes a result by calling the setter once per series.
 Record = Callable[[Setter], None]
-
-
-class PushError(RuntimeError):
-    """The Pushgateway could not be reached or refused the push; names the URL."""
 
 
 def publish_in_process(record: Record, metrics: Metrics | None = None) -> bool:

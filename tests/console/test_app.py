@@ -173,7 +173,7 @@ def test_the_console_refuses_bad_ports_and_non_loopback_addresses(
 
     result = CliRunner().invoke(app, ["console", "--port", "70000"])
     assert result.exit_code == 2
-    assert "--port 70000 is not a TCP port" in result.output
+    assert "invalid --port=70000" in result.output
     assert main(["--web.listen-address=0.0.0.0:9095"]) == 2
     assert "'0.0.0.0:9095' is not loopback" in capsys.readouterr().err
     assert main(["--web.listen-address=localhost"]) == 2

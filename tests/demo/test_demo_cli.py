@@ -27,7 +27,7 @@ def test_a_bad_duration_names_the_value_and_the_accepted_forms(tmp_path: Path) -
 def test_an_unknown_scenario_lists_the_known_ones(tmp_path: Path) -> None:
     code, output = _run(tmp_path, "--scenario", "meteor-strike")
     assert code == 2
-    assert "'meteor-strike' is not a scenario; choose from: provider-errors" in output
+    assert "invalid --scenario=meteor-strike: expected one of: provider-errors" in output
 
 
 def test_a_duration_too_short_for_the_schedule_says_what_would_do(tmp_path: Path) -> None:

@@ -268,11 +268,14 @@ def test_remote_write_url_adds_an_endpoint_with_a_credential_file(tmp_path: Path
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["deploy", "helm", "--env", "prod", "--out", "x"], "'helm' is not supported"),
+        (
+            ["deploy", "helm", "--env", "prod", "--out", "x"],
+            "invalid KIND=helm: expected compose or k8s",
+        ),
         (["deploy", "compose", "--env", "staging", "--out", "x"], "no environment 'staging'"),
         (
             ["deploy", "k8s", "--env", "prod", "--out", "x", "--remote-write-url", "mimir"],
-            "http(s) URL",
+            "invalid --remote-write-url=mimir: expected an http:// or https:// URL",
         ),
     ],
 )

@@ -52,7 +52,7 @@ def test_check_against_raw_reference_and_insufficient_data(data: Path) -> None:
         "check",
         "-r",
         str(data / "reference.npy"),
-        "-c",
+        "--current",
         str(data / "tiny.npy"),
         "--json",
     ]
@@ -64,7 +64,7 @@ def test_check_against_raw_reference_and_insufficient_data(data: Path) -> None:
 def test_check_table_report_file_and_fail_on_drift(data: Path) -> None:
     report = data / "out" / "report.json"
     args = [
-        "drift", "check", "-r", str(data / "reference.npy"), "-c", str(data / "shifted.npy"),
+        "drift", "check", "-r", str(data / "reference.npy"), "--current", str(data / "shifted.npy"),
         "--report", str(report), "--fail-on-drift", "--monitor", "latency",
     ]  # fmt: skip
     result = CliRunner().invoke(app, args)
@@ -75,8 +75,8 @@ def test_check_table_report_file_and_fail_on_drift(data: Path) -> None:
 
 def test_dead_pushgateway_exits_non_zero_after_printing_results(data: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    args = ["drift", "check", "-r", str(data / "reference.npy"), "-c", str(data / "shifted.npy"),
-            "--json", "--pushgateway", url]  # fmt: skip
+    args = ["drift", "check", "-r", str(data / "reference.npy"),
+            "--current", str(data / "shifted.npy"), "--json", "--pushgateway", url]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 3
     assert json.loads(result.stdout)["drift"] is True
@@ -84,7 +84,14 @@ def test_dead_pushgateway_exits_non_zero_after_printing_results(data: Path) -> N
 
 
 def test_bad_inputs_are_named(data: Path) -> None:
-    args = ["drift", "check", "-r", str(data / "missing.profile"), "-c", str(data / "shifted.npy")]
+    args = [
+        "drift",
+        "check",
+        "-r",
+        str(data / "missing.profile"),
+        "--current",
+        str(data / "shifted.npy"),
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert "missing.profile is not a Glassbox drift profile" in result.stderr

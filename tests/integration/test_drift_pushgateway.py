@@ -23,7 +23,7 @@ def _check(tmp_path: Path, name: str, shift: float, pushgateway: str) -> dict[st
     np.save(tmp_path / f"{name}-cur.npy", rng.normal(shift, size=400))
     args = [
         "drift", "check", "-r", str(tmp_path / f"{name}-ref.npy"),
-        "-c", str(tmp_path / f"{name}-cur.npy"),
+        "--current", str(tmp_path / f"{name}-cur.npy"),
         "--monitor", name, "--json", "--pushgateway", pushgateway,
     ]  # fmt: skip
     result = CliRunner().invoke(app, args)

@@ -19,9 +19,9 @@ def test_faults_command_changes_and_shows_faults(simulator: Simulator) -> None:
             "faults",
             "--url",
             simulator.url,
-            "-e",
+            "--error-rate",
             "429=0.3",
-            "-e",
+            "--error-rate",
             "500=0.1",
             "--outage",
         ],
@@ -30,7 +30,9 @@ def test_faults_command_changes_and_shows_faults(simulator: Simulator) -> None:
     assert json.loads(result.output)["error_rates"] == {"429": 0.3, "500": 0.1}
     assert simulator.faults.outage
     # RATE 0 removes a status; other settings stay.
-    result = runner.invoke(app, ["simulate-llm", "faults", "--url", simulator.url, "-e", "500=0"])
+    result = runner.invoke(
+        app, ["simulate-llm", "faults", "--url", simulator.url, "--error-rate", "500=0"]
+    )
     assert simulator.faults.error_rates == {429: 0.3}
     assert simulator.faults.outage
     result = runner.invoke(app, ["simulate-llm", "faults", "--url", simulator.url, "--reset"])
@@ -40,7 +42,9 @@ def test_faults_command_changes_and_shows_faults(simulator: Simulator) -> None:
 
 
 def test_faults_command_rejects_bad_values(simulator: Simulator) -> None:
-    result = runner.invoke(app, ["simulate-llm", "faults", "--url", simulator.url, "-e", "429"])
+    result = runner.invoke(
+        app, ["simulate-llm", "faults", "--url", simulator.url, "--error-rate", "429"]
+    )
     assert result.exit_code == 2
     assert "STATUS=RATE" in result.output
     result = runner.invoke(
@@ -53,11 +57,11 @@ def test_faults_command_rejects_bad_values(simulator: Simulator) -> None:
 def test_faults_command_explains_an_unreachable_simulator() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     result = runner.invoke(app, ["simulate-llm", "faults", "--url", url])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # a service could not be reached
     assert "is `glassbox simulate-llm` running there?" in result.output
 
 
 def test_serve_rejects_a_bad_port() -> None:
     result = runner.invoke(app, ["simulate-llm", "--port", "70000"])
     assert result.exit_code == 2
-    assert "--port 70000" in result.output
+    assert "invalid --port=70000: expected a TCP port" in result.output

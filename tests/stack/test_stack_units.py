@@ -16,13 +16,13 @@ from typer.testing import CliRunner
 
 from glassbox import semconv
 from glassbox.cli import app
+from glassbox.exceptions import ConfigError
 from glassbox.stack import (
     DEFAULT_PORTS,
     Alert,
     MissingBinaryError,
     ModelRow,
     Overview,
-    StackError,
     render_overview,
     status,
     up,
@@ -67,7 +67,7 @@ def test_ports_keep_the_running_one_then_requested_then_recorded_then_default() 
         "pushgateway": DEFAULT_PORTS["pushgateway"],
         "console": DEFAULT_PORTS["console"],
     }
-    with pytest.raises(StackError, match="70000 is not a TCP port"):
+    with pytest.raises(ConfigError, match="prometheus_port=70000: expected a TCP port"):
         _ports(pids, {**requested, "prometheus": 70000}, {})
 
 
@@ -79,7 +79,7 @@ def test_up_names_the_package_of_a_missing_binary(
         up(state_dir=tmp_path / "state", quiet=True, prometheus_port=1)
     assert not list((tmp_path / "state").glob("*.pid"))
     result = CliRunner().invoke(app, ["up", "-d", str(tmp_path / "state")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a missing program is a setup problem: bad usage
     assert "apt-get install prometheus" in result.output
 
 
@@ -100,7 +100,7 @@ def test_status_of_a_directory_that_never_ran_a_stack(tmp_path: Path) -> None:
 def test_up_rejects_a_bad_target(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["up", "-d", str(tmp_path), "--target", "newsroom:8000"])
     assert result.exit_code == 2
-    assert "'newsroom:8000' is not SERVICE=HOST:PORT" in result.output
+    assert "invalid --target=newsroom:8000: expected SERVICE=HOST:PORT" in result.output
 
 
 def test_top_queries_parse_and_name_only_contract_metrics() -> None:

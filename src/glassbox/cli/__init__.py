@@ -1,7 +1,9 @@
 """The ``glassbox`` command line: a thin layer over the library.
 
 Each command group lives in its own module and imports heavy dependencies inside its
-commands, so ``glassbox --help`` stays fast.
+commands, so ``glassbox --help`` stays fast. Errors follow one policy (see
+:mod:`glassbox.cli._common` and ``docs/cli.md``): a :class:`~glassbox.GlassboxError` from any
+command becomes one ``error: …`` line and exit status 1, 2 or 3, never a traceback.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import typer
 
 from glassbox._version import __version__
+from glassbox.cli._common import GlassboxGroup
 
 app = typer.Typer(
     name="glassbox",
+    cls=GlassboxGroup,
     help="Observability for AI systems: metrics, traces and logs for LLM calls, agents and queues.",
     no_args_is_help=True,
     add_completion=False,

@@ -8,18 +8,18 @@ from typing import Annotated
 import typer
 
 from glassbox.cli import app
-from glassbox.cli._common import fail
+from glassbox.cli._common import fail, http_url, tcp_port
 
 
 @app.command("console")
 def console_command(
     prometheus: str = typer.Option(
-        "http://127.0.0.1:9090", "--prometheus", "-p", help="Prometheus the dashboards query."
+        "http://127.0.0.1:9090", "--prometheus", help="Prometheus the dashboards query."
     ),
     alertmanager: str | None = typer.Option(
         None, "--alertmanager", help="Alertmanager whose view of each alert is shown."
     ),
-    port: int = typer.Option(9095, "--port", help="Port on 127.0.0.1."),
+    port: int = typer.Option(9095, "--port", "-p", help="Port on 127.0.0.1."),
     env: str = typer.Option("local", "--env", "-e", help="Environment of the decisions file."),
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Decisions file.")] = None,
     store: str = typer.Option(
@@ -40,8 +40,10 @@ def console_command(
         raise fail(
             f"the console needs the console extra: pip install 'glassbox[console]' ({exc})"
         ) from None
-    if not 0 < port < 65536:
-        raise fail(f"--port {port} is not a TCP port; use 1-65535")
+    tcp_port(port, "--port")
+    http_url(prometheus, "--prometheus")
+    if alertmanager:
+        http_url(alertmanager, "--alertmanager", "http://127.0.0.1:9093")
     try:
         telemetry = TelemetryStore(store)
         settings = build_config(
@@ -53,5 +55,5 @@ def console_command(
         )
         typer.echo(f"Glassbox console on http://127.0.0.1:{port} (OTLP/HTTP on the same port)")
         serve(settings, f"127.0.0.1:{port}", logs or ())
-    except ConsoleError as exc:
-        raise fail(str(exc)) from None
+    except ConsoleError:
+        raise  # the root group reports it: one line, exit 2

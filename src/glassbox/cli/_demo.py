@@ -8,6 +8,8 @@ from pathlib import Path
 import typer
 
 from glassbox.cli import app
+from glassbox.cli._common import finite, state_dir, writable_file
+from glassbox.exceptions import ConfigError
 
 _SCENARIO_NAMES = (
     "provider-errors, rate-limit-storm, queue-stall, budget-burn, runaway-agent, "
@@ -20,7 +22,6 @@ def demo(
     duration: str | None = typer.Option(
         None,
         "--duration",
-        "-d",
         help="How long to run: seconds (90) or with a unit (90s, 4m, 1m30s). "
         "Default: long enough for every scheduled fault to be detected.",
     ),
@@ -32,12 +33,17 @@ def demo(
         "Default: all of them; `--scenario none` for a clean run.",
     ),
     seed: int = typer.Option(7, "--seed", help="Seed of articles, simulator and faults."),
-    state_dir: Path = typer.Option(  # noqa: B008
-        Path(".glassbox"), "--state-dir", help="Directory of the local stack (started if down)."
+    stack_dir: Path = typer.Option(  # noqa: B008
+        Path(".glassbox"),
+        "--state-dir",
+        "-d",
+        help="Directory of the local stack (started if down).",
     ),
-    env: str = typer.Option("local", "--env", help="Decisions-file environment of the stack."),
+    env: str = typer.Option(
+        "local", "--env", "-e", help="Decisions-file environment of the stack."
+    ),
     config: Path | None = typer.Option(  # noqa: B008
-        None, "--config", help="Decisions file (default: the one shipped with Glassbox)."
+        None, "--config", "-c", help="Decisions file (default: the one shipped with Glassbox)."
     ),
     warmup: float = typer.Option(15.0, "--warmup", help="Seconds of clean traffic first."),
     stop_when_detected: bool = typer.Option(
@@ -62,20 +68,21 @@ def demo(
     """
     from rich.console import Console
 
-    from glassbox.demo import DemoError, DemoOptions, DurationError, parse_duration
+    from glassbox.demo import DemoOptions, parse_duration
+    from glassbox.mixin import load_decisions
 
-    try:
-        seconds = parse_duration(duration) if duration is not None else None
-    except DurationError as exc:
-        _fail(f"--duration: {exc}")
-    if warmup < 0:
-        _fail(f"--warmup {warmup:g} must be >= 0")
+    seconds = parse_duration(duration) if duration is not None else None
+    finite(warmup, "--warmup")
     names = _scenarios(scenario)
+    state_dir(stack_dir)
+    if summary_json is not None:
+        writable_file(summary_json, "--summary-json")
+    load_decisions(config).environment(env)  # a bad file or env fails now, not minutes later
     options = DemoOptions(
         duration=seconds,
         scenarios=names,
         seed=seed,
-        state_dir=state_dir,
+        state_dir=stack_dir,
         env=env,
         config=config,
         warmup=warmup,
@@ -90,8 +97,6 @@ def demo(
 
     try:
         summary = run_demo(options, console)
-    except DemoError as exc:
-        _fail(str(exc))
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted.")
         raise typer.Exit(130) from None
@@ -111,10 +116,5 @@ def _scenarios(given: list[str]) -> tuple[str, ...]:
         return ()
     for name in names:
         if name not in SCENARIOS:
-            _fail(f"--scenario {name!r} is not a scenario; choose from: {', '.join(SCENARIOS)}")
+            raise ConfigError("--scenario", name, f"one of: {', '.join(SCENARIOS)} (or none)")
     return tuple(names)
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(2)

@@ -8,11 +8,8 @@ from typing import Annotated
 import typer
 
 from glassbox.cli import app
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
+from glassbox.cli._common import http_url, output_dir
+from glassbox.exceptions import ConfigError
 
 
 @app.command("deploy")
@@ -50,34 +47,29 @@ def deploy_command(
     in a generated .gitignore); Kubernetes manifests reference Secrets that the
     generated README tells you how to create.
     """
-    from glassbox import ConfigError
     from glassbox.deploy import generate
-    from glassbox.mixin import DecisionsError
 
     if kind not in ("compose", "k8s"):
-        raise _fail(f"deployment kind {kind!r} is not supported; use compose or k8s")
-    if remote_write_url is not None and not remote_write_url.startswith(("http://", "https://")):
-        raise _fail(f"--remote-write-url {remote_write_url!r} must be an http(s) URL")
+        raise ConfigError("KIND", kind, "compose or k8s")
+    if remote_write_url is not None:
+        http_url(remote_write_url, "--remote-write-url", "https://mimir.example.com/api/v1/push")
     images: dict[str, str] = {}
     for item in image or []:
         name, sep, ref = item.partition("=")
         if not sep:
-            raise _fail(
-                f"--image {item!r}: expected NAME=REFERENCE, e.g. prometheus=prom/prometheus:v3.1.0"
-            )
+            expected = "NAME=REFERENCE, e.g. prometheus=prom/prometheus:v3.1.0"
+            raise ConfigError("--image", item, expected)
         images[name.strip()] = ref.strip()
-    try:
-        files = generate(
-            kind,  # type: ignore[arg-type]
-            env,
-            out,
-            config,
-            remote_write_url=remote_write_url,
-            namespace=namespace,
-            images=images,
-        )
-    except (DecisionsError, ConfigError) as exc:
-        raise _fail(str(exc)) from None
+    output_dir(out, "--out")
+    files = generate(  # checks the namespace and the images (ConfigError) before writing
+        kind,  # type: ignore[arg-type]
+        env,
+        out,
+        config,
+        remote_write_url=remote_write_url,
+        namespace=namespace,
+        images=images,
+    )
     typer.echo(
         f"wrote {len(files)} files to {out} ({kind}, env {env!r}); next: {out / 'README.md'}"
     )

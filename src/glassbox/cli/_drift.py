@@ -1,7 +1,8 @@
 """``glassbox drift``: build reference profiles and check current data against them.
 
-Exit codes: 0 done, 1 drift found with ``--fail-on-drift``, 2 bad input, 3 the
-Pushgateway could not be reached (the results were printed and written first).
+Exit codes (the CLI's policy, ``docs/cli.md``): 0 done, 1 drift found with
+``--fail-on-drift``, 2 bad input, 3 the Pushgateway could not be reached (the results
+were printed and written first).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from glassbox.cli import app
-from glassbox.cli._common import fail as _fail
+from glassbox.cli._common import EXIT_CONDITION, http_url, writable_file
 from glassbox.cli._common import results_console as _stdout
+from glassbox.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from glassbox.drift import DriftReport, Profile
@@ -27,7 +29,6 @@ drift_app = typer.Typer(
 app.add_typer(drift_app, name="drift")
 
 _RAW_SUFFIXES = (".npy", ".csv", ".jsonl", ".ndjson")
-EXIT_DRIFT, EXIT_INPUT, EXIT_PUSH = 1, 2, 3
 
 
 def _build(data: Path, text: list[str], **options: Any) -> Profile:
@@ -77,21 +78,15 @@ def profile_command(
     ] = 0,
 ) -> None:
     """Build a reference profile from DATA and save it to --out."""
-    from glassbox.drift import DataError, ProfileError
-
     if projection not in (None, "pca", "random"):
-        raise _fail(f"--projection must be pca or random, got {projection!r}")
-    try:
-        profile = _build(
-            data, text or [], name=name, bins=bins, sample_size=sample_size,
-            embedding_rows=embedding_rows, projection=projection,
-            projection_dimensions=dimensions, seed=seed,
-        )  # fmt: skip
-        profile.save(out)
-    except (DataError, ProfileError) as exc:
-        raise _fail(str(exc)) from None
-    except OSError as exc:
-        raise _fail(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise ConfigError("--projection", projection, "pca or random")
+    writable_file(out, "--out")
+    profile = _build(
+        data, text or [], name=name, bins=bins, sample_size=sample_size,
+        embedding_rows=embedding_rows, projection=projection,
+        projection_dimensions=dimensions, seed=seed,
+    )  # fmt: skip
+    profile.save(out)
     kinds = ", ".join(
         f"{feature} ({p.kind}, {p.rows} rows)" for feature, p in profile.features.items()
     )
@@ -139,7 +134,7 @@ def check_command(
         typer.Option("--reference", "-r", help="A saved profile, or raw .npy/.csv/.jsonl data."),
     ],
     current: Annotated[
-        Path, typer.Option("--current", "-c", help="The current window: .npy, .csv or .jsonl.")
+        Path, typer.Option("--current", help="The current window: .npy, .csv or .jsonl.")
     ],
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON instead of a table.")
@@ -179,22 +174,23 @@ def check_command(
     """Check --current against --reference; print the decision and the statistics behind it."""
     from rich.console import Console
 
-    from glassbox.drift import DataError, Monitor, ProfileError, PushError, push, read_columns
+    from glassbox.drift import Monitor, push, read_columns
 
+    if pushgateway is not None:
+        http_url(pushgateway, "--pushgateway", "http://127.0.0.1:9091")
+    if report_path is not None:
+        writable_file(report_path, "--report", create_parents=True)
     status = Console(stderr=True)
-    try:
-        with status.status("loading reference and current data…"):
-            profile = _reference(reference, text or [])
-            columns = read_columns(current, text_fields=profile.text_fields)
-        if last is not None:
-            columns = {name: values[-last:] for name, values in columns.items()}
-        runner = Monitor(
-            profile, name=monitor, alpha=alpha, min_samples=min_samples, permutations=permutations
-        )
-        with status.status("checking…") as spinner:
-            report = runner.check(columns, on_feature=lambda f: spinner.update(f"checking {f}…"))
-    except (DataError, ProfileError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+    with status.status("loading reference and current data…"):
+        profile = _reference(reference, text or [])
+        columns = read_columns(current, text_fields=profile.text_fields)
+    if last is not None:
+        columns = {name: values[-last:] for name, values in columns.items()}
+    runner = Monitor(
+        profile, name=monitor, alpha=alpha, min_samples=min_samples, permutations=permutations
+    )
+    with status.status("checking…") as spinner:
+        report = runner.check(columns, on_feature=lambda f: spinner.update(f"checking {f}…"))
 
     data = report.to_dict()
     if json_output:
@@ -202,16 +198,10 @@ def check_command(
     else:
         _stdout().print(_table(report))
     if report_path is not None:
-        try:
-            report_path.parent.mkdir(parents=True, exist_ok=True)
-            report_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise _fail(f"cannot write {report_path}: {exc.strerror or exc}") from None
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if pushgateway is not None:
-        try:
-            push(report, pushgateway)
-        except PushError as exc:
-            raise _fail(f"{exc} (results above were not published)", EXIT_PUSH) from None
+        push(report, pushgateway)  # a PushError exits 3; the results are printed above
         status.print(f"pushed to {pushgateway} (job=glassbox_drift, monitor={report.monitor})")
     if fail_on_drift and report.drift is True:
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(EXIT_CONDITION)

@@ -1,7 +1,8 @@
 """``glassbox eval``: run eval suites, write scorecards, publish them as metrics.
 
-Exit codes: 0 done, 1 a regression with ``--fail-on-regression``, 2 bad suite or input,
-3 the Pushgateway could not be reached (the report was written first).
+Exit codes (the CLI's policy, ``docs/cli.md``): 0 done, 1 a regression with
+``--fail-on-regression``, 2 bad suite or input, 3 the Pushgateway could not be reached
+(the report was written first).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from glassbox.cli import app
-from glassbox.cli._common import fail as _fail
+from glassbox.cli._common import EXIT_CONDITION, http_url, writable_file
 from glassbox.cli._common import results_console as _stdout
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ eval_app = typer.Typer(
     name="eval", help="Eval scorecards: run suites defined in YAML.", no_args_is_help=True
 )
 app.add_typer(eval_app, name="eval")
-
-EXIT_REGRESSION, EXIT_INPUT, EXIT_PUSH = 1, 2, 3
 
 
 def _table(scorecard: Scorecard) -> Any:
@@ -74,33 +73,29 @@ def run_command(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from glassbox.evals import PushError, SuiteError, load_scorecard, load_suite, push, run_suite
+    from glassbox.evals import load_scorecard, load_suite, push, run_suite
 
+    if pushgateway is not None:
+        http_url(pushgateway, "--pushgateway", "http://127.0.0.1:9091")
     status = Console(stderr=True)
-    try:
-        suite = load_suite(suite_path)
-        previous = load_scorecard(baseline) if baseline is not None else None
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=status, transient=True) as progress:
-            task = progress.add_task(f"running {suite.name}", total=len(suite.examples))
-            scorecard = run_suite(
-                suite,
-                baseline=previous,
-                on_progress=lambda done, _: progress.update(task, completed=done),
-            )
-    except SuiteError as exc:
-        raise _fail(str(exc)) from None
-
+    suite = load_suite(suite_path)
     target = report or Path(".glassbox") / "evals" / f"{suite.name}.json"
-    try:
-        scorecard.save(target)
-    except OSError as exc:
-        raise _fail(f"cannot write the report to {target}: {exc.strerror or exc}") from None
+    writable_file(target, "--report", create_parents=True)
+    previous = load_scorecard(baseline) if baseline is not None else None
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=status, transient=True) as progress:
+        task = progress.add_task(f"running {suite.name}", total=len(suite.examples))
+        scorecard = run_suite(
+            suite,
+            baseline=previous,
+            on_progress=lambda done, _: progress.update(task, completed=done),
+        )
+    scorecard.save(target)
     _stdout().print(_table(scorecard))
     if scorecard.errors:
         status.print(f"[yellow]{scorecard.errors} example(s) failed in the task; they score 0:[/]")
@@ -108,10 +103,7 @@ def run_command(
             status.print(f"  {message}", markup=False)
     status.print(f"report written to {target}")
     if pushgateway is not None:
-        try:
-            push(scorecard, pushgateway)
-        except PushError as exc:
-            raise _fail(f"{exc} (the report was written to {target})", EXIT_PUSH) from None
+        push(scorecard, pushgateway)  # a PushError exits 3; the report is written above
         status.print(f"pushed to {pushgateway} (job=glassbox_eval, suite={scorecard.suite})")
     if fail_on_regression and scorecard.regression:
-        raise typer.Exit(EXIT_REGRESSION)
+        raise typer.Exit(EXIT_CONDITION)

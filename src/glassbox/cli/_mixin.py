@@ -8,6 +8,8 @@ from pathlib import Path
 import typer
 
 from glassbox.cli import app
+from glassbox.cli._common import EXIT_CONDITION, output_dir
+from glassbox.exceptions import ConfigError
 
 mixin_app = typer.Typer(
     help="Dashboards, alerting and recording rules and Alertmanager routing, generated and tested.",
@@ -18,16 +20,6 @@ app.add_typer(mixin_app, name="mixin")
 _CONFIG = typer.Option(
     None, "--config", "-c", help="Decisions file (default: the one shipped with Glassbox)."
 )
-
-
-def _load(config: Path | None):  # type: ignore[no-untyped-def]
-    from glassbox.mixin import DecisionsError, load_decisions
-
-    try:
-        return load_decisions(config)
-    except DecisionsError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from None
 
 
 @mixin_app.command("build")
@@ -47,22 +39,13 @@ def build(
     ),
 ) -> None:
     """Write dashboards, rules, Alertmanager and Prometheus configuration for one environment."""
-    from glassbox.mixin import DecisionsError, build
+    from glassbox.mixin import build, load_decisions
     from glassbox.render import mixin_files, write_files
 
     if fmt not in ("plain", "k8s"):
-        typer.secho(
-            f"error: --format {fmt!r} is not supported; expected plain or k8s",
-            fg=typer.colors.RED,
-            err=True,
-        )
-        raise typer.Exit(2)
-    decisions = _load(config)
-    try:
-        environment = decisions.environment(env)
-    except DecisionsError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from None
+        raise ConfigError("--format", fmt, "plain or k8s")
+    output_dir(out, "--out")
+    environment = load_decisions(config).environment(env)
     mixin = build(environment)
     files = write_files(mixin_files(mixin, fmt), out)  # type: ignore[arg-type]
     alerts = sum(len(g["rules"]) for g in mixin.alerting)
@@ -85,10 +68,9 @@ def test(
 ) -> None:
     """Run promtool check/test, amtool check-config and routing tests, and the contract check."""
     from glassbox.check import CheckResult, run_checks
-    from glassbox.mixin import DecisionsError
-    from glassbox.stack import MissingBinaryError
+    from glassbox.mixin import load_decisions
 
-    decisions = _load(config)
+    decisions = load_decisions(config)
 
     def show(result: CheckResult) -> None:
         mark = (
@@ -100,16 +82,14 @@ def test(
         if not result.ok:
             typer.echo("\n".join("     " + line for line in result.detail.splitlines()))
 
+    if keep is not None:
+        output_dir(keep, "--keep")
     typer.echo("running the mixin checks (the rule tests take a little while)…")
-    try:
-        with tempfile.TemporaryDirectory(prefix="glassbox-mixin-") as tmp:
-            workdir = keep or Path(tmp)
-            results = run_checks(decisions, workdir, env or None, progress=show)
-    except (DecisionsError, MissingBinaryError) as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from None
+    with tempfile.TemporaryDirectory(prefix="glassbox-mixin-") as tmp:
+        workdir = keep or Path(tmp)
+        results = run_checks(decisions, workdir, env or None, progress=show)
     failed = [r for r in results if not r.ok]
     if failed:
         typer.secho(f"{len(failed)} of {len(results)} checks failed", fg=typer.colors.RED)
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CONDITION)
     typer.secho(f"all {len(results)} checks passed", fg=typer.colors.GREEN)

@@ -10,6 +10,8 @@ from typing import Any
 import typer
 
 from glassbox.cli import app
+from glassbox.cli._common import finite, http_url, tcp_port
+from glassbox.exceptions import ConfigError, FaultsError, ServiceError
 
 simulate_app = typer.Typer(
     help=(
@@ -40,10 +42,8 @@ def simulate_llm(
     """Serve the simulator in the foreground until Ctrl-C (when no subcommand is given)."""
     if ctx.invoked_subcommand is not None:
         return
-    if not 0 < port < 65536:
-        _fail(f"--port {port} is not a TCP port; use 1-65535")
-    if time_scale < 0:
-        _fail(f"--time-scale {time_scale} must be >= 0")
+    tcp_port(port, "--port")
+    finite(time_scale, "--time-scale")
     from glassbox.simulator import serve
 
     base = f"http://127.0.0.1:{port}"
@@ -54,7 +54,7 @@ def simulate_llm(
     try:
         serve(port=port, seed=seed, time_scale=time_scale)
     except OSError as exc:
-        _fail(f"cannot serve on 127.0.0.1:{port}: {exc}; choose another --port")
+        raise ConfigError("--port", port, f"a free port ({exc.strerror or exc})") from None
 
 
 @simulate_app.command("faults")
@@ -63,7 +63,7 @@ def faults(
         f"http://127.0.0.1:{DEFAULT_PORT}", "--url", help="The running simulator's URL."
     ),
     error_rate: list[str] = typer.Option(  # noqa: B008
-        [], "--error-rate", "-e", help="STATUS=RATE, e.g. 429=0.3 (repeatable; RATE 0 removes it)."
+        [], "--error-rate", help="STATUS=RATE, e.g. 429=0.3 (repeatable; RATE 0 removes it)."
     ),
     retry_after: float | None = typer.Option(None, help="Seconds sent in retry-after on 429s."),
     latency_multiplier: float | None = typer.Option(None, help="Factor on every simulated delay."),
@@ -88,6 +88,7 @@ def faults(
     reset: bool = typer.Option(False, "--reset", help="Clear all faults first."),
 ) -> None:
     """Show or change the faults of a running simulator (no options: show them)."""
+    http_url(url, "--url", f"http://127.0.0.1:{DEFAULT_PORT}")
     changes: dict[str, Any] = {
         name: value
         for name, value in {
@@ -122,11 +123,14 @@ def _parse_rates(values: list[str]) -> dict[str, float]:
                 raise ValueError
             rates[str(int(status))] = float(rate)
         except ValueError:
-            _fail(f"--error-rate {value!r} is not STATUS=RATE with STATUS 400-599, e.g. 429=0.3")
+            expected = "STATUS=RATE with STATUS 400-599, e.g. 429=0.3"
+            raise ConfigError("--error-rate", value, expected) from None
     return rates
 
 
 def _request(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+    """Call the simulator's admin API; raise a one-line error naming ``url`` on failure."""
+    hint = "is `glassbox simulate-llm` running there?"
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
         url, data=data, method=method, headers={"content-type": "application/json"}
@@ -136,13 +140,12 @@ def _request(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
             return json.loads(response.read())
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode(errors="replace")
-        _fail(f"the simulator at {url} rejected the change ({exc.code}): {detail}")
+        message = f"the simulator at {url} answered {exc.code}: {detail}"
+        if exc.code == 400:  # it names the invalid field and value
+            raise FaultsError(message) from None
+        raise ServiceError(f"{message}; {hint}") from None
     except (urllib.error.URLError, OSError) as exc:
-        _fail(
-            f"cannot reach the simulator at {url}: {exc}; is `glassbox simulate-llm` running there?"
-        )
-
-
-def _fail(message: str) -> Any:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+        reason = getattr(exc, "reason", None) or exc
+        raise ServiceError(f"cannot reach the simulator at {url}: {reason}; {hint}") from None
+    except ValueError:  # not JSON: something else listens there
+        raise ServiceError(f"{url} did not answer like the simulator; {hint}") from None

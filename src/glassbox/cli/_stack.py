@@ -8,6 +8,9 @@ from typing import Annotated
 import typer
 
 from glassbox.cli import app
+from glassbox.cli._common import EXIT_CONDITION, tcp_port
+from glassbox.cli._common import state_dir as _check_state_dir
+from glassbox.exceptions import ConfigError, StackError
 
 _STATE_DIR = typer.Option(
     Path(".glassbox"),
@@ -15,11 +18,6 @@ _STATE_DIR = typer.Option(
     "-d",
     help="Directory for the stack's configuration, data, logs and pid files.",
 )
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
 
 
 def _parse_targets(values: list[str] | None) -> dict[str, list[str]] | None:
@@ -30,8 +28,7 @@ def _parse_targets(values: list[str] | None) -> dict[str, list[str]] | None:
         service, sep, address = value.partition("=")
         host, colon, port = address.rpartition(":")
         if not (sep and service and colon and host and port.isdigit()):
-            example = "newsroom=127.0.0.1:8000"
-            raise _fail(f"--target {value!r} is not SERVICE=HOST:PORT (e.g. {example})", 2)
+            raise ConfigError("--target", value, "SERVICE=HOST:PORT, e.g. newsroom=127.0.0.1:8000")
         targets.setdefault(service, []).append(address)
     return targets
 
@@ -75,9 +72,16 @@ def up_command(
 
     Stale pid files are replaced; an unset port keeps the running one or uses the default.
     """
-    from glassbox.stack import MissingBinaryError, StackError, up
+    from glassbox.mixin import load_decisions
+    from glassbox.stack import up
 
+    _check_state_dir(state_dir)
+    tcp_port(prometheus_port, "--prometheus-port")
+    tcp_port(alertmanager_port, "--alertmanager-port")
+    tcp_port(pushgateway_port, "--pushgateway-port")
+    tcp_port(console_port, "--console-port")
     targets = _parse_targets(target)
+    load_decisions(config).environment(env)  # a bad file or env fails before anything starts
     try:
         up(
             env=env,
@@ -90,10 +94,8 @@ def up_command(
             quiet=quiet,
             targets=targets,
         )
-    except (MissingBinaryError, StackError) as exc:
-        raise _fail(str(exc)) from None
     except TimeoutError as exc:
-        raise _fail(f"{exc}; see the logs in {state_dir}") from None
+        raise StackError(f"{exc}; see the logs in {state_dir}") from None
 
 
 @app.command("down")
@@ -101,6 +103,7 @@ def down_command(state_dir: Path = _STATE_DIR) -> None:
     """Stop every process of the local stack (data, configuration and logs are kept)."""
     from glassbox.stack import down, status
 
+    _check_state_dir(state_dir)
     state = status(state_dir)
     down(state_dir)
     if state is None:
@@ -130,16 +133,19 @@ def status_command(
 
     from glassbox.stack import state_table, status
 
+    _check_state_dir(state_dir)
     state = status(state_dir)
     if state is None:
         if as_json:
             typer.echo(json.dumps({"state_dir": str(state_dir), "healthy": False, "services": {}}))
-            raise typer.Exit(1)
-        typer.echo(f"the stack is not running (no stack in {state_dir}); start it: `glassbox up`")
-        raise typer.Exit(1)
+        else:
+            typer.echo(
+                f"the stack is not running (no stack in {state_dir}); start it: `glassbox up`"
+            )
+        raise typer.Exit(EXIT_CONDITION)
     if as_json:
         typer.echo(json.dumps(state.as_dict(), indent=2))
     else:
         Console(highlight=False).print(state_table(state))
     if not state.healthy:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CONDITION)

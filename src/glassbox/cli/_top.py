@@ -9,13 +9,11 @@ from typing import Annotated
 import typer
 
 from glassbox.cli import app
+from glassbox.cli._common import http_url
+from glassbox.cli._common import state_dir as _check_state_dir
+from glassbox.exceptions import ConfigError
 
 _LOCAL_DEFAULT = "http://127.0.0.1:9090"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
 
 
 def _default_prometheus(state_dir: Path) -> str:
@@ -33,7 +31,6 @@ def top_command(
         str | None,
         typer.Option(
             "--prometheus",
-            "-p",
             help="Prometheus base URL. Default: the local stack's (see --state-dir), else "
             f"{_LOCAL_DEFAULT}.",
         ),
@@ -42,7 +39,7 @@ def top_command(
     once: bool = typer.Option(False, "--once", help="Print one frame and exit."),
     window: str = typer.Option("1m", "--window", "-w", help="Range of every rate (PromQL)."),
     selector: str = typer.Option(
-        "", "--selector", "-s", help='Extra matchers for every series, e.g. env="prod".'
+        "", "--selector", help='Extra matchers for every series, e.g. env="prod".'
     ),
     state_dir: Annotated[
         Path, typer.Option("--state-dir", "-d", help="The local stack's state directory.")
@@ -60,22 +57,29 @@ def top_command(
 
     from glassbox.stack import PrometheusAPIError, read_overview, render_overview
 
-    if interval <= 0:
-        raise _fail(f"--interval {interval} must be a positive number of seconds", 2)
+    if not 0 < interval < float("inf"):
+        raise ConfigError("--interval", interval, "a positive number of seconds, e.g. 2")
     try:
         promql_parser.parse_duration(window)
     except (ValueError, TypeError):
-        raise _fail(
-            f"--window {window!r} is not a PromQL duration such as 30s, 1m or 5m", 2
+        raise ConfigError("--window", window, "a PromQL duration such as 30s, 1m or 5m") from None
+    try:
+        promql_parser.parse(f"up{{{selector}}}")
+    except (ValueError, TypeError):
+        raise ConfigError(
+            "--selector", selector, 'PromQL label matchers, e.g. env="prod"'
         ) from None
+    if prometheus is not None:
+        http_url(prometheus, "--prometheus")
+    _check_state_dir(state_dir)
     url = prometheus or _default_prometheus(state_dir)
     console = Console(highlight=False)
     if once:
         try:
             frame = read_overview(url, window, selector)
-        except PrometheusAPIError as exc:
+        except PrometheusAPIError as exc:  # add what to do, keep the class (exit 3)
             hint = "start the local stack with `glassbox up` or pass --prometheus"
-            raise _fail(f"{exc}; {hint}") from None
+            raise PrometheusAPIError(f"{exc}; {hint}") from None
         console.print(render_overview(frame))
         return
     try:

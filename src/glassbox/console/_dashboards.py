@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from glassbox.exceptions import ServiceError
 from glassbox.promql import substitute
 from glassbox.stack import PrometheusAPIError, get_json
 
@@ -42,7 +43,7 @@ SINGLE_VALUE = frozenset({"stat", "singlestat", "gauge", "bargauge"})
 MAX_POINTS = 300
 
 
-class QueryError(RuntimeError):
+class QueryError(ServiceError):
     """A panel could not be queried; the message says what to do."""
 
 

@@ -13,15 +13,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from glassbox._errors import GlassboxError
 from glassbox.console._app import ConsoleConfig, create_app
 from glassbox.console._logfile import LogFollower
 from glassbox.console._store import TelemetryStore
+from glassbox.exceptions import InputError
 
 __all__ = ["ConsoleError", "build_config", "main", "serve"]
 
 
-class ConsoleError(GlassboxError, ValueError):
+class ConsoleError(InputError):
     """The console cannot start as asked; the message names the value and what to do."""
 
 

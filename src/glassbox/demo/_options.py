@@ -6,13 +6,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glassbox.exceptions import DurationError
+
 __all__ = ["DemoOptions", "DurationError", "format_duration", "parse_duration"]
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
-
-
-class DurationError(ValueError):
-    """A duration could not be parsed; the message names the value and the accepted forms."""
 
 
 def parse_duration(text: str) -> float:
@@ -30,13 +28,13 @@ def parse_duration(text: str) -> float:
     match = _DURATION.match(text)
     if not text.strip() or match is None or not any(match.groups()):
         raise DurationError(
-            f"duration {text!r} is not understood: use seconds (90), seconds with a unit "
+            f"--duration {text!r} is not understood: use seconds (90), seconds with a unit "
             "(90s) or minutes (4m, 1m30s)"
         )
     minutes, seconds = match.groups()
     total = float(minutes or 0) * 60 + float(seconds or 0)
     if total <= 0:
-        raise DurationError(f"duration {text!r} must be longer than zero")
+        raise DurationError(f"--duration {text!r} must be longer than zero")
     return total
 
 

@@ -20,6 +20,7 @@ from glassbox.demo._scenarios import HOLD, Controls, Injection, plan, resolve_du
 from glassbox.demo._stats import NewsroomStats
 from glassbox.demo._summary import InjectionReport, Summary, llm_usage, redaction_counts
 from glassbox.demo._view import LiveView, Snapshot
+from glassbox.exceptions import DemoError
 
 __all__ = ["SERVICE", "DemoError", "run_demo"]
 
@@ -30,10 +31,6 @@ MONITOR = "newsroom_input"
 _TICK = 0.25
 
 
-class DemoError(RuntimeError):
-    """The demo cannot run; the message says why and what to do."""
-
-
 def run_demo(options: DemoOptions, console: Console | None = None) -> Summary:
     """Run the newsroom demo and return its summary (also printed on ``console``).
 
@@ -42,19 +39,16 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> Summary:
     metrics where the stack's Prometheus scrapes the ``newsroom`` service.
 
     Raises:
-        DemoError: The schedule, the stack or the metrics port is not usable.
+        ScenarioError: The scenarios or the duration do not make a schedule.
+        MissingBinaryError, StackError, DecisionsError: The stack could not start.
+        DemoError: The running stack or the metrics port is not usable.
     """
-    from glassbox.demo._scenarios import ScenarioError
-
     console = console or Console()
-    try:
-        injections = plan(options.scenarios, options.warmup)
-        duration, warning = resolve_duration(options.duration, injections, options.warmup)
-    except ScenarioError as exc:
-        raise DemoError(str(exc)) from None
+    injections = plan(options.scenarios, options.warmup)
+    duration, warning = resolve_duration(options.duration, injections, options.warmup)
     if warning:
         console.print(f"[yellow]warning:[/] {warning}")
-    from glassbox.stack import MissingBinaryError, StackError, down, status, up
+    from glassbox.stack import down, status, up
 
     state_dir = options.state_dir
     state = status(state_dir)
@@ -66,10 +60,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> Summary:
         )
     if state is None or not state.healthy:
         console.print(f"Starting the local stack ({options.env}) in {state_dir} …")
-        try:
-            state = up(env=options.env, config=options.config, state_dir=state_dir, quiet=True)
-        except (MissingBinaryError, StackError) as exc:
-            raise DemoError(str(exc)) from None
+        state = up(env=options.env, config=options.config, state_dir=state_dir, quiet=True)
         started = True
     try:
         return asyncio.run(

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from glassbox.exceptions import ScenarioError
+
 __all__ = [
     "DETECTION_LIMIT",
     "DETECTION_TARGET",
@@ -45,10 +47,6 @@ HOLD = 8.0
 #: The editor writes summaries with this model; ``budget-burn`` swaps in the expensive one.
 SUMMARY_MODEL = "claude-haiku-4-5"
 EXPENSIVE_MODEL = "claude-opus-4-5"
-
-
-class ScenarioError(ValueError):
-    """An unknown scenario or a duration too short for the schedule."""
 
 
 class FaultTarget(Protocol):

@@ -17,12 +17,9 @@ from typing import Any
 import numpy as np
 
 from glassbox.drift._features import output_features
+from glassbox.exceptions import DataError
 
 __all__ = ["DataError", "expand_text", "read_columns"]
-
-
-class DataError(ValueError):
-    """A data file could not be read as drift data; the message names the file."""
 
 
 def read_columns(path: str | Path, *, text_fields: Sequence[str] = ()) -> dict[str, Any]:
@@ -55,6 +52,10 @@ def read_columns(path: str | Path, *, text_fields: Sequence[str] = ()) -> dict[s
             )
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; expected a {suffix} file") from None
+    except csv.Error as exc:
+        raise DataError(f"{path}: not valid CSV ({exc})") from None
     if not columns:
         raise DataError(f"{path}: no data")
     return expand_text(columns, text_fields, source=str(path))
@@ -77,7 +78,7 @@ def expand_text(
 def _read_npy(path: Path) -> dict[str, Any]:
     try:
         array = np.load(path, allow_pickle=False)
-    except ValueError as exc:
+    except (ValueError, EOFError) as exc:  # EOFError: an empty or cut-off file
         raise DataError(f"{path}: not a numeric .npy array ({exc})") from exc
     if array.ndim == 1:
         return {"value": array.astype(np.float64)}

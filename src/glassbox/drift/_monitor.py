@@ -32,6 +32,7 @@ from glassbox.drift._profile import (
     Columns,
     EmbeddingProfile,
     Profile,
+    ProfileError,
     ScalarProfile,
     categorical_values,
     scalar_values,
@@ -316,7 +317,7 @@ class Monitor:
     def _embedding(self, feature: str, reference: EmbeddingProfile, values: Any) -> FeatureResult:
         rows = np.asarray(values, dtype=np.float32)
         if rows.ndim != 2 or (len(rows) and rows.shape[1] != reference.dimensions):
-            raise ValueError(
+            raise ProfileError(
                 f"feature {feature!r}: current embeddings have shape {rows.shape}, "
                 f"the reference has {reference.dimensions} dimensions"
             )

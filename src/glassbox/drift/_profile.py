@@ -28,6 +28,7 @@ import numpy.typing as npt
 from glassbox._version import __version__
 from glassbox.drift._embedding import Projection
 from glassbox.drift._stats import UNSEEN, bin_counts, quantile_edges
+from glassbox.exceptions import ProfileError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -49,10 +50,6 @@ FORMAT_VERSION = 1
 FeatureKind = Literal["scalar", "categorical", "embedding"]
 #: Feature name → values: a 1-D sequence (scalar or categorical) or a 2-D array (embedding).
 Columns = Mapping[str, Any]
-
-
-class ProfileError(ValueError):
-    """A profile could not be built, read or matched with the current data."""
 
 
 @dataclass(frozen=True)

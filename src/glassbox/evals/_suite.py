@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import importlib
 import importlib.util
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -32,12 +33,9 @@ from typing import Any
 import yaml
 
 from glassbox.evals import _scorers
+from glassbox.exceptions import SuiteError
 
 __all__ = ["ScorerSpec", "Suite", "SuiteError", "load_callable", "load_suite"]
-
-
-class SuiteError(ValueError):
-    """A suite file, its dataset or one of its callables is invalid; names what and where."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,13 @@ def load_callable(reference: str, base: Path) -> Callable[..., Any]:
                 raise SuiteError(f"callable {reference!r}: cannot import {file}")
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
-            spec.loader.exec_module(module)
+            try:
+                spec.loader.exec_module(module)
+            except Exception as exc:  # the user's file: report it, do not crash the CLI
+                del sys.modules[module_name]
+                raise SuiteError(
+                    f"callable {reference!r}: importing {file} failed: {type(exc).__name__}: {exc}"
+                ) from exc
     else:
         try:
             module = importlib.import_module(module_part)
@@ -145,24 +149,54 @@ def _read_dataset(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise SuiteError(f"dataset {path} does not exist")
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        rows = [
-            json.loads(line)
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-    elif suffix == ".json":
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    elif suffix == ".csv":
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    else:
+    if suffix not in (".jsonl", ".ndjson", ".json", ".csv"):
         raise SuiteError(f"dataset {path}: unsupported type {suffix!r}; use .jsonl, .json or .csv")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SuiteError(f"dataset {path} is not UTF-8 text; expected {suffix[1:]}") from None
+    if suffix in (".jsonl", ".ndjson"):
+        rows = [_json_line(line, path, number) for number, line in enumerate(text.splitlines(), 1)]
+        rows = [row for row in rows if row is not None]
+    elif suffix == ".json":
+        try:
+            rows = json.loads(text)
+        except ValueError as exc:
+            raise SuiteError(f"dataset {path} is not valid JSON: {exc}") from None
+    else:
+        try:
+            rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise SuiteError(f"dataset {path} is not valid CSV: {exc}") from None
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise SuiteError(f"dataset {path}: expected a list of objects")
     if not rows:
         raise SuiteError(f"dataset {path} is empty")
     return rows
+
+
+def _json_line(line: str, path: Path, number: int) -> Any:
+    """One JSONL row (``None`` for a blank line); names the line when it is not JSON."""
+    if not line.strip():
+        return None
+    try:
+        return json.loads(line)
+    except ValueError as exc:
+        raise SuiteError(
+            f"dataset {path}, line {number}: not a JSON object ({exc}); "
+            "expected one JSON object per line"
+        ) from None
+
+
+def _integer(data: dict[str, Any], key: str, default: int, where: str) -> int:
+    """``data[key]`` as an int (``default`` when absent); names the key when it is not one."""
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise SuiteError(f"{where}: {key} = {value!r}; expected a whole number")
+    try:
+        return int(value)
+    except ValueError:
+        raise SuiteError(f"{where}: {key} = {value!r}; expected a whole number") from None
 
 
 def _scorer(entry: Any, base: Path, source: Path) -> ScorerSpec:
@@ -181,7 +215,7 @@ def _scorer(entry: Any, base: Path, source: Path) -> ScorerSpec:
                 f"{source}: custom scorer {entry['name']!r} needs 'function: file.py:name'"
             )
         function = load_callable(str(entry["function"]), base)
-    k = int(entry.get("k", 0))
+    k = _integer(entry, "k", 0, f"{source}: scorer {entry['name']!r}")
     if kind == "recall_at_k" and k < 1:
         raise SuiteError(f"{source}: scorer {entry['name']!r} (recall_at_k) needs k >= 1")
     return ScorerSpec(
@@ -201,8 +235,13 @@ def load_suite(path: str | Path) -> Suite:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SuiteError(f"cannot read suite {source}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError:
+        raise SuiteError(f"suite {source} is not UTF-8 text; expected a YAML file") from None
     except yaml.YAMLError as exc:
-        raise SuiteError(f"{source} is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "a syntax error"
+        raise SuiteError(f"{source} is not valid YAML: {problem}{where}") from None
     if not isinstance(data, dict):
         raise SuiteError(f"{source}: expected a mapping with name, dataset, task and scorers")
     for key in ("name", "dataset", "task", "scorers"):
@@ -216,7 +255,7 @@ def load_suite(path: str | Path) -> Suite:
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
         raise SuiteError(f"{source}: scorer names must be unique, got {names}")
-    concurrency = int(data.get("concurrency", 4))
+    concurrency = _integer(data, "concurrency", 4, str(source))
     if concurrency < 1:
         raise SuiteError(f"{source}: concurrency must be at least 1, got {concurrency}")
     baseline = data.get("baseline")

@@ -17,8 +17,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from glassbox._errors import BudgetExceededError
 from glassbox._runtime import report_error
+from glassbox.exceptions import BudgetExceededError
 from glassbox.typing import LLMCallRecorder
 
 __all__ = [

@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from glassbox.exceptions import DecisionsError
+
 __all__ = [
     "DEFAULT_DECISIONS",
     "SEVERITIES",
@@ -40,10 +42,6 @@ __all__ = [
 
 #: Alert severities, most urgent first (monitoring-mixins convention).
 SEVERITIES = ("critical", "warning", "info")
-
-
-class DecisionsError(ValueError):
-    """The decisions file is invalid; the message names the key, the value and the fix."""
 
 
 class Duration(str):
@@ -218,11 +216,23 @@ def load_decisions(path: Path | str | None = None) -> Decisions:
             text = Path(path).read_text()
         except OSError as exc:
             raise DecisionsError(f"cannot read decisions file {source}: {exc.strerror}") from exc
+        except UnicodeDecodeError:
+            raise DecisionsError(
+                f"decisions file {source} is not UTF-8 text; expected a YAML file"
+            ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise DecisionsError(f"{source} is not valid YAML: {exc}") from exc
+        raise DecisionsError(f"{source} is not valid YAML: {_yaml_problem(exc)}") from None
     return parse_decisions(data, source)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """The parser's complaint and where, on one line (its own message spans several)."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
 
 
 def parse_decisions(data: Any, source: str = "<decisions>") -> Decisions:

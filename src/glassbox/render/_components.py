@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from glassbox._errors import ConfigError
+from glassbox.exceptions import ConfigError
 from glassbox.mixin import Environment, Mixin
 from glassbox.render._formats import dump_yaml
 from glassbox.render._logs import (

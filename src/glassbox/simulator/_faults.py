@@ -7,11 +7,9 @@ import random
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from glassbox.exceptions import FaultsError
+
 __all__ = ["Decision", "Faults", "FaultsError"]
-
-
-class FaultsError(ValueError):
-    """A fault setting is invalid; the message names the field and the value."""
 
 
 @dataclass(frozen=True)

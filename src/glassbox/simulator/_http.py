@@ -10,6 +10,7 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from glassbox.exceptions import GlassboxError
 from glassbox.simulator._engine import ChatPlan, ChatRequest, Engine, pause
 from glassbox.simulator._models import profile_for
 
@@ -25,11 +26,11 @@ __all__ = [
 _MALFORMED = b'{"id": "broken", "object": '
 
 
-class BadRequest(Exception):
+class BadRequest(GlassboxError):
     """The request body is not what the API accepts; answered with a 400."""
 
 
-class StreamTruncated(Exception):
+class StreamTruncated(GlassboxError):
     """Raised inside a streaming body to drop the connection mid-response (a fault)."""
 
 

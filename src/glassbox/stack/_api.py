@@ -10,11 +10,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from glassbox.exceptions import PrometheusAPIError
+
 __all__ = ["PrometheusAPIError", "get_json", "query", "wait_for_query"]
-
-
-class PrometheusAPIError(RuntimeError):
-    """The API answered with an error or could not be reached."""
 
 
 def get_json(url: str, timeout: float = 10.0) -> Any:

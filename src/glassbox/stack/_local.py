@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from glassbox.exceptions import ConfigError, StackError
 from glassbox.stack._process import (
     Service,
     require_binary,
@@ -82,10 +83,6 @@ DEFAULT_PORTS: dict[str, int] = {
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
-class StackError(RuntimeError):
-    """The stack could not reach the requested state; the message says why and what to do."""
-
-
 def up(
     env: str = "local",
     config: Path | str | None = None,
@@ -123,8 +120,10 @@ def up(
 
     Raises:
         MissingBinaryError: A binary is not installed; the message names its package.
+        ConfigError: A port is not a TCP port.
+        DecisionsError: The decisions file or the environment is invalid.
         StackError: A port is taken, a service is running on another port than the one
-            requested, the decisions file is invalid, or a service failed to start.
+            requested, or a service failed to start.
     """
     from rich.console import Console
 
@@ -255,7 +254,7 @@ def _ports(
         current = listen_port(pid) if pid is not None else None
         wanted = requested[name]
         if wanted is not None and not 0 < wanted < 65536:
-            raise StackError(f"{name} port {wanted} is not a TCP port; use 1-65535")
+            raise ConfigError(f"{name}_port", wanted, "a TCP port, 1-65535")
         if current is not None and wanted is not None and current != wanted:
             raise StackError(
                 f"{name} is already running on port {current} (pid {pid}), not {wanted}; "
@@ -272,12 +271,9 @@ def _environment(
     targets: Mapping[str, Sequence[str]] | None,
 ) -> Environment:
     """The decisions' environment, pointed at the ports this stack really uses."""
-    from glassbox.mixin import DecisionsError, load_decisions
+    from glassbox.mixin import load_decisions
 
-    try:
-        environment = load_decisions(config).environment(env)
-    except DecisionsError as exc:
-        raise StackError(str(exc)) from None
+    environment = load_decisions(config).environment(env)
     prometheus = dataclasses.replace(
         environment.datasources.prometheus, url=f"http://127.0.0.1:{ports['prometheus']}"
     )
@@ -391,7 +387,7 @@ def _start(
     if errors:
         for service in started:
             service.stop()
-        raise StackError("the stack did not start:\n" + "\n".join(errors))
+        raise StackError("the stack did not start: " + "; ".join(errors))
     for service in started:
         _CHILDREN[service.process.pid] = service.process
         pid_file(root, service.name).write_text(f"{service.process.pid}\n")

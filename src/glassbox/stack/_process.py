@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from glassbox.exceptions import MissingBinaryError
+
 __all__ = [
     "BINARY_PACKAGES",
     "MissingBinaryError",
@@ -39,10 +41,6 @@ BINARY_PACKAGES = {
     "amtool": "prometheus-alertmanager",
     "prometheus-pushgateway": "prometheus-pushgateway",
 }
-
-
-class MissingBinaryError(RuntimeError):
-    """A required binary is not on ``PATH``; the message names the package to install."""
 
 
 def require_binary(name: str) -> str:
