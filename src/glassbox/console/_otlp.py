@@ -20,6 +20,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 
 from glassbox.console._store import LogRecord, SpanRecord
+from glassbox.exceptions import InputError
 
 __all__ = ["OTLPDecodeError", "decode_logs", "decode_traces"]
 
@@ -29,7 +30,7 @@ _ID_FIELDS = frozenset(
 _SEVERITY = {1: "trace", 5: "debug", 9: "info", 13: "warning", 17: "error", 21: "critical"}
 
 
-class OTLPDecodeError(ValueError):
+class OTLPDecodeError(InputError):
     """The request body is not an OTLP export request in the declared encoding."""
 
 
