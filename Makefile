@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway chromium chromium-driver
-BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway chromium chromedriver
+APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway redis-server chromium chromium-driver
+BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway redis-server chromium chromedriver
 # The console's charting library (uPlot), pinned by console-ui/package-lock.json.
 VENDOR := src/glassbox/console/static/vendor
 VENDOR_FILES := $(VENDOR)/uPlot.iife.min.js $(VENDOR)/uPlot.min.css
@@ -24,8 +24,9 @@ $(VENDOR_FILES) &: console-ui/package.json console-ui/package-lock.json
 	mkdir -p $(VENDOR)
 	cp console-ui/node_modules/uplot/dist/uPlot.iife.min.js console-ui/node_modules/uplot/dist/uPlot.min.css $(VENDOR)/
 
-# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway; Chromium
-# and ChromeDriver for the console's browser tests.
+# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway; Redis as the
+# Celery broker of the integration tests; Chromium and ChromeDriver for the console's
+# browser tests.
 system-deps:
 	@missing=""; for b in $(BINARIES); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \

@@ -90,6 +90,10 @@ def init(**settings: _typing.Any) -> Runtime:
             ``"off"`` disables it; ``0`` picks a free port). Serves OpenMetrics with
             ``trace_id`` exemplars to scrapers that ask for it.
         metrics_host: Address to bind (default ``127.0.0.1``).
+        app_metrics: The endpoint also serves the application's default
+            ``prometheus_client`` registry — its own metrics and the ``process_*``/
+            ``python_*`` collectors — beside Glassbox's (default true; a name both
+            define is served once, Glassbox's).
         otlp_endpoint: OTLP/HTTP traces URL (fallbacks
             ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``, ``OTEL_EXPORTER_OTLP_ENDPOINT`` +
             ``/v1/traces``). Without one, spans are not exported.
@@ -107,8 +111,8 @@ def init(**settings: _typing.Any) -> Runtime:
             ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``; default false).
         redaction: Redact PII and secrets from logs and captured content (default true).
         redaction_key_file: The HMAC key file of the redactor.
-        attribution_labels: Which of ``team``/``tenant`` label the cost metric
-            (default both).
+        attribution_labels: Which of ``team``/``tenant``/``workload`` label the cost metric
+            (default all three).
         cardinality_budgets: Distinct values kept per label before folding into
             ``other``, e.g. ``{"tenant": 200}``.
         prices: Price overrides (mapping or YAML file) that win over ``genai-prices``.

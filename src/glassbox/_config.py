@@ -60,6 +60,7 @@ class Settings:
     service_version: str | None = None
     metrics_port: int | None = 9464
     metrics_host: str = "127.0.0.1"
+    app_metrics: bool = True
     otlp_endpoint: str | None = None
     traces: bool = True
     span_queue_size: int = 2048
@@ -71,7 +72,7 @@ class Settings:
     capture_content: bool = False
     redaction: bool = True
     redaction_key_file: str | None = None
-    attribution_labels: tuple[str, ...] = (semconv.TEAM, semconv.TENANT)
+    attribution_labels: tuple[str, ...] = (semconv.TEAM, semconv.TENANT, semconv.WORKLOAD)
     cardinality_budgets: Mapping[str, int] = field(default_factory=dict)
     prices: Mapping[str, Any] | str | None = None
     budgets: tuple[Budget, ...] = ()
@@ -149,7 +150,7 @@ def _names(setting: str, value: object) -> tuple[str, ...]:
 
 def _attribution(setting: str, value: object) -> tuple[str, ...]:
     names = _names(setting, value)
-    allowed = (semconv.TEAM, semconv.TENANT)
+    allowed = (semconv.TEAM, semconv.TENANT, semconv.WORKLOAD)
     for name in names:
         if name not in allowed:
             raise ConfigError(setting, name, f"attribution labels among {', '.join(allowed)}")
@@ -252,6 +253,7 @@ _VALIDATORS: dict[str, _Validator] = {
     "service_version": _text,
     "metrics_port": _port,
     "metrics_host": _text,
+    "app_metrics": _bool,
     "otlp_endpoint": _endpoint,
     "traces": _bool,
     "span_queue_size": _positive_int,
