@@ -12,7 +12,7 @@ VENDOR_FILES := $(VENDOR)/uPlot.iife.min.js $(VENDOR)/uPlot.min.css
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: setup system-deps console-assets demo test bench lint format docs clean
+.PHONY: setup system-deps console-assets demo test bench drift-study lint format docs clean
 
 setup: system-deps console-assets $(STAMP)
 
@@ -61,6 +61,9 @@ bench: setup
 	@for script in bench/bench_*.py; do \
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done
+
+drift-study: setup
+	$(PY) bench/drift_study/study.py --write
 
 lint: setup
 	$(VENV)/bin/ruff check .
