@@ -103,7 +103,7 @@ class _Run:
         log_file.write_text("")
         # Spans go to the console's OTLP receiver (which also follows the log file), unless
         # the user pointed OpenTelemetry elsewhere.
-        otlp: dict[str, str] = {}
+        otlp: dict[str, Any] = {}  # empty: not given, the OTEL_* variables apply
         if not (
             os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
             or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
