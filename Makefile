@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway
-BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway
+APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway redis-server
+BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway redis-server
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
@@ -13,7 +13,8 @@ DEMO_ARGS ?=
 
 setup: system-deps $(STAMP)
 
-# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway.
+# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway; Redis as the
+# Celery broker of the integration tests.
 system-deps:
 	@missing=""; for b in $(BINARIES); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \

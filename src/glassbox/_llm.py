@@ -101,6 +101,7 @@ class LLMCall:
         "_tenant",
         "_tool_calls",
         "_usage_set",
+        "_workload",
         "model",
         "operation",
         "provider",
@@ -142,7 +143,7 @@ class LLMCall:
         self._intervals: list[float] = []
         self._retries = 0
         self._tool_calls: Sequence[str] = ()
-        self._team = self._tenant = ""
+        self._team = self._tenant = self._workload = ""
         self._scope = ("", "")
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -157,6 +158,7 @@ class LLMCall:
             self._scope = (attributes.get("team", ""), attributes.get("tenant", ""))
             self._team = self._scope[0] if rt.attribute_team else ""
             self._tenant = self._scope[1] if rt.attribute_tenant else ""
+            self._workload = attributes.get("workload", "") if rt.attribute_workload else ""
         if rt.budgets:
             rt.budgets.check(*self._scope)
         try:
@@ -443,9 +445,9 @@ class LLMCall:
         largest = max(cost.items(), key=lambda item: item[1])[0] if exemplar else ""
         for kind, usd in cost.items():
             if usd:
-                metrics.child(_C.LLM_COST, operation, provider, model, kind, team, tenant).inc(
-                    usd, exemplar if kind == largest else None
-                )
+                metrics.child(
+                    _C.LLM_COST, operation, provider, model, kind, team, tenant, self._workload
+                ).inc(usd, exemplar if kind == largest else None)
         total = cost.total
         if rt.budgets:
             rt.budgets.record(total, *self._scope)

@@ -161,7 +161,7 @@ def test_uninstrument_restores_the_exact_originals() -> None:
         uninstrument("anthropic")
     after = _patched_attributes()
     assert all(a is b for a, b in zip(after, before, strict=True))
-    with pytest.raises(ValueError, match="known libraries: anthropic, openai"):
+    with pytest.raises(ValueError, match=r"known libraries: .*anthropic"):
         instrument("cohere")
 
 

@@ -20,6 +20,7 @@ from glassbox.instrumentation._common import (
     report,
     start_call,
 )
+from glassbox.instrumentation._http import SUPPRESS_HTTP_KEY
 from glassbox.typing import LLMCallRecorder
 
 __all__ = ["Endpoint", "wrap_async", "wrap_sync"]
@@ -85,14 +86,21 @@ def _new_call(
 def _begin(
     endpoint: Endpoint, resource: Any, kwargs: dict[str, Any], stream: bool
 ) -> tuple[Any, Any, Any]:
-    """Start the call, make its span current and register it for retry counting."""
+    """Start the call, make its span current and register it for retry counting.
+
+    HTTP client instrumentation is suppressed inside the call: the GenAI span already
+    records the request, and a second, plain HTTP span would duplicate it.
+    """
     call = start_call(lambda: _new_call(endpoint, resource, kwargs, stream), endpoint.component)
     if call is None:
         return None, None, None
     try:
         if endpoint.capture_input is not None and call.capture_enabled:
             call.capture_input(endpoint.capture_input(kwargs))
-        context_token = otel_context.attach(trace.set_span_in_context(call.span))
+        context = trace.set_span_in_context(call.span)
+        if SUPPRESS_HTTP_KEY is not None:  # the call's span is its HTTP request's record
+            context = otel_context.set_value(SUPPRESS_HTTP_KEY, True, context)
+        context_token = otel_context.attach(context)
     except Exception as exc:
         report(endpoint.component, exc)
         context_token = None
