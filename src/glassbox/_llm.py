@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from time import perf_counter
+from time import perf_counter, time_ns
 from types import TracebackType
 from typing import Any
 
@@ -40,6 +40,11 @@ ERROR_KINDS = semconv.ERROR_KINDS
 _SPAN_KIND_CLIENT = SpanKind.CLIENT
 _ERROR_STATUS = StatusCode.ERROR
 _C = semconv
+
+
+def _wall_ns(at: float) -> int:
+    """A :func:`time.perf_counter` reading as wall-clock nanoseconds (for span times)."""
+    return time_ns() - int((perf_counter() - at) * 1e9)
 
 
 def _observe_many(child: Any, values: Sequence[float], exemplar: dict[str, str] | None) -> None:
@@ -148,8 +153,12 @@ class LLMCall:
 
     # --- lifecycle ----------------------------------------------------------------------
 
-    def start(self, *, _activate: bool = False) -> LLMCall:
-        """Start timing and open the span. Raises only :class:`BudgetExceededError`."""
+    def start(self, *, _activate: bool = False, at: float | None = None) -> LLMCall:
+        """Start timing and open the span. Raises only :class:`BudgetExceededError`.
+
+        ``at`` (a past :func:`time.perf_counter` reading) back-dates the start, for an
+        integration that learns of a call only when it ended (a framework's callback).
+        """
         rt = self._rt
         attributes = current_attributes()
         if attributes:
@@ -176,7 +185,10 @@ class LLMCall:
             for key, value in attributes.items():
                 span_attributes[Attr.ATTRIBUTE_PREFIX + key] = value
             span = rt.tracer.start_span(
-                f"{self.operation} {self.model}", kind=_SPAN_KIND_CLIENT, attributes=span_attributes
+                f"{self.operation} {self.model}",
+                kind=_SPAN_KIND_CLIENT,
+                attributes=span_attributes,
+                start_time=None if at is None else _wall_ns(at),
             )
             self._span = span
             if _activate:
@@ -186,7 +198,7 @@ class LLMCall:
                 self.set_request(**self._request)
         except Exception as exc:
             rt.report_error("llm_call", exc)
-        self._t0 = perf_counter()
+        self._t0 = perf_counter() if at is None else at
         return self
 
     def __enter__(self) -> LLMCall:
@@ -213,9 +225,9 @@ class LLMCall:
 
     # --- what happened during the call ----------------------------------------------------
 
-    def chunk(self) -> None:
-        """Record one streamed chunk (cheap: a timestamp and an append)."""
-        now = perf_counter()
+    def chunk(self, at: float | None = None) -> None:
+        """Record one streamed chunk (cheap: a timestamp and an append); ``at``: when."""
+        now = perf_counter() if at is None else at
         if self._chunks:
             self._intervals.append(now - self._last_chunk)
         else:
@@ -352,15 +364,15 @@ class LLMCall:
 
     # --- the end: everything is recorded here ---------------------------------------------
 
-    def end(self, error: BaseException | None = None) -> None:
-        """Finish the call: record metrics, cost, span and log line. Idempotent."""
+    def end(self, error: BaseException | None = None, *, at: float | None = None) -> None:
+        """Finish the call: metrics, cost, span, log line (``at``: when). Idempotent."""
         if self._ended:
             return
         self._ended = True
-        end = perf_counter()
+        end = perf_counter() if at is None else at
         rt = self._rt
         try:
-            self._record(rt, end - self._t0, error)
+            self._record(rt, end - self._t0, error, None if at is None else _wall_ns(at))
         except Exception as exc:
             rt.report_error("llm_call", exc)
         finally:
@@ -372,7 +384,9 @@ class LLMCall:
                 except Exception as exc:
                     rt.report_error("llm_call", exc)
 
-    def _record(self, rt: Runtime, duration: float, error: BaseException | None) -> None:
+    def _record(
+        self, rt: Runtime, duration: float, error: BaseException | None, end_ns: int | None
+    ) -> None:
         metrics = rt.metrics
         provider, model, operation = self.provider, self.model, self.operation
         error_type = self._error_type
@@ -407,7 +421,7 @@ class LLMCall:
             metrics.child(_C.LLM_RATE_LIMITED, provider, model).inc()
 
         if span is not None:
-            self._finish_span(span, error, error_type, cost_total)
+            self._finish_span(span, error, error_type, cost_total, end_ns)
         if rt.log_calls:
             self._log(rt, duration, error_type, cost_total, span)
 
@@ -454,7 +468,12 @@ class LLMCall:
         return total
 
     def _finish_span(
-        self, span: Any, error: BaseException | None, error_type: str, cost: float | None
+        self,
+        span: Any,
+        error: BaseException | None,
+        error_type: str,
+        cost: float | None,
+        end_ns: int | None,
     ) -> None:
         if span.is_recording():
             attributes: dict[str, Any] = {}
@@ -493,7 +512,7 @@ class LLMCall:
                 if error is not None:
                     span.record_exception(error)
             span.set_attributes(attributes)
-        span.end()
+        span.end(end_time=end_ns)
 
     def _log(
         self, rt: Runtime, duration: float, error_type: str, cost: float | None, span: Any
@@ -534,7 +553,7 @@ class _NoopCall:
     def start(self, **_: Any) -> _NoopCall:
         return self
 
-    def end(self, error: BaseException | None = None) -> None:
+    def end(self, error: BaseException | None = None, **_: Any) -> None:
         return None
 
     def __enter__(self) -> _NoopCall:
@@ -549,7 +568,7 @@ class _NoopCall:
     async def __aexit__(self, *exc_info: object) -> None:
         return None
 
-    def chunk(self) -> None:
+    def chunk(self, at: float | None = None) -> None:
         return None
 
     def set_usage(self, **_: Any) -> None:

@@ -23,6 +23,8 @@ from glassbox.instrumentation._http import (
     instrument_http_client,
     uninstrument_http_client,
 )
+from glassbox.instrumentation._langchain import instrument_langchain, uninstrument_langchain
+from glassbox.instrumentation._litellm import instrument_litellm, uninstrument_litellm
 from glassbox.instrumentation._mcp import instrument_mcp, uninstrument_mcp
 from glassbox.instrumentation._openai import instrument_openai, uninstrument_openai
 
@@ -33,11 +35,15 @@ __all__ = [
     "instrument",
     "instrument_anthropic",
     "instrument_celery",
+    "instrument_langchain",
+    "instrument_litellm",
     "instrument_mcp",
     "instrument_openai",
     "uninstrument",
     "uninstrument_anthropic",
     "uninstrument_celery",
+    "uninstrument_langchain",
+    "uninstrument_litellm",
     "uninstrument_mcp",
     "uninstrument_openai",
 ]
@@ -91,6 +97,8 @@ LIBRARIES: dict[str, Library] = {
     for library in (
         Library("anthropic", "anthropic", instrument_anthropic, uninstrument_anthropic),
         Library("celery", "celery", instrument_celery, uninstrument_celery),
+        Library("langchain", "langchain_core", instrument_langchain, uninstrument_langchain),
+        Library("litellm", "litellm", instrument_litellm, uninstrument_litellm),
         Library("mcp", "mcp", instrument_mcp, uninstrument_mcp),
         Library("openai", "openai", instrument_openai, uninstrument_openai),
         *(_http_library(name) for name in HTTP_CLIENTS),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from glassbox.instrumentation._common import (
     CURRENT_CALL,
     ErrorKinds,
     StreamObserver,
+    claim_framework_call,
     finish_call,
     instrument_stream,
     report,
@@ -94,6 +96,7 @@ def _begin(
     call = start_call(lambda: _new_call(endpoint, resource, kwargs, stream), endpoint.component)
     if call is None:
         return None, None, None
+    claim_framework_call()
     try:
         if endpoint.capture_input is not None and call.capture_enabled:
             call.capture_input(endpoint.capture_input(kwargs))
@@ -135,6 +138,16 @@ def _complete(endpoint: Endpoint, call: LLMCallRecorder, result: Any, stream: bo
     return result
 
 
+def _is_raw(result: Any) -> bool:
+    """Whether ``result`` is a ``with_raw_response`` wrapper (LangChain asks for those)."""
+    return hasattr(result, "http_response") and callable(getattr(result, "parse", None))
+
+
+def _parse_failed(endpoint: Endpoint, call: LLMCallRecorder, exc: Exception) -> None:
+    """The body did not parse: the application's own ``parse()`` will raise the same."""
+    finish_call(call, exc, endpoint.kinds)
+
+
 def wrap_sync(endpoint: Endpoint) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A patch factory: the instrumented version of a synchronous ``create``."""
 
@@ -153,6 +166,14 @@ def wrap_sync(endpoint: Endpoint) -> Callable[[Callable[..., Any]], Callable[...
                 finish_call(call, exc, endpoint.kinds)
                 raise
             _leave(context_token, call_token)
+            if _is_raw(result):  # parse() caches: the application gets the same object
+                try:
+                    parsed = result.parse()
+                except Exception as exc:
+                    _parse_failed(endpoint, call, exc)
+                    return result
+                _complete(endpoint, call, parsed, stream)
+                return result
             return _complete(endpoint, call, result, stream)
 
         return create
@@ -178,6 +199,16 @@ def wrap_async(endpoint: Endpoint) -> Callable[[Callable[..., Any]], Callable[..
                 finish_call(call, exc, endpoint.kinds)
                 raise
             _leave(context_token, call_token)
+            if _is_raw(result):  # parse() caches: the application gets the same object
+                try:
+                    parsed = result.parse()
+                    if inspect.isawaitable(parsed):
+                        parsed = await parsed
+                except Exception as exc:
+                    _parse_failed(endpoint, call, exc)
+                    return result
+                _complete(endpoint, call, parsed, stream)
+                return result
             return _complete(endpoint, call, result, stream)
 
         return create
