@@ -218,7 +218,6 @@ class TracingSetup:
     ) -> None:
         """Redact every span on this provider before Glassbox's processors get it."""
         if self._delegate is not None:
-            self._delegate.clean = set()  # what one redactor found clean, another may not
             self._delegate.scrubber = scrubber
             self._delegate.on_error = on_error
 
@@ -255,28 +254,13 @@ _STRUCTURAL_ATTRIBUTES = frozenset(
 )  # fmt: skip
 
 
-#: Attributes naming the endpoint a client talks to: a handful of values per process, taken
-#: from the client's configuration. Redacted once per value; a value the redactor leaves
-#: unchanged is remembered as clean (one set lookup per span instead of a redactor call).
-_ENDPOINT_ATTRIBUTES = frozenset({Attr.SERVER_ADDRESS})
-#: How many clean endpoint values are remembered before the memo starts over (bounded).
-_CLEAN_MEMO_SIZE = 256
-
-
-def redact_span(
-    span: ReadableSpan, scrubber: Scrubber, clean: set[str] | None = None
-) -> ReadableSpan:
+def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
     """``span`` with its attributes, events and status description redacted.
 
     Returns the span itself when nothing needed redacting (the common case costs one
     redactor call per content attribute and no copy).
-
-    Args:
-        clean: Endpoint values already found clean by this ``scrubber`` (read and filled
-            here; values with findings are never remembered, so redaction counts stay
-            exact).
     """
-    attributes = _redact_attributes(span.attributes, scrubber, clean)
+    attributes = _redact_attributes(span.attributes, scrubber)
     events = span.events
     new_events = [_redact_attributes(event.attributes, scrubber) for event in events]
     status = span.status
@@ -303,28 +287,16 @@ def redact_span(
     )
 
 
-def _redact_attributes(
-    attributes: Any, scrubber: Scrubber, clean: set[str] | None = None
-) -> dict[str, Any] | None:
+def _redact_attributes(attributes: Any, scrubber: Scrubber) -> dict[str, Any] | None:
     """Redacted copy of ``attributes``, or ``None`` if redaction changed nothing."""
     if not attributes:
         return None
     changed: dict[str, Any] | None = None
-    redacted: Any
     for key, value in attributes.items():
         if key in _STRUCTURAL_ATTRIBUTES:
             continue
-        if clean is not None and key in _ENDPOINT_ATTRIBUTES and isinstance(value, str):
-            if value in clean:
-                continue
-            redacted = scrubber.value(value, key)
-            if redacted == value:
-                if len(clean) >= _CLEAN_MEMO_SIZE:
-                    clean.clear()
-                clean.add(value)
-                continue
-        elif isinstance(value, str | int | float) and not isinstance(value, bool):
-            redacted = scrubber.value(value, key)
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            redacted: Any = scrubber.value(value, key)
         elif isinstance(value, tuple | list):
             redacted = tuple(scrubber.value(item, key) for item in value)
             if any(type(a) is not type(b) for a, b in zip(redacted, value, strict=True)):
@@ -351,8 +323,6 @@ class _Delegate(SpanProcessor):
         self.targets: tuple[SpanProcessor, ...] = ()
         self.scrubber: Scrubber | None = None
         self.on_error: Callable[[str, BaseException], None] | None = None
-        #: Endpoint values the current scrubber left unchanged (see :func:`redact_span`).
-        self.clean: set[str] = set()
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         for target in self.targets:
@@ -365,7 +335,7 @@ class _Delegate(SpanProcessor):
         scrubber = self.scrubber
         if scrubber is not None:
             try:
-                span = redact_span(span, scrubber, self.clean)
+                span = redact_span(span, scrubber)
             except Exception as exc:  # fail closed: a span that cannot be redacted is dropped
                 if self.on_error is not None:
                     self.on_error("span_redaction", exc)
