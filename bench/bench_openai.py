@@ -22,7 +22,9 @@ is noisier than the difference being measured. So the same modes also run *isola
 ``Completions.create`` is replaced by a stub returning a ready ``ChatCompletion`` (parsed
 from the same simulator body) before either SDK wraps it, so bare is a function call and
 the added CPU time is each instrumentation's own per-call work (span, metrics, cost, log
-line; the peer's span and metrics) — the stable figure for the ratio.
+line; the peer's span and metrics) — the stable figure for the ratio. Last, the Python
+function calls each mode adds per call and per chunk (counted by ``cProfile``): a
+deterministic figure, immune to machine load, for telling real changes from noise.
 Run with ``make bench``.
 """
 
@@ -256,6 +258,36 @@ def _print_isolated(added: dict[str, float]) -> None:
         print(f"  glassbox / otel-openai-v2 added, isolated CPU {ratio:5.2f}x  (goal ≤ 0.50x)")
 
 
+def _calls_added(
+    client: openai.OpenAI, modes: list[_Mode], short: int, long: int
+) -> dict[str, tuple[float, float]]:
+    """Python function calls each mode adds per call and per chunk, over bare (exact)."""
+    import cProfile
+    import pstats
+
+    work = _workloads(client, short, long)
+    counts: dict[str, dict[str, float]] = {}
+    for mode in modes:
+        mode.on()
+        try:
+            for name, (fn, _) in work.items():
+                fn()  # lazy state out of the way
+                reps = 20 if name == "call" else 4
+                profile = cProfile.Profile()
+                profile.runcall(lambda: [fn() for _ in range(reps)])  # noqa: B023
+                stats = pstats.Stats(profile)
+                counts.setdefault(mode.name, {})[name] = stats.total_calls / reps  # type: ignore[attr-defined]
+        finally:
+            mode.off()
+    bare = counts["bare"]
+    out = {}
+    for name, c in counts.items():
+        if name != "bare":
+            chunk = (c["long"] - c["short"] - bare["long"] + bare["short"]) / (long - short)
+            out[name] = (c["call"] - bare["call"], chunk)
+    return out
+
+
 def main() -> None:
     short, long = 50, 450
     body, streams = _bodies((short, long))
@@ -284,6 +316,7 @@ def main() -> None:
     try:
         samples = _rounds(client, modes, short, long, rounds)
         isolated = _isolated(body, client, modes, rounds)
+        calls = _calls_added(client, modes, short, long)
     finally:
         glassbox.shutdown()
         os.unlink(log_path)
@@ -318,6 +351,12 @@ def main() -> None:
             print(f"  glassbox / otel-openai-v2 added, {stat:<10} {ratio:5.2f}x{goal}")
     print(f"  spans exported: glassbox {exporter.exported}, otel {otel_exporter.exported}")
     _print_isolated(isolated)
+    print("Python function calls added (cProfile count, exact):")
+    for name, (per_call, per_chunk) in calls.items():
+        print(f"  {name:<16} {per_call:7.0f} per call {per_chunk:7.2f} per chunk")
+    if "otel-openai-v2" in calls:
+        ratio = calls["glassbox"][0] / max(calls["otel-openai-v2"][0], 1e-9)
+        print(f"  glassbox / otel-openai-v2 function calls per call {ratio:5.2f}x")
 
 
 if __name__ == "__main__":
