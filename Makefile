@@ -9,7 +9,7 @@ BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushga
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: setup system-deps demo test bench lint format docs clean
+.PHONY: setup system-deps demo test bench drift-study lint format docs clean
 
 setup: system-deps $(STAMP)
 
@@ -49,6 +49,9 @@ bench: setup
 	@for script in bench/bench_*.py; do \
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done
+
+drift-study: setup
+	$(PY) bench/drift_study/study.py --write
 
 lint: setup
 	$(VENV)/bin/ruff check .

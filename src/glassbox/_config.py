@@ -364,7 +364,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
              "Spend limits per UTC day or month, e.g. ``{\"daily\": 25.0}`` or a list of "
              "``Budget``; enforced only when asked.", _budget_list, env=False),
     _setting("instrument", "Sequence[str] | str | None",
-             "Libraries to auto-instrument, e.g. ``[\"openai\", \"anthropic\"]``.", _names),
+             "Integrations to switch on: ``openai``, ``anthropic``, ``langchain``, ``litellm``, "
+             "``httpx``, ``requests``, ``aiohttp``, ``mcp``, ``celery``, or ``auto`` (every "
+             "installed one).", _names),
     _setting("multiprocess_dir", "str | None",
              "Prometheus multiprocess directory for pre-fork servers (see "
              "``glassbox.workers``).", _text,
