@@ -128,10 +128,11 @@ class LLMCall:
         self._server_address = server_address
         self._server_port = server_port
         self._request = request
-        self.provider = as_text(provider)
-        self.model = as_text(model)
-        self.operation = as_text(operation)
-        self.stream = as_flag(stream)
+        # The common case (plain str/bool from an integration) skips the converters.
+        self.provider = provider if type(provider) is str else as_text(provider)
+        self.model = model if type(model) is str else as_text(model)
+        self.operation = operation if type(operation) is str else as_text(operation)
+        self.stream = stream if type(stream) is bool else as_flag(stream)
         self._span: Any = None
         self._context_token: Any = None
         self._t0 = 0.0
@@ -456,8 +457,13 @@ class LLMCall:
         team, tenant = self._team, self._tenant
         # One exemplar per call is enough to lead from a cost spike to its trace: put it on
         # the largest share (an exemplar costs about as much as the increment itself).
-        largest = max(cost.items(), key=lambda item: item[1])[0] if exemplar else ""
-        for kind, usd in cost.items():
+        shares = cost.items()
+        largest, most = "", 0.0
+        if exemplar:
+            for kind, usd in shares:
+                if usd > most:
+                    largest, most = kind, usd
+        for kind, usd in shares:
             if usd:
                 metrics.child(
                     _C.LLM_COST, operation, provider, model, kind, team, tenant, self._workload

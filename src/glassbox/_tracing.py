@@ -292,9 +292,12 @@ def _redact_attributes(attributes: Any, scrubber: Scrubber) -> dict[str, Any] | 
     if not attributes:
         return None
     changed: dict[str, Any] | None = None
-    for key, value in attributes.items():
+    # Keys first: most attributes are structural, and reading a value from the SDK's
+    # BoundedAttributes (a MutableMapping, so .items() goes through the ABC) costs calls.
+    for key in attributes:
         if key in _STRUCTURAL_ATTRIBUTES:
             continue
+        value = attributes[key]
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             redacted: Any = scrubber.value(value, key)
         elif isinstance(value, tuple | list):
