@@ -217,7 +217,7 @@ def main() -> None:
         service_name="bench",
         metrics_port=None,
         log_file=log_path,
-        logs=False,
+        logs=os.environ.get("GLASSBOX_BENCH_LOGS", "0") == "1",
     )
     modes = [_Mode("bare", lambda: None, lambda: None)]
     otel_exporter = _CountingExporter()

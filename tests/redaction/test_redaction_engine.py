@@ -233,7 +233,7 @@ FIELD_CASES = [
     ("api_key", "Zx8f9Q2mLp0RtY7vBn3K", "SECRET"),
     ("full_name", "Ada Lovelace", "PERSON"),
     ("date_of_birth", "1985-03-12", "DATE_OF_BIRTH"),
-    ("shipping_address", "12 rue de Rivoli, Paris", "STREET_ADDRESS"),
+    ("shipping_address", "12 Marktplatz, Leipzig", "STREET_ADDRESS"),
     ("customer_ssn", "078051120", "US_SSN"),
     ("national_id", "111222333", "NATIONAL_ID"),
 ]

@@ -25,7 +25,9 @@ FRAGMENTS = [
     "sk_live_", "eyJ", "PRIVATE KEY-----", "-----BEGIN ", "Bearer ", "Basic ", "://",
     "password", "token", "api_key", "secret", "ssn", "BSN", "phone", "born on ", "DOB",
     "my name is ", "Dear ", "Mr. ", " Street", " Ave", "example.com", "gmail.com", "é", "😀",
-    "version ", "ç", "\x00", "\ud800",
+    "version ", "ç", "\x00", "\ud800", "%40", "%2B", "\\\"", "\\n", "\\", "session ",
+    "token: ", "Herr ", "Madame ", "Sr. ", "Nom : ", " geboren", "né le ", " de junio de ",
+    "März ", "rue ", "straße ", "Calle ", "ü", "É", "SSWS ", "sess_", "00", "0664 ",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=60).map("".join)
 
@@ -78,6 +80,16 @@ PATHOLOGICAL = [
     "://a:" * 4000,
     "12 " * 7000 + "Street",
     "my name is " * 2000,
+    "a%40" * 5000,
+    "%2B1 " * 5000,
+    "session " * 3000,
+    "token=" + "aB3" * 7000,
+    '\\"' * 10000,
+    "Herr " * 5000,
+    "geboren am 1. " * 2000,
+    "12 rue " * 3000,
+    "Calle " * 4000,
+    "00 " * 7000,
 ]
 
 

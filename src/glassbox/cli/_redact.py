@@ -65,6 +65,15 @@ def redact(
             "--key-id", help="Key id written into tokens (default: the key's fingerprint)."
         ),
     ] = None,
+    time_budget: Annotated[
+        float,
+        typer.Option(
+            "--time-budget",
+            min=0.01,
+            help="Seconds one line may take before it is replaced by <REDACTED:timeout> "
+            "(the engine is linear: a 1 MB line of dense personal data needs about 1 s).",
+        ),
+    ] = 5.0,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary on standard error.")
     ] = False,
@@ -93,7 +102,10 @@ def redact(
             created = resolved
     try:
         redactor = build_redactor(
-            key_file=key_file, key_id=key_id, on_redaction=lambda t: counts.update((t,))
+            key_file=key_file,
+            key_id=key_id,
+            on_redaction=lambda t: counts.update((t,)),
+            time_budget=time_budget,
         )
     except (ValueError, OSError) as exc:
         raise fail(f"redaction key: {exc}") from None

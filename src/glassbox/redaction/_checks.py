@@ -258,6 +258,7 @@ def _public_suffixes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(exact), frozenset(wild), frozenset(exc)
 
 
+@lru_cache(maxsize=4096)  # domains repeat far more than addresses do
 def is_email_domain(domain: str) -> bool:
     """Whether ``domain`` has a registrable name under a known public suffix.
 

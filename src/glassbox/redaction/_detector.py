@@ -7,9 +7,12 @@ range, context word) and returns the normalised value that goes into the token.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from glassbox.redaction._types import Finding
 
@@ -20,18 +23,23 @@ class Context:
     """One input being scanned: its text, a lazily lowered copy and an optional field name.
 
     Args:
-        text: The text to scan.
+        text: The text the patterns scan (the escape view of ``source``, same length).
         field: The structured-log key or JSON field the text came from (lowercase), or
             ``""``. A field such as ``phone`` or ``ssn`` counts as a context word for
             every value it holds; it is stored lowercased with ``_``/``-`` as spaces.
+        source: The original input when ``text`` is a view of it with JSON escapes
+            blanked out; findings report their value from ``source``.
     """
 
-    __slots__ = ("_lower", "field", "text")
+    __slots__ = ("_lower", "field", "memo", "source", "text")
 
-    def __init__(self, text: str, field: str = "") -> None:
+    def __init__(self, text: str, field: str = "", source: str | None = None) -> None:
         self.text = text
+        self.source = text if source is None else source
         self.field = field.lower().replace("_", " ").replace("-", " ") if field else ""
         self._lower: str | None = None
+        self.memo: dict[str, object] = {}
+        """Per-input values a detector computes once (e.g. the phone regions hinted)."""
 
     @property
     def lower(self) -> str:
@@ -58,19 +66,56 @@ class Detector:
             matches somewhere in every text in which ``pattern`` can produce a finding.
             The prefilter runs all triggers in one pass and only the detectors whose
             trigger fired scan the text, so clean text costs one pass.
+        anchor: Optional pattern of a literal that every match contains (``@`` for
+            e-mails); candidates are then searched only around its occurrences, with
+            ``pattern.match`` from the start of the run of ``anchor_back`` characters
+            that ends at the anchor. Gives the same matches as ``finditer`` when no
+            match can start earlier than that run.
+        anchor_back: Characters a match may have before its anchor (a character class).
+        anchor_reach: The most characters a match may have before its anchor.
     """
 
     entity_type: str
     pattern: re.Pattern[str]
     check: Check
     trigger: str
+    anchor: re.Pattern[str] | None = None
+    anchor_back: str = ""
+    anchor_reach: int = 0
 
-    def find(self, ctx: Context) -> list[Finding]:
-        """Every validated candidate in ``ctx``, in text order."""
+    def matches(self, text: str) -> Iterator[re.Match[str]]:
+        """Candidate matches in ``text``, left to right, non-overlapping."""
+        if self.anchor is None:
+            yield from self.pattern.finditer(text)
+            return
+        back = _run_before(self.anchor_back)
+        match = self.pattern.match
+        done = 0
+        for a in self.anchor.finditer(text):
+            at = a.start()
+            if at < done:
+                continue
+            run = back.search(text, max(done, at - self.anchor_reach - 1), at)
+            if run is None:
+                continue
+            m = match(text, run.start())
+            if m is not None:
+                done = m.end()
+                yield m
+
+    def find(self, ctx: Context, deadline: float = math.inf) -> list[Finding]:
+        """Every validated candidate in ``ctx``, in text order.
+
+        Raises:
+            TimeoutError: ``time.perf_counter()`` passed ``deadline`` (checked every
+                few candidates, so a text full of near-misses cannot run unbounded).
+        """
         out: list[Finding] = []
-        text = ctx.text
+        text = ctx.source
         check = self.check
-        for m in self.pattern.finditer(text):
+        for n, m in enumerate(self.matches(ctx.text), 1):
+            if not n & 63 and time.perf_counter() > deadline:
+                raise TimeoutError("redaction exceeded its time budget")
             normalised = check(m, ctx)
             if normalised is None:
                 continue
@@ -85,6 +130,12 @@ class Detector:
     def has_value_group(self) -> bool:
         """Whether the pattern names the replaced part with a group ``v``."""
         return "v" in self.pattern.groupindex
+
+
+@lru_cache(maxsize=32)
+def _run_before(char_class: str) -> re.Pattern[str]:
+    """A run of ``char_class`` characters ending where the search window ends."""
+    return re.compile(f"{char_class}+\\Z")
 
 
 def words_re(words: tuple[str, ...]) -> re.Pattern[str]:

@@ -8,7 +8,7 @@ import hmac
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from glassbox.redaction._detector import Context, Detector
@@ -19,7 +19,8 @@ from glassbox.redaction._keys import (
     load_or_create_key,
     resolve_key_file,
 )
-from glassbox.redaction._pii import DOB_FIELD, PII_DETECTORS
+from glassbox.redaction._personal import DOB_FIELD
+from glassbox.redaction._pii import PII_DETECTORS
 from glassbox.redaction._prefilter import PrefilterEngine, build_prefilter
 from glassbox.redaction._secrets import SECRET_DETECTORS, secret_value_ok
 from glassbox.redaction._types import Finding
@@ -55,16 +56,20 @@ _NOT_SECRET_FIELD = re.compile(r"(?:tokens?|max tokens|token (?:count|type|usage
 _PASSWORD_FIELD = re.compile(r"(?:^| )(?:password|passwd|passphrase|pwd|pass)(?: |$)")
 _PERSON_FIELD = re.compile(
     r"^(?:full|first|last|given|family|middle|customer|patient|contact|person|sender|recipient)"
-    r" ?name$|^(?:surname|person)$"
+    r" ?name$|^(?:surname|person|vorname|nachname|prénom|prenom|nom de famille"
+    r"|nombre completo|apellidos?)$"
 )
-_PERSON_VALUE = re.compile(r"^[A-Z][A-Za-z'\-.]{0,30}(?: [A-Z][A-Za-z'\-.]{0,30}){0,4}$")
+_NAME_PART = "[A-Za-zÀ-ÖØ-öø-ÿ'\\-.]{0,30}"
+#: A capitalised first word, then up to four words (particles such as "de la" allowed).
+_PERSON_VALUE = re.compile(rf"^[A-ZÀ-ÖØ-Þ]{_NAME_PART}(?: [A-Za-zÀ-ÖØ-öø-ÿ]{_NAME_PART}){{0,4}}$")
 _DOB_FIELD_NAME = re.compile(r"^(?:dob|date of birth|birth ?date|birthday|born(?: on)?)$")
 _ADDRESS_FIELD = re.compile(r"^(?:(?:street|home|shipping|billing|postal|mailing) ?)?address$")
 _ADDRESS_VALUE = re.compile(r"\d{1,6}[A-Za-z]? [A-Za-z]")
 #: Fires on every field name that has a whole-value rule in ``_whole_value_type``.
 _FIELD_TRIGGER = (
     r"(?i)(?:pass(?:word|wd|phrase)?|pwd|token|key|name)(?:[^a-z0-9]|$)"
-    r"|(?i:secret|auth|credential|cookie|session|person|dob|birth|born|address)"
+    r"|(?i:secret|auth|credential|cookie|session|person|dob|birth|born|address"
+    r"|prénom|prenom|nom de famille|nombre completo|apellido)"
 )
 
 
@@ -138,10 +143,11 @@ class Redactor:
             TimeoutError: The scan exceeded the time budget.
         """
         deadline = time.perf_counter() + self._budget
-        ctx = Context(text, field)
+        view = escape_view(text)
+        ctx = Context(view, field, text)
         # The normalised field name ("national id") is scanned with the text, so that
         # context-word triggers fire for a telling field name too.
-        hits = self._prefilter(f"{ctx.field}\n{text}" if field else text)
+        hits = self._prefilter(f"{ctx.field}\n{view}" if field else view)
         if not hits or hits[0] == self._field_index:  # sorted: the field trigger is last
             return []
         detectors = self._detectors
@@ -149,10 +155,10 @@ class Redactor:
         for i in hits:
             if i == self._field_index:
                 continue
-            found.extend(detectors[i].find(ctx))
+            found.extend(detectors[i].find(ctx, deadline))
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"redaction exceeded its {self._budget}s budget")
-        return _resolve(found)
+        return _resolve(found, len(text))
 
     def might_contain(self, text: str) -> bool:
         """Whether any detector, or a field name with whole-value rules, could fire on ``text``.
@@ -192,6 +198,38 @@ class Redactor:
             self._count(whole)
             return self.token(whole, value.strip())
         return self._redact(value, field)
+
+    def redact_attributes(self, attributes: Mapping[str, object]) -> dict[str, object]:
+        """Redact span or log-record attributes, the key of each being its context.
+
+        Strings are redacted with :meth:`redact_field`; lists and tuples of strings
+        element by element (as a tuple, the form OpenTelemetry stores); numbers, booleans
+        and ``None`` are kept. Any other value is replaced by its redacted ``str()``.
+        Never raises: a value whose redaction fails becomes ``<REDACTED:error>``.
+
+        Args:
+            attributes: OpenTelemetry-style attributes (``span.attributes``, an event's
+                attributes, a log record's attributes).
+
+        Returns:
+            A new dict with the same keys.
+        """
+        out: dict[str, object] = {}
+        for key, value in attributes.items():
+            try:
+                out[key] = self._attribute(str(key), value)
+            except Exception:
+                out[key] = self._fail("ERROR", ERROR_MARKER)
+        return out
+
+    def _attribute(self, key: str, value: object) -> object:
+        if isinstance(value, str):
+            return self.redact_field(key, value)
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, list | tuple):
+            return tuple(self.redact_field(key, v) if isinstance(v, str) else v for v in value)
+        return self.redact_field(key, str(value))
 
     def _redact(self, text: str, field: str) -> str:
         if len(text) < 4:
@@ -248,17 +286,44 @@ def _whole_value_type(field: str, value: str) -> str | None:
     return None
 
 
-def _resolve(found: list[Finding]) -> list[Finding]:
-    """Keep a deterministic non-overlapping subset: secrets first, then longest, then first."""
+def _resolve(found: list[Finding], length: int) -> list[Finding]:
+    """Keep a deterministic non-overlapping subset: secrets first, then longest, then first.
+
+    Linear in the input: claimed characters are marked in a byte mask, so testing a
+    finding costs its own length. One detector's findings never overlap each other,
+    so all tests together cost at most (number of detectors) x ``length``.
+    """
     if len(found) <= 1:
         return found
     ranked = sorted(found, key=lambda f: (not f.is_secret, f.start - f.end))
+    claimed = bytearray(length)
     kept: list[Finding] = []
     for f in ranked:
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
+        if claimed.find(1, f.start, f.end) < 0:
+            claimed[f.start : f.end] = b"\x01" * (f.end - f.start)
             kept.append(f)
     kept.sort(key=lambda f: f.start)
     return kept
+
+
+#: Escaped backslashes first, so that ``\\\\n`` reads as a backslash and an ``n``.
+_ESCAPES = (("\\\\", "  "), ('\\"', ' "'), ("\\n", "  "), ("\\t", "  "), ("\\r", "  "))
+
+
+def escape_view(text: str) -> str:
+    """``text`` with JSON/C string escapes blanked out, keeping every offset.
+
+    ``\\n``, ``\\t``, ``\\r`` and ``\\\\`` become two spaces and ``\\"`` becomes ``' "'``,
+    so a secret written inside an escaped string (``key=\\"abc…\\"``, ``…\\nAKIA…``) has
+    the same boundaries as in plain text and a finding never swallows the backslash of
+    an escaped closing quote. Offsets are unchanged, so findings apply to ``text``.
+    Plain ``str.replace`` passes (no per-escape Python call) keep this linear and cheap.
+    """
+    if "\\" not in text:
+        return text
+    for escape, blank in _ESCAPES:
+        text = text.replace(escape, blank)
+    return text
 
 
 def build_redactor(

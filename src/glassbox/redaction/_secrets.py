@@ -11,7 +11,7 @@ import binascii
 import re
 
 from glassbox.redaction._checks import jwt_ok, shannon_entropy
-from glassbox.redaction._detector import Context, Detector
+from glassbox.redaction._detector import Context, Detector, words_trigger
 
 __all__ = ["SECRET_DETECTORS", "is_placeholder", "secret_value_ok"]
 
@@ -117,6 +117,69 @@ _SECRET_WORDS = (
     r"|auth[_\-]?key|private[_\-]?key|signing[_\-]?key|credentials?|session[_\-]?id|cookie"
 )
 
+#: Words that announce a credential, in English, German, French and Spanish.
+_TOKEN_WORD_LIST = (
+    "token", "bearer", "session", "sess", "api key", "api-key", "api_key", "apikey",
+    "x-api-key", "secret", "credential", "credentials", "access key", "private key",
+    "password", "passwd", "pwd", "passphrase", "auth", "authorization", "ssws", "cookie",
+    "pat", "jeton", "clé", "clave", "contraseña", "mot de passe", "passwort", "kennwort",
+    "schlüssel", "zugangsdaten", "geheimnis", "credencial", "secreto", "secrète", "secret_key",
+    "secret_access_key", "session_token", "auth_token", "access_token", "refresh_token",
+    "id_token", "client_secret", "signing key",
+)  # fmt: skip
+_TOKEN_WORDS = re.compile(
+    r"(?<![^\W_])(?:"
+    + "|".join(sorted((re.escape(w) for w in _TOKEN_WORD_LIST), key=len, reverse=True))
+    + r")(?![^\W_])",
+    re.IGNORECASE,
+)
+#: Words that say a hex string is a digest, not a credential.
+_HASH_WORDS = re.compile(
+    r"sha\d*|md5|digest|commit|checksum|hash|etag|revision|fingerprint|build|blob|tree",
+    re.IGNORECASE,
+)
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: Between the context word and the value: ``=``, ``: "``, `` is ``, `` Bearer `` …
+#: but not the end of one clause and the start of another.
+_GAP_BREAK = re.compile(r"[,;&{}()\[\]<>|]|[:=].*[:=]|\n|\S{20}")
+_CONTEXT_BEFORE = 40
+_HEX = re.compile(r"[0-9a-fA-F]+\Z")
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_UPPER = re.compile(r"[A-Z]")
+_HAS_LOWER = re.compile(r"[a-z]")
+
+
+def _opaque(m: re.Match[str], ctx: Context) -> str | None:
+    """An opaque token (no known prefix) right after a word that announces a credential."""
+    start = m.start()
+    lo = max(0, start - _CONTEXT_BEFORE)
+    word = None
+    for word in _TOKEN_WORDS.finditer(ctx.text, lo, start):  # noqa: B007 - keep the last
+        continue
+    if word is None:
+        if not ctx.field or not _TOKEN_WORDS.search(ctx.field):
+            return None
+        gap = ctx.text[:start]
+    else:
+        gap = ctx.text[word.end() : start]
+    if _GAP_BREAK.search(gap):
+        return None
+    value = m.group()
+    if len(value) > 512 or "//" in value or _UUID.match(value) or is_placeholder(value):
+        return None
+    if _HEX.match(value) and _HASH_WORDS.search(ctx.text, lo, start):
+        return None
+    has_digit = _HAS_DIGIT.search(value) is not None
+    has_upper = _HAS_UPPER.search(value) is not None
+    has_lower = _HAS_LOWER.search(value) is not None
+    if has_digit and (has_upper or has_lower):
+        return value if shannon_entropy(value) >= 3.0 else None
+    if has_upper and has_lower and len(value) >= 20 and shannon_entropy(value) >= 3.8:
+        return value
+    return None  # words and identifiers (``MyServiceName``) are not credentials
+
+
+_TOKEN_TRIGGER = words_trigger(_TOKEN_WORD_LIST)
 _PASSWORD_TRIGGER = r"password|passwd|passphrase|pwd"
 _ASSIGN = r"[a-z0-9_.\-]*[\"']?\s*(?::|=)"
 
@@ -231,5 +294,15 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
             rf"(?i)(?:{_PASSWORD_TRIGGER}){_ASSIGN}|(?:{_SECRET_WORDS}){_ASSIGN}"
             r"\s*[\"']?[^\s\"',;&}<>\]\)]*[a-z]"
         ),
+    ),
+    Detector(
+        "SECRET",
+        re.compile(
+            # '=' only as base64 padding, so ``key=value`` splits at the '='.
+            r"(?<![\w\-+/.~%])[A-Za-z0-9_+/][A-Za-z0-9_\-+/.~]{13,}[A-Za-z0-9_\-+/~]={0,2}"
+            r"(?![\w\-+/=~]|\.[\w\-+/=~])"
+        ),
+        _opaque,
+        trigger=_TOKEN_TRIGGER,
     ),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -27,6 +28,7 @@ CONTINUATION_MARKER = "<REDACTED:private_key>"
 _PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_END = re.compile(r"-----END (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
 _MAX_DEPTH = 32
+_NOT_JSON = object()
 
 
 def iter_lines(stream: BinaryIO, max_bytes: int = MAX_LINE_BYTES) -> Iterator[str]:
@@ -112,8 +114,10 @@ def redact_jsonl_lines(
     """Redact JSON-lines input: string values inside each object, keys as context.
 
     A line without escapes whose raw text fires no trigger is passed through byte for
-    byte. Lines that are not JSON objects or arrays are redacted as text, so nothing
-    leaves unscanned. Top-level ``skip_keys`` (timestamp, level, trace ids, …) are kept
+    byte. Every other JSON line (object, array, string, number) is decoded, redacted and
+    re-serialised, so a JSON line always comes out as valid JSON. Lines that are not JSON
+    (or nest deeper than the decoder allows) are redacted as text, so nothing leaves
+    unscanned. Top-level ``skip_keys`` (timestamp, level, trace ids, …) are kept
     as they are, like the structlog processor does.
     """
     guard = _PemGuard()
@@ -123,22 +127,26 @@ def redact_jsonl_lines(
             continue
         body = line.rstrip("\r\n")
         newline = line[len(body) :]
-        try:
-            obj = None if guard.inside else json.loads(body)
-        except ValueError:
-            obj = None
-        if not isinstance(obj, dict | list):
+        obj: object = _NOT_JSON
+        if not guard.inside:
+            with contextlib.suppress(ValueError, RecursionError):
+                # RecursionError: nesting deeper than the decoder allows is not JSON
+                # we can walk; the line is redacted as text and the stream goes on.
+                obj = json.loads(body)
+        if obj is _NOT_JSON:
             yield guard.redact(redactor, line)
             continue
         try:
-            if isinstance(obj, dict):
+            if isinstance(obj, str):
+                obj = redactor.redact(obj)
+            elif isinstance(obj, dict):
                 obj = {
                     redactor.redact(str(k)): v
                     if k in skip_keys
                     else redact_json_value(redactor, str(k), v, 1)
                     for k, v in obj.items()
                 }
-            else:
+            elif isinstance(obj, list):
                 obj = redact_json_value(redactor, "", obj)
             out = json.dumps(obj, ensure_ascii=False)
         except Exception:
