@@ -4,16 +4,17 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway
-BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway
+APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway redis-server
+BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway redis-server
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: setup system-deps demo test bench lint format docs clean
+.PHONY: setup system-deps demo test bench drift-study lint format docs clean
 
 setup: system-deps $(STAMP)
 
-# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway.
+# Operating-system packages: the real Prometheus, Alertmanager and Pushgateway; Redis as the
+# Celery broker of the integration tests.
 system-deps:
 	@missing=""; for b in $(BINARIES); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \
@@ -48,6 +49,9 @@ bench: setup
 	@for script in bench/bench_*.py; do \
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done
+
+drift-study: setup
+	$(PY) bench/drift_study/study.py --write
 
 lint: setup
 	$(VENV)/bin/ruff check .

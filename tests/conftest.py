@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,10 @@ import pytest
 import glassbox
 from glassbox import _runtime
 from glassbox.testing import Telemetry, capture
+
+# LiteLLM downloads its price map from the internet when imported, unless told not to:
+# no test may reach the network.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 
 @pytest.fixture(autouse=True, scope="session")

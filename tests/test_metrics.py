@@ -75,8 +75,8 @@ def test_closed_label_sets_accept_only_their_values() -> None:
 def test_empty_value_never_counts_against_the_budget() -> None:
     metrics = Metrics(CollectorRegistry(), budgets={semconv.TENANT: 1})
     labels = ("chat", "openai", "m", "input", "")
-    metrics.child(semconv.LLM_COST, *labels, "").inc()
-    metrics.child(semconv.LLM_COST, *labels, "acme").inc()
+    metrics.child(semconv.LLM_COST, *labels, "", "").inc()
+    metrics.child(semconv.LLM_COST, *labels, "acme", "").inc()
     assert metrics.guard.seen(semconv.TENANT) >= {"", "acme"}
 
 

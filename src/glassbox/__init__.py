@@ -88,6 +88,7 @@ def init(
     service_version: str | None = _UNSET,
     metrics_port: int | str | None = _UNSET,
     metrics_host: str | None = _UNSET,
+    app_metrics: bool | str | None = _UNSET,
     otlp_endpoint: str | None = _UNSET,
     otlp_logs_endpoint: str | None = _UNSET,
     traces: bool | str | None = _UNSET,

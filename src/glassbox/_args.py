@@ -11,13 +11,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from glassbox.exceptions import InputError
+
 __all__ = ["BadValueError", "as_amount", "as_count", "as_flag", "as_text"]
 
 _MAX = 2**63  # beyond any real count; keeps float conversion exact enough and finite
 
 
-class BadValueError(ValueError):
-    """A value the API skipped; the message names it and what would have been accepted."""
+class BadValueError(InputError):
+    """A value the API skipped; the message names it and what would have been accepted.
+
+    Never raised to the caller: it is what ``glassbox_instrumentation_errors_total``
+    counts and the once-per-component log line shows.
+    """
 
     def __init__(self, what: str, value: Any, expected: str) -> None:
         try:

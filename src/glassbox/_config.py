@@ -69,6 +69,7 @@ class Settings:
     service_version: str | None = None
     metrics_port: int | None = 9464
     metrics_host: str = "127.0.0.1"
+    app_metrics: bool = True
     otlp_endpoint: str | None = None
     otlp_logs_endpoint: str | None = None
     traces: bool = True
@@ -85,7 +86,7 @@ class Settings:
     capture_content: bool = False
     redaction: bool = True
     redaction_key_file: str | None = None
-    attribution_labels: tuple[str, ...] = (semconv.TEAM, semconv.TENANT)
+    attribution_labels: tuple[str, ...] = (semconv.TEAM, semconv.TENANT, semconv.WORKLOAD)
     cardinality_budgets: Mapping[str, int] = field(default_factory=dict)
     prices: Mapping[str, Any] | str | None = None
     budgets: tuple[Budget, ...] = ()
@@ -175,7 +176,7 @@ def _names(setting: str, value: object) -> tuple[str, ...]:
 
 def _attribution(setting: str, value: object) -> tuple[str, ...]:
     names = _names(setting, value)
-    allowed = (semconv.TEAM, semconv.TENANT)
+    allowed = (semconv.TEAM, semconv.TENANT, semconv.WORKLOAD)
     for name in names:
         if name not in allowed:
             raise ConfigError(setting, name, f"attribution labels among {', '.join(allowed)}")
@@ -319,6 +320,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
              "Port of the Prometheus endpoint; ``None``/``off`` disables it, ``0`` picks a "
              "free port. Serves OpenMetrics with ``trace_id`` exemplars when asked.", _port),
     _setting("metrics_host", "str | None", "Address the metrics endpoint binds.", _text),
+    _setting("app_metrics", "bool | str | None",
+             "The endpoint also serves the application's default ``prometheus_client`` "
+             "registry (its own metrics and the ``process_*``/``python_*`` collectors) beside "
+             "Glassbox's; a name both define is served once, Glassbox's.", _bool),
     _setting("otlp_endpoint", "str | None",
              "OTLP/HTTP traces URL; without one spans are not exported.", _endpoint,
              fallback="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "
@@ -369,7 +374,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
              "extra (``init()`` fails without it).", _bool),
     _setting("redaction_key_file", "str | None", "The HMAC key file of the redactor.", _text),
     _setting("attribution_labels", "Sequence[str] | str | None",
-             "Which of ``team``/``tenant`` label the cost metric.", _attribution),
+             "Which of ``team``/``tenant``/``workload`` (the Celery task name) label the cost "
+             "metric.", _attribution),
     _setting("cardinality_budgets", "Mapping[str, int] | str | None",
              "Distinct values kept per label before folding into ``other``, e.g. "
              "``{\"tenant\": 200}`` or ``tenant=200``.", _budgets_by_label),
@@ -380,7 +386,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
              "Spend limits per UTC day or month, e.g. ``{\"daily\": 25.0}`` or a list of "
              "``Budget``; enforced only when asked.", _budget_list, env=False),
     _setting("instrument", "Sequence[str] | str | None",
-             "Libraries to auto-instrument, e.g. ``[\"openai\", \"anthropic\"]``.", _names),
+             "Integrations to switch on: ``openai``, ``anthropic``, ``langchain``, ``litellm``, "
+             "``httpx``, ``requests``, ``aiohttp``, ``mcp``, ``celery``, or ``auto`` (every "
+             "installed one).", _names),
     _setting("multiprocess_dir", "str | None",
              "Prometheus multiprocess directory for pre-fork servers (see "
              "``glassbox.workers``).", _text,

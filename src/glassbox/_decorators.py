@@ -17,7 +17,7 @@ import functools
 import inspect
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass
-from time import perf_counter
+from time import perf_counter, time_ns
 from typing import Any, TypeVar, overload
 
 from opentelemetry import context as otel_context
@@ -30,7 +30,7 @@ from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
 from glassbox.semconv import Attr, MetricSpec
 
-__all__ = ["agent", "task", "tool", "workflow"]
+__all__ = ["AgentRun", "Scope", "agent", "open_scope", "task", "tool", "workflow"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +48,9 @@ _TOOL = _Kind("execute_tool", Attr.TOOL_NAME, semconv.TOOL_DURATION)
 _TASK = _Kind("task", Attr.TASK_NAME, semconv.TASK_DURATION)
 
 
-class _AgentRun:
+class AgentRun:
+    """One agent run: its name and how many tools it executed so far."""
+
     __slots__ = ("name", "tool_calls")
 
     def __init__(self, name: str) -> None:
@@ -56,25 +58,54 @@ class _AgentRun:
         self.tool_calls = 0
 
 
-_CURRENT_AGENT: contextvars.ContextVar[_AgentRun | None] = contextvars.ContextVar(
+_CURRENT_AGENT: contextvars.ContextVar[AgentRun | None] = contextvars.ContextVar(
     "glassbox_agent", default=None
 )
 
 
-class _Scope:
-    """One execution of a decorated function: its span, timing and agent bookkeeping."""
+class Scope:
+    """One execution of a decorated function: its span, timing and agent bookkeeping.
 
-    __slots__ = ("_agent_run", "_kind", "_name", "_rt", "_span", "_t0")
+    Framework integrations (LangGraph) open scopes through :func:`open_scope`, with the
+    parent and the owning agent given explicitly, because their callbacks do not run
+    inside the work they describe.
+    """
 
-    def __init__(self, rt: Runtime, kind: _Kind, name: str) -> None:
+    __slots__ = ("_agent_run", "_kind", "_name", "_outer", "_parent", "_rt", "_span", "_t0")
+
+    def __init__(
+        self,
+        rt: Runtime,
+        kind: _Kind,
+        name: str,
+        *,
+        outer: AgentRun | None = None,
+        parent: otel_context.Context | None = None,
+    ) -> None:
         self._rt = rt
         self._kind = kind
         self._name = name
         self._span: Any = None
-        self._agent_run: _AgentRun | None = None
+        self._agent_run: AgentRun | None = None
+        self._outer = outer
+        self._parent = parent
         self._t0 = 0.0
 
-    def open(self) -> None:
+    @property
+    def span(self) -> Any:
+        """The scope's span (``None`` if tracing failed)."""
+        return self._span
+
+    @property
+    def agent_run(self) -> AgentRun | None:
+        """The agent run of an agent scope, to attribute tools to."""
+        return self._agent_run
+
+    def _outer_agent(self) -> AgentRun | None:
+        return self._outer if self._outer is not None else _CURRENT_AGENT.get()
+
+    def open(self, at: float | None = None) -> None:
+        """Open the span and start the clock (``at``: an earlier perf_counter reading)."""
         kind = self._kind
         try:
             attributes: dict[str, Any] = {
@@ -82,20 +113,24 @@ class _Scope:
                 kind.name_attribute: self._name,
             }
             if kind is _AGENT:
-                self._agent_run = _AgentRun(self._name)
+                self._agent_run = AgentRun(self._name)
             elif kind is _TOOL:
-                outer = _CURRENT_AGENT.get()
+                outer = self._outer_agent()
                 if outer is not None:
                     attributes[Attr.AGENT_NAME] = outer.name
             for key, value in current_attributes().items():
                 attributes[Attr.ATTRIBUTE_PREFIX + key] = value
             span_kind = SpanKind.INTERNAL
             self._span = self._rt.tracer.start_span(
-                f"{kind.operation} {self._name}", kind=span_kind, attributes=attributes
+                f"{kind.operation} {self._name}",
+                context=self._parent,
+                kind=span_kind,
+                attributes=attributes,
+                start_time=None if at is None else time_ns() - int((perf_counter() - at) * 1e9),
             )
         except Exception as exc:
             self._rt.report_error("decorator", exc)
-        self._t0 = perf_counter()
+        self._t0 = perf_counter() if at is None else at
 
     def activate(self) -> tuple[Any, Any]:
         """Make the span (and agent run) current; return tokens for :meth:`deactivate`."""
@@ -120,6 +155,7 @@ class _Scope:
             self._rt.report_error("decorator", exc)
 
     def close(self, error: BaseException | None) -> None:
+        """Record the duration metric (and tool count of an agent) and end the span."""
         duration = perf_counter() - self._t0
         rt = self._rt
         try:
@@ -133,7 +169,7 @@ class _Scope:
                 if span_context.trace_flags.sampled:
                     exemplar = {"trace_id": format(span_context.trace_id, "032x")}
             if kind is _TOOL:
-                outer = _CURRENT_AGENT.get()
+                outer = self._outer_agent()
                 agent_name = outer.name if outer is not None else ""
                 if outer is not None:
                     outer.tool_calls += 1
@@ -156,6 +192,38 @@ class _Scope:
             rt.report_error("decorator", exc)
 
 
+_KINDS = {kind.operation: kind for kind in (_WORKFLOW, _AGENT, _TOOL, _TASK)}
+
+
+def open_scope(
+    operation: str,
+    name: str,
+    *,
+    agent: AgentRun | None = None,
+    parent: otel_context.Context | None = None,
+    at: float | None = None,
+) -> Scope | None:
+    """Open a workflow, agent or tool scope the way the decorators do; ``None`` before init.
+
+    The caller ends it with :meth:`Scope.close`. Spans and metrics are those of
+    ``@glassbox.workflow``/``agent``/``tool``, so hand-decorated and framework-traced
+    code aggregate together.
+
+    Args:
+        operation: ``invoke_workflow``, ``invoke_agent``, ``execute_tool`` or ``task``.
+        name: The workflow, agent or tool name.
+        agent: For a tool: the agent run it belongs to (default: the current agent).
+        parent: The span context to open under (default: the current one).
+        at: When it started (a :func:`time.perf_counter` reading; default now).
+    """
+    rt = current()
+    if rt is None:
+        return None
+    scope = Scope(rt, _KINDS[operation], name, outer=agent, parent=parent)
+    scope.open(at)
+    return scope
+
+
 def _wrap(fn: Callable[..., Any], kind: _Kind, name: str) -> Callable[..., Any]:
     if inspect.isasyncgenfunction(fn):
         return _wrap_async_generator(fn, kind, name)
@@ -172,7 +240,7 @@ def _wrap_function(fn: Callable[..., Any], kind: _Kind, name: str) -> Callable[.
         rt = current()
         if rt is None:
             return fn(*args, **kwargs)
-        scope = _Scope(rt, kind, name)
+        scope = Scope(rt, kind, name)
         scope.open()
         tokens = scope.activate()
         try:
@@ -194,7 +262,7 @@ def _wrap_coroutine(fn: Callable[..., Any], kind: _Kind, name: str) -> Callable[
         rt = current()
         if rt is None:
             return await fn(*args, **kwargs)
-        scope = _Scope(rt, kind, name)
+        scope = Scope(rt, kind, name)
         scope.open()
         tokens = scope.activate()
         try:
@@ -216,7 +284,7 @@ def _wrap_generator(fn: Callable[..., Any], kind: _Kind, name: str) -> Callable[
         rt = current()
         if rt is None:
             return (yield from fn(*args, **kwargs))
-        scope = _Scope(rt, kind, name)
+        scope = Scope(rt, kind, name)
         scope.open()
         generator = fn(*args, **kwargs)
         error: BaseException | None = None
@@ -259,7 +327,7 @@ def _wrap_async_generator(fn: Callable[..., Any], kind: _Kind, name: str) -> Cal
             async for item in generator:
                 yield item
             return
-        scope = _Scope(rt, kind, name)
+        scope = Scope(rt, kind, name)
         scope.open()
         error: BaseException | None = None
         try:

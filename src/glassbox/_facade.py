@@ -13,7 +13,10 @@ from typing import Any
 
 from glassbox import _runtime
 
-__all__ = ["start", "stop"]
+__all__ = ["AUTO", "start", "stop"]
+
+#: ``init(instrument="auto")``: every integration whose library is installed.
+AUTO = "auto"
 
 
 def start(**settings: Any) -> _runtime.Runtime:
@@ -32,11 +35,18 @@ def stop() -> None:
 
 
 def _switch(runtime: _runtime.Runtime, names: Iterable[str], *, on: bool) -> None:
-    """(Un)instrument the named libraries; a failure is counted, never raised."""
+    """(Un)instrument the named libraries; a failure is counted, never raised.
+
+    ``"auto"`` stands for every integration whose library is installed.
+    """
+    names = tuple(names)
     if not names:
         return
     from glassbox import instrumentation
 
+    if AUTO in names:
+        names = tuple(dict.fromkeys([*instrumentation.installed(), *names]))
+        names = tuple(name for name in names if name != AUTO)
     for name in names:
         try:
             (instrumentation.instrument if on else instrumentation.uninstrument)(name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from time import perf_counter
+from time import perf_counter, time_ns
 from types import TracebackType
 from typing import Any
 
@@ -42,6 +42,11 @@ ERROR_KINDS = semconv.ERROR_KINDS
 _SPAN_KIND_CLIENT = SpanKind.CLIENT
 _ERROR_STATUS = StatusCode.ERROR
 _C = semconv
+
+
+def _wall_ns(at: float) -> int:
+    """A :func:`time.perf_counter` reading as wall-clock nanoseconds (for span times)."""
+    return time_ns() - int((perf_counter() - at) * 1e9)
 
 
 def _observe_many(child: Any, values: Sequence[float], exemplar: dict[str, str] | None) -> None:
@@ -104,6 +109,7 @@ class LLMCall:
         "_tenant",
         "_tool_calls",
         "_usage_set",
+        "_workload",
         "model",
         "operation",
         "provider",
@@ -146,13 +152,17 @@ class LLMCall:
         self._intervals: list[float] = []
         self._retries = 0
         self._tool_calls: Sequence[str] = ()
-        self._team = self._tenant = ""
+        self._team = self._tenant = self._workload = ""
         self._scope = ("", "")
 
     # --- lifecycle ----------------------------------------------------------------------
 
-    def start(self, *, _activate: bool = False) -> LLMCall:
-        """Start timing and open the span. Raises only :class:`BudgetExceededError`."""
+    def start(self, *, _activate: bool = False, at: float | None = None) -> LLMCall:
+        """Start timing and open the span. Raises only :class:`BudgetExceededError`.
+
+        ``at`` (a past :func:`time.perf_counter` reading) back-dates the start, for an
+        integration that learns of a call only when it ended (a framework's callback).
+        """
         rt = self._rt
         attributes = current_attributes()
         if attributes:
@@ -161,6 +171,7 @@ class LLMCall:
             self._scope = (attributes.get("team", ""), attributes.get("tenant", ""))
             self._team = self._scope[0] if rt.attribute_team else ""
             self._tenant = self._scope[1] if rt.attribute_tenant else ""
+            self._workload = attributes.get("workload", "") if rt.attribute_workload else ""
         if rt.budgets:
             rt.budgets.check(*self._scope)
         try:
@@ -178,7 +189,10 @@ class LLMCall:
             for key, value in attributes.items():
                 span_attributes[Attr.ATTRIBUTE_PREFIX + key] = value
             span = rt.tracer.start_span(
-                f"{self.operation} {self.model}", kind=_SPAN_KIND_CLIENT, attributes=span_attributes
+                f"{self.operation} {self.model}",
+                kind=_SPAN_KIND_CLIENT,
+                attributes=span_attributes,
+                start_time=None if at is None else _wall_ns(at),
             )
             self._span = span
             if _activate:
@@ -188,7 +202,7 @@ class LLMCall:
                 self.set_request(**self._request)
         except Exception as exc:
             rt.report_error("llm_call", exc)
-        self._t0 = perf_counter()
+        self._t0 = perf_counter() if at is None else at
         return self
 
     def __enter__(self) -> LLMCall:
@@ -215,9 +229,9 @@ class LLMCall:
 
     # --- what happened during the call ----------------------------------------------------
 
-    def chunk(self) -> None:
-        """Record one streamed chunk (cheap: a timestamp and an append)."""
-        now = perf_counter()
+    def chunk(self, at: float | None = None) -> None:
+        """Record one streamed chunk (cheap: a timestamp and an append); ``at``: when."""
+        now = perf_counter() if at is None else at
         if self._chunks:
             self._intervals.append(now - self._last_chunk)
         else:
@@ -357,15 +371,15 @@ class LLMCall:
 
     # --- the end: everything is recorded here ---------------------------------------------
 
-    def end(self, error: BaseException | None = None) -> None:
-        """Finish the call: record metrics, cost, span and log line. Idempotent."""
+    def end(self, error: BaseException | None = None, *, at: float | None = None) -> None:
+        """Finish the call: metrics, cost, span, log line (``at``: when). Idempotent."""
         if self._ended:
             return
         self._ended = True
-        end = perf_counter()
+        end = perf_counter() if at is None else at
         rt = self._rt
         try:
-            self._record(rt, end - self._t0, error)
+            self._record(rt, end - self._t0, error, None if at is None else _wall_ns(at))
         except Exception as exc:
             rt.report_error("llm_call", exc)
         finally:
@@ -377,7 +391,9 @@ class LLMCall:
                 except Exception as exc:
                     rt.report_error("llm_call", exc)
 
-    def _record(self, rt: Runtime, duration: float, error: BaseException | None) -> None:
+    def _record(
+        self, rt: Runtime, duration: float, error: BaseException | None, end_ns: int | None
+    ) -> None:
         metrics = rt.metrics
         provider, model, operation = self.provider, self.model, self.operation
         error_type = self._error_type
@@ -412,7 +428,7 @@ class LLMCall:
             metrics.child(_C.LLM_RATE_LIMITED, provider, model).inc()
 
         if span is not None:
-            self._finish_span(span, error, error_type, cost_total)
+            self._finish_span(span, error, error_type, cost_total, end_ns)
         if rt.log_calls:
             self._log(rt, duration, error_type, cost_total, span)
         if self._content:
@@ -452,16 +468,21 @@ class LLMCall:
         largest = max(cost.items(), key=lambda item: item[1])[0] if exemplar else ""
         for kind, usd in cost.items():
             if usd:
-                metrics.child(_C.LLM_COST, operation, provider, model, kind, team, tenant).inc(
-                    usd, exemplar if kind == largest else None
-                )
+                metrics.child(
+                    _C.LLM_COST, operation, provider, model, kind, team, tenant, self._workload
+                ).inc(usd, exemplar if kind == largest else None)
         total = cost.total
         if rt.budgets:
             rt.budgets.record(total, *self._scope)
         return total
 
     def _finish_span(
-        self, span: Any, error: BaseException | None, error_type: str, cost: float | None
+        self,
+        span: Any,
+        error: BaseException | None,
+        error_type: str,
+        cost: float | None,
+        end_ns: int | None,
     ) -> None:
         if span.is_recording():
             attributes: dict[str, Any] = {}
@@ -500,7 +521,7 @@ class LLMCall:
                 if error is not None:
                     span.record_exception(error)
             span.set_attributes(attributes)
-        span.end()
+        span.end(end_time=end_ns)
 
     def _log(
         self, rt: Runtime, duration: float, error_type: str, cost: float | None, span: Any
@@ -562,7 +583,7 @@ class _NoopCall:
     def start(self, **_: Any) -> _NoopCall:
         return self
 
-    def end(self, error: BaseException | None = None) -> None:
+    def end(self, error: BaseException | None = None, **_: Any) -> None:
         return None
 
     def __enter__(self) -> _NoopCall:
@@ -577,7 +598,7 @@ class _NoopCall:
     async def __aexit__(self, *exc_info: object) -> None:
         return None
 
-    def chunk(self) -> None:
+    def chunk(self, at: float | None = None) -> None:
         return None
 
     def set_usage(self, **_: Any) -> None:

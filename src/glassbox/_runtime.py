@@ -23,6 +23,7 @@ from glassbox import semconv
 from glassbox._budgets import BudgetTracker
 from glassbox._config import Settings, resolve_settings
 from glassbox._cost import PriceBook, load_overrides
+from glassbox._exposition import serving_registry
 from glassbox._fork import new_lock
 from glassbox._logging import LogSetup, setup_logging
 from glassbox._metrics import Metrics
@@ -89,6 +90,7 @@ class Runtime:
         self.budgets = BudgetTracker(settings.budgets, self.metrics)
         self.attribute_team = semconv.TEAM in settings.attribution_labels
         self.attribute_tenant = semconv.TENANT in settings.attribution_labels
+        self.attribute_workload = semconv.WORKLOAD in settings.attribution_labels
         self.capture_content = settings.capture_content
         self.log_calls = settings.log_llm_calls
         self.redactor: Any = None
@@ -226,12 +228,11 @@ class Runtime:
     def _start_server(self, host: str, port: int) -> None:
         from prometheus_client import start_http_server
 
-        registry: CollectorRegistry = self.metrics.registry
-        if self.multiprocess:
-            from prometheus_client import multiprocess
-
-            registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry, path=self.settings.multiprocess_dir)  # type: ignore[no-untyped-call]
+        registry = serving_registry(
+            self.metrics.registry,
+            app_metrics=self.settings.app_metrics,
+            multiprocess_dir=self.settings.multiprocess_dir,
+        )
         try:
             self.server, self.server_thread = start_http_server(port, addr=host, registry=registry)
             self.metrics_port = int(self.server.server_port)

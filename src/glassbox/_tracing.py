@@ -155,7 +155,8 @@ class TracingSetup:
                 processor.shutdown()
 
 
-#: Attributes Glassbox fills itself from bounded values (labels, counts): not content.
+#: Attributes Glassbox fills itself from bounded values (labels, counts, names given in
+#: code): not content, and skipping them keeps the per-span cost of redaction small.
 _STRUCTURAL_ATTRIBUTES = frozenset(
     {
         Attr.OPERATION, Attr.PROVIDER, Attr.REQUEST_MODEL, Attr.RESPONSE_MODEL,
@@ -164,6 +165,8 @@ _STRUCTURAL_ATTRIBUTES = frozenset(
         Attr.TOOL_CALLS, Attr.ERROR_TYPE, Attr.SERVER_PORT, Attr.COST_USD, Attr.UNPRICED,
         Attr.STREAMING, Attr.TIME_TO_FIRST_CHUNK, Attr.CHUNKS, Attr.RETRIES,
         Attr.HTTP_METHOD, Attr.HTTP_ROUTE, Attr.HTTP_STATUS, Attr.REQUEST_ID,
+        Attr.AGENT_NAME, Attr.TOOL_NAME, Attr.WORKFLOW_NAME, Attr.TASK_NAME,
+        Attr.TOOL_CALL_NAMES, Attr.SERVER_ADDRESS,
     }
 )  # fmt: skip
 

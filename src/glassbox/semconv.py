@@ -181,6 +181,8 @@ CHUNK_BUCKETS = (
 )
 #: OpenTelemetry HTTP semconv advisory buckets for ``http.server.request.duration``.
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+#: MCP semconv advisory buckets for ``mcp.client/server.operation.duration``.
+MCP_BUCKETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 #: Queue waits and task durations range from milliseconds to many minutes.
 QUEUE_BUCKETS = (
     0.005,
@@ -221,7 +223,11 @@ HTTP_ROUTE = "http_route"
 HTTP_STATUS = "http_response_status_code"
 TEAM = "team"
 TENANT = "tenant"
+WORKLOAD = "workload"
 QUEUE = "queue"
+MCP_METHOD = "mcp_method_name"
+CELERY_TASK = "name"
+CELERY_QUEUE = "queue_name"
 OUTCOME = "outcome"
 STAGE = "stage"
 CACHE = "cache"
@@ -294,7 +300,20 @@ LABELS: dict[str, LabelSpec] = {
             "Cost attribution: tenant, from glassbox.attributes(); empty when unset.",
             budget=100,
         ),
+        LabelSpec(
+            WORKLOAD,
+            "Cost attribution: the workload (a Celery task name, from glassbox.attributes()); "
+            "empty when unset.",
+            budget=50,
+        ),
         LabelSpec(QUEUE, "Queue name.", budget=50),
+        LabelSpec(
+            MCP_METHOD,
+            "MCP JSON-RPC method: tools/call, tools/list, resources/read, initialize, …",
+            budget=30,
+        ),
+        LabelSpec(CELERY_TASK, "Celery task name (as celery-exporter labels it).", budget=100),
+        LabelSpec(CELERY_QUEUE, "Celery queue (routing key) of the task.", budget=50),
         LabelSpec(
             OUTCOME, "Outcome of a task or pipeline item.", values=(*QUEUE_OUTCOMES, "skipped")
         ),
@@ -305,7 +324,9 @@ LABELS: dict[str, LabelSpec] = {
         LabelSpec(FEATURE, "Monitored feature.", budget=200),
         LabelSpec(
             STATISTIC,
-            "Drift statistic: psi, ks, wasserstein, chi2, js, mmd, classifier_auc, centroid.",
+            "Drift statistic: combined (the feature's p-value); tests mann_whitney, mood, cvm, "
+            "tail_upper, tail_lower, rate, chi2, mmd, centroid, classifier_auc; effects psi, "
+            "ks, wasserstein, js.",
             budget=20,
         ),
         LabelSpec(SUITE, "Eval suite name.", budget=50),
@@ -403,6 +424,24 @@ HTTP_ACTIVE = MetricSpec(
     labels=(HTTP_METHOD,),
     otel_name="http.server.active_requests",
 )
+MCP_CLIENT_DURATION = MetricSpec(
+    name="mcp_client_operation_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Duration of MCP requests as the client saw them; error_type tool_error counts failed tool calls.",
+    labels=(MCP_METHOD, TOOL, ERROR_TYPE),
+    buckets=MCP_BUCKETS,
+    otel_name="mcp.client.operation.duration",
+)
+MCP_SERVER_DURATION = MetricSpec(
+    name="mcp_server_operation_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Duration of MCP requests as the server handled them; error_type tool_error counts failed tool calls.",
+    labels=(MCP_METHOD, TOOL, ERROR_TYPE),
+    buckets=MCP_BUCKETS,
+    otel_name="mcp.server.operation.duration",
+)
 
 # --- Glassbox: LLM calls ------------------------------------------------------------------
 
@@ -416,7 +455,7 @@ LLM_COST = MetricSpec(
     name="glassbox_llm_cost_usd",
     type=MetricType.COUNTER,
     description="Estimated cost of LLM calls in US dollars, by token kind and attribution.",
-    labels=(OPERATION, PROVIDER, REQUEST_MODEL, TOKEN_TYPE, TEAM, TENANT),
+    labels=(OPERATION, PROVIDER, REQUEST_MODEL, TOKEN_TYPE, TEAM, TENANT, WORKLOAD),
 )
 LLM_UNPRICED = MetricSpec(
     name="glassbox_llm_unpriced_calls",
@@ -506,6 +545,61 @@ QUEUE_BUSY_WORKERS = MetricSpec(
     description="Workers currently processing an item.",
     labels=(QUEUE,),
 )
+
+# --- Celery: the names celery-exporter users know, measured inside producer and worker --------
+
+CELERY_TASK_SENT = MetricSpec(
+    name="celery_task_sent",
+    type=MetricType.COUNTER,
+    description="Celery tasks published by this process, by task name and queue.",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+)
+CELERY_TASK_STARTED = MetricSpec(
+    name="celery_task_started",
+    type=MetricType.COUNTER,
+    description="Celery tasks a worker started running.",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+)
+CELERY_TASK_SUCCEEDED = MetricSpec(
+    name="celery_task_succeeded",
+    type=MetricType.COUNTER,
+    description="Celery tasks that returned a result.",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+)
+CELERY_TASK_FAILED = MetricSpec(
+    name="celery_task_failed",
+    type=MetricType.COUNTER,
+    description="Celery tasks that raised an exception (retries excluded).",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+)
+CELERY_TASK_RETRIED = MetricSpec(
+    name="celery_task_retried",
+    type=MetricType.COUNTER,
+    description="Celery task runs that ended by scheduling a retry.",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+)
+CELERY_TASK_REJECTED = MetricSpec(
+    name="celery_task_rejected",
+    type=MetricType.COUNTER,
+    description="Celery tasks that rejected their message (celery.exceptions.Reject).",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+)
+CELERY_TASK_RUNTIME = MetricSpec(
+    name="celery_task_runtime",
+    type=MetricType.HISTOGRAM,
+    description="Run time of Celery tasks in seconds, every outcome (celery-exporter's name).",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+    buckets=QUEUE_BUCKETS,
+)
+CELERY_TASK_QUEUE_WAIT = MetricSpec(
+    name="celery_task_queue_wait_seconds",
+    type=MetricType.HISTOGRAM,
+    unit="seconds",
+    description="Time from publishing a Celery task to a worker starting it (wall clocks).",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+    buckets=QUEUE_BUCKETS,
+)
+
 PIPELINE_ITEMS = MetricSpec(
     name="glassbox_pipeline_items",
     type=MetricType.COUNTER,
@@ -693,6 +787,14 @@ class Attr:
     HTTP_STATUS = "http.response.status_code"
     URL_PATH = "url.path"
     REQUEST_ID = "glassbox.request_id"
+    MESSAGING_SYSTEM = "messaging.system"
+    MESSAGING_OPERATION = "messaging.operation.type"
+    MESSAGING_DESTINATION = "messaging.destination.name"
+    MESSAGING_MESSAGE_ID = "messaging.message.id"
+    TASK_STATE = "glassbox.task.state"
+    MCP_METHOD = "mcp.method.name"
+    MCP_SESSION_ID = "mcp.session.id"
+    JSONRPC_REQUEST_ID = "jsonrpc.request.id"
 
 
 #: Every metric of the contract, in documentation order.

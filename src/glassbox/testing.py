@@ -45,7 +45,7 @@ class Telemetry:
         """The fresh registry Glassbox recorded into."""
         return self.runtime.metrics.registry
 
-    def value(self, name: str, **labels: str) -> float:
+    def value(self, name: str, /, **labels: str) -> float:
         """The sum of a sample's values over every series matching ``labels`` (0 if none).
 
         ``name`` is a sample name (``…_total``, ``…_count``, ``…_bucket``); labels not

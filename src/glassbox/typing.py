@@ -17,13 +17,13 @@ __all__ = ["Integration", "LLMCallRecorder"]
 class LLMCallRecorder(Protocol):
     """One LLM call being recorded. Cost model: see :mod:`glassbox._llm`."""
 
-    def start(self) -> Any:
-        """Start the clock, the span and the in-flight gauge."""
+    def start(self, *, at: float | None = None) -> Any:
+        """Start the clock, the span and the in-flight gauge (``at``: a past perf_counter)."""
 
-    def end(self, error: BaseException | None = None) -> None:
+    def end(self, error: BaseException | None = None, *, at: float | None = None) -> None:
         """Finish the call (idempotent): metrics, cost, span, log line."""
 
-    def chunk(self) -> None:
+    def chunk(self, at: float | None = None) -> None:
         """A streamed chunk arrived (a timestamp; cheap)."""
 
     def set_usage(

@@ -161,7 +161,7 @@ def test_uninstrument_restores_the_exact_originals() -> None:
         uninstrument("anthropic")
     after = _patched_attributes()
     assert all(a is b for a, b in zip(after, before, strict=True))
-    with pytest.raises(ValueError, match="known libraries: anthropic, openai"):
+    with pytest.raises(ValueError, match=r"known libraries: .*anthropic.*langchain.*litellm"):
         instrument("cohere")
 
 
@@ -174,6 +174,23 @@ def test_init_instrument_setting(simulator: Simulator) -> None:
         assert only_span(telemetry).attributes["gen_ai.request.model"] == "gpt-4o"
         assert completions.Completions.__dict__["create"] is not original
     assert completions.Completions.__dict__["create"] is original
+
+
+def test_init_instrument_auto_switches_on_every_installed_library(simulator: Simulator) -> None:
+    from litellm import callbacks
+    from openai.resources.chat.completions import completions
+
+    from glassbox.instrumentation import installed
+
+    original = completions.Completions.__dict__["create"]
+    assert {"anthropic", "langchain", "litellm", "openai"} <= set(installed())
+    with capture(instrument="auto") as telemetry:
+        assert completions.Completions.__dict__["create"] is not original
+        assert any(type(c).__name__ == "GlassboxLiteLLMLogger" for c in callbacks)
+        _oai(simulator).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+        assert only_span(telemetry).attributes["gen_ai.request.model"] == "gpt-4o"
+    assert completions.Completions.__dict__["create"] is original
+    assert not any(type(c).__name__ == "GlassboxLiteLLMLogger" for c in callbacks)
 
 
 def test_before_init_calls_pass_straight_through(simulator: Simulator) -> None:

@@ -310,3 +310,31 @@ async def test_embeddings(telemetry: Telemetry, simulator: Simulator, mode: str)
         telemetry.value(semconv.LLM_TOKENS.total, gen_ai_operation_name="embeddings")
         == result.usage.prompt_tokens
     )
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("stream", [False, True])
+async def test_with_raw_response_is_recorded_with_usage(
+    telemetry: Telemetry, simulator: Simulator, mode: str, stream: bool
+) -> None:
+    """LangChain calls ``with_raw_response.create``: the parsed body is recorded, once."""
+    kwargs: dict[str, Any] = {"model": "gpt-4o-mini", "messages": MESSAGES}
+    if stream:
+        kwargs.update(stream=True, stream_options={"include_usage": True})
+    if mode == "sync":
+        client = openai.OpenAI(base_url=simulator.openai_base_url, api_key="sk-test")
+        raw = client.chat.completions.with_raw_response.create(**kwargs)
+        parsed = raw.parse()
+        items = list(parsed) if stream else []
+    else:
+        aclient = openai.AsyncOpenAI(base_url=simulator.openai_base_url, api_key="sk-test")
+        raw = await aclient.chat.completions.with_raw_response.create(**kwargs)
+        parsed = raw.parse()
+        items = [item async for item in parsed] if stream else []
+    assert raw.parse() is parsed  # the application gets the very object Glassbox read
+    usage = items[-1].usage if stream else parsed.usage
+    span = only_span(telemetry)
+    assert span.attributes["gen_ai.usage.input_tokens"] == usage.prompt_tokens
+    assert span.attributes["gen_ai.usage.output_tokens"] == usage.completion_tokens
+    assert telemetry.value(semconv.LLM_DURATION.count) == 1
+    assert internal_errors(telemetry) == 0

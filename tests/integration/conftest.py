@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from otlp_receiver import OTLPReceiver
+from services import redis_server
 
+from glassbox.simulator import Simulator
 from glassbox.stack import Service, start_prometheus, start_pushgateway
 
 
@@ -29,3 +32,28 @@ def pushgateway_scraped(
             yield pushgateway, prometheus
     finally:
         pushgateway.stop()
+
+
+@pytest.fixture(scope="module")
+def otlp_receiver() -> Iterator[OTLPReceiver]:
+    """An OTLP/HTTP trace receiver on loopback that keeps what processes export."""
+    with OTLPReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="module")
+def llm_simulator() -> Iterator[Simulator]:
+    """The LLM simulator on loopback, answering at once."""
+    with Simulator(seed=5, time_scale=0.0) as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="session")
+def redis_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server (the Celery broker and result backend); yields its URL.
+
+    One per session: the test process's Celery app keeps its connection pool on the
+    first broker URL it used.
+    """
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

@@ -57,6 +57,22 @@ def exercise_into(telemetry: Any, rounds: int = 1) -> None:
     ):
         metrics.child(spec, "qa", "accuracy").set(value)
     metrics.child(sc.EVAL_LAST_RUN, "qa").set_to_current_time()
+    # MCP and Celery, as their integrations record them.
+    metrics.child(sc.MCP_CLIENT_DURATION, "tools/call", "archive_search", "").observe(0.04)
+    metrics.child(sc.MCP_SERVER_DURATION, "tools/call", "archive_search", "tool_error").observe(
+        0.03
+    )
+    for spec in (
+        sc.CELERY_TASK_SENT,
+        sc.CELERY_TASK_STARTED,
+        sc.CELERY_TASK_SUCCEEDED,
+        sc.CELERY_TASK_FAILED,
+        sc.CELERY_TASK_RETRIED,
+        sc.CELERY_TASK_REJECTED,
+    ):
+        metrics.child(spec, "newsroom.embed", "celery").inc()
+    metrics.child(sc.CELERY_TASK_RUNTIME, "newsroom.embed", "celery").observe(0.2)
+    metrics.child(sc.CELERY_TASK_QUEUE_WAIT, "newsroom.embed", "celery").observe(0.01)
     metrics.child(sc.TELEMETRY_DROPPED, "spans").inc(0)
     metrics.child(sc.INSTRUMENTATION_ERRORS, "exerciser").inc(0)
     metrics.child(sc.REDACTIONS, "EMAIL").inc(0)

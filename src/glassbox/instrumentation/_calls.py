@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +16,13 @@ from glassbox.instrumentation._common import (
     CURRENT_CALL,
     ErrorKinds,
     StreamObserver,
+    claim_framework_call,
     finish_call,
     instrument_stream,
     report,
     start_call,
 )
+from glassbox.instrumentation._http import SUPPRESS_HTTP_KEY
 from glassbox.typing import LLMCallRecorder
 
 __all__ = ["Endpoint", "wrap_async", "wrap_sync"]
@@ -85,14 +88,22 @@ def _new_call(
 def _begin(
     endpoint: Endpoint, resource: Any, kwargs: dict[str, Any], stream: bool
 ) -> tuple[Any, Any, Any]:
-    """Start the call, make its span current and register it for retry counting."""
+    """Start the call, make its span current and register it for retry counting.
+
+    HTTP client instrumentation is suppressed inside the call: the GenAI span already
+    records the request, and a second, plain HTTP span would duplicate it.
+    """
     call = start_call(lambda: _new_call(endpoint, resource, kwargs, stream), endpoint.component)
     if call is None:
         return None, None, None
+    claim_framework_call()
     try:
         if endpoint.capture_input is not None and call.capture_enabled:
             call.capture_input(endpoint.capture_input(kwargs))
-        context_token = otel_context.attach(trace.set_span_in_context(call.span))
+        context = trace.set_span_in_context(call.span)
+        if SUPPRESS_HTTP_KEY is not None:  # the call's span is its HTTP request's record
+            context = otel_context.set_value(SUPPRESS_HTTP_KEY, True, context)
+        context_token = otel_context.attach(context)
     except Exception as exc:
         report(endpoint.component, exc)
         context_token = None
@@ -127,6 +138,16 @@ def _complete(endpoint: Endpoint, call: LLMCallRecorder, result: Any, stream: bo
     return result
 
 
+def _is_raw(result: Any) -> bool:
+    """Whether ``result`` is a ``with_raw_response`` wrapper (LangChain asks for those)."""
+    return hasattr(result, "http_response") and callable(getattr(result, "parse", None))
+
+
+def _parse_failed(endpoint: Endpoint, call: LLMCallRecorder, exc: Exception) -> None:
+    """The body did not parse: the application's own ``parse()`` will raise the same."""
+    finish_call(call, exc, endpoint.kinds)
+
+
 def wrap_sync(endpoint: Endpoint) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A patch factory: the instrumented version of a synchronous ``create``."""
 
@@ -145,6 +166,14 @@ def wrap_sync(endpoint: Endpoint) -> Callable[[Callable[..., Any]], Callable[...
                 finish_call(call, exc, endpoint.kinds)
                 raise
             _leave(context_token, call_token)
+            if _is_raw(result):  # parse() caches: the application gets the same object
+                try:
+                    parsed = result.parse()
+                except Exception as exc:
+                    _parse_failed(endpoint, call, exc)
+                    return result
+                _complete(endpoint, call, parsed, stream)
+                return result
             return _complete(endpoint, call, result, stream)
 
         return create
@@ -170,6 +199,16 @@ def wrap_async(endpoint: Endpoint) -> Callable[[Callable[..., Any]], Callable[..
                 finish_call(call, exc, endpoint.kinds)
                 raise
             _leave(context_token, call_token)
+            if _is_raw(result):  # parse() caches: the application gets the same object
+                try:
+                    parsed = result.parse()
+                    if inspect.isawaitable(parsed):
+                        parsed = await parsed
+                except Exception as exc:
+                    _parse_failed(endpoint, call, exc)
+                    return result
+                _complete(endpoint, call, parsed, stream)
+                return result
             return _complete(endpoint, call, result, stream)
 
         return create

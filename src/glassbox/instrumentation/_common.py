@@ -23,9 +23,12 @@ from glassbox.typing import LLMCallRecorder
 
 __all__ = [
     "CURRENT_CALL",
+    "FRAMEWORK_CALL",
     "ErrorKinds",
+    "FrameworkCall",
     "Patches",
     "StreamObserver",
+    "claim_framework_call",
     "finish_call",
     "instrument_stream",
     "report",
@@ -36,6 +39,40 @@ __all__ = [
 #: The LLM call a client library is working on in this thread or task: lets the
 #: library's retry loop (patched separately) attribute its retries to the call.
 CURRENT_CALL: ContextVar[Any] = ContextVar("glassbox_current_llm_call", default=None)
+
+
+class FrameworkCall:
+    """An LLM call a framework (LangChain, LiteLLM) is about to make, not yet recorded.
+
+    Every LLM call is recorded exactly once, by the lowest layer that sees it: the
+    framework sets this in :data:`FRAMEWORK_CALL` before the call goes down, and a
+    provider integration below it (openai, anthropic) that records the call marks it
+    ``claimed``; when the call comes back unclaimed, the framework records it itself.
+    """
+
+    __slots__ = ("chunks", "claimed", "context", "open", "started")
+
+    def __init__(self, started: float, context: Any = None) -> None:
+        self.started = started
+        self.context = context
+        self.claimed = False
+        #: Whether the request is still on its way down: only then may a layer below
+        #: claim it (a marker left in the context afterwards must not swallow a later call).
+        self.open = True
+        self.chunks: list[float] = []
+
+
+#: The framework-level LLM call in progress in this thread or task, if any.
+FRAMEWORK_CALL: ContextVar[FrameworkCall | None] = ContextVar(
+    "glassbox_framework_llm_call", default=None
+)
+
+
+def claim_framework_call() -> None:
+    """Tell the framework above (if any) that a lower layer records this call."""
+    pending = FRAMEWORK_CALL.get()
+    if pending is not None and pending.open:
+        pending.claimed = True
 
 
 def report(component: str, exc: BaseException) -> None:
