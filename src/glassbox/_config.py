@@ -71,6 +71,7 @@ class Settings:
     metrics_host: str = "127.0.0.1"
     app_metrics: bool = True
     otlp_endpoint: str | None = None
+    otlp_logs_endpoint: str | None = None
     traces: bool = True
     span_queue_size: int = 2048
     shutdown_timeout: float = 2.0
@@ -79,6 +80,9 @@ class Settings:
     log_level: str = "info"
     log_file: str | None = None
     log_llm_calls: bool = True
+    log_queue_size: int = 2048
+    raw_stream: bool = False
+    raw_stream_dir: str | None = None
     capture_content: bool = False
     redaction: bool = True
     redaction_key_file: str | None = None
@@ -324,6 +328,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
              "OTLP/HTTP traces URL; without one spans are not exported.", _endpoint,
              fallback="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "
              "OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces"),
+    _setting("otlp_logs_endpoint", "str | None",
+             "OTLP/HTTP logs URL: every log record (Glassbox's, structlog's, ``logging``'s) "
+             "is also exported there, redacted, with trace context; without one log records "
+             "are only written as JSON lines.", _endpoint,
+             fallback="OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT + "
+             "/v1/logs; OTEL_LOGS_EXPORTER=none turns it off"),
     _setting("traces", "bool | str | None", "Record spans at all.", _bool,
              fallback="OTEL_TRACES_EXPORTER=none turns it off"),
     _setting("span_queue_size", "int | str | None",
@@ -344,6 +354,18 @@ SETTINGS: tuple[SettingSpec, ...] = (
     _setting("log_file", "str | None",
              "Append log lines to this file instead of stderr (checked at ``init()``).", _text),
     _setting("log_llm_calls", "bool | str | None", "One log line per LLM call.", _bool),
+    _setting("log_queue_size", "int | str | None",
+             "Log records buffered for OTLP export (at most 1,000,000); beyond it records "
+             "are dropped and counted in ``glassbox_telemetry_dropped_total{signal=\"logs\"}``.",
+             lambda s, v: _positive_int(s, v, maximum=1_000_000)),
+    _setting("raw_stream", "bool | str | None",
+             "Also keep unredacted events in the restricted raw stream: over OTLP (marked "
+             "``glassbox.stream=raw``; the deploy bundles route it to its own Loki tenant "
+             "with 24 h retention) when a logs endpoint is set, else encrypted hourly files "
+             "in ``raw_stream_dir``. Never part of the normal stream.", _bool),
+    _setting("raw_stream_dir", "str | None",
+             "Directory of the raw stream's encrypted files (default ``.glassbox/raw``; key "
+             "in ``GLASSBOX_RAW_KEY_FILE``).", _text),
     _setting("capture_content", "bool | str | None",
              "Record prompts and completions on spans, redacted.", _bool,
              fallback="OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
@@ -373,6 +395,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
              fallback="PROMETHEUS_MULTIPROC_DIR"),
 )  # fmt: skip
 _VALIDATORS: dict[str, _Validator] = {spec.name: spec.validate for spec in SETTINGS}
+#: Settings where an explicit ``None`` turns the feature off (instead of "not given").
+_NONE_DISABLES = frozenset({"metrics_port", "otlp_endpoint", "otlp_logs_endpoint"})
 # Settings only read from the environment as JSON would be awkward; budgets come from init().
 _NOT_FROM_ENV = {spec.name for spec in SETTINGS if not spec.env}
 
@@ -408,6 +432,15 @@ def _otel_fallback(name: str, environ: Mapping[str, str]) -> tuple[str, str] | N
                 environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
             ),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", f"{base.rstrip('/')}/v1/traces" if base else None),
+        )
+    if name == "otlp_logs_endpoint":
+        exporter = environ.get("OTEL_LOGS_EXPORTER")
+        if exporter is not None and exporter.strip().lower() == "none":
+            return None
+        base = environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        return first(
+            ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", environ.get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", f"{base.rstrip('/')}/v1/logs" if base else None),
         )
     if name == "capture_content":
         variable = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
@@ -445,9 +478,7 @@ def resolve_settings(environ: Mapping[str, str] | None = None, **kwargs: Any) ->
     values: dict[str, Any] = {}
     for name, validate in _VALIDATORS.items():
         env_name = f"GLASSBOX_{name.upper()}"
-        if name in kwargs and (
-            kwargs[name] is not None or name in {"metrics_port", "otlp_endpoint"}
-        ):
+        if name in kwargs and (kwargs[name] is not None or name in _NONE_DISABLES):
             raw, source = kwargs[name], name
         elif name not in _NOT_FROM_ENV and env.get(env_name) is not None:
             raw, source = env[env_name], env_name
@@ -494,7 +525,8 @@ def init_docstring() -> str:
         "",
         "Every setting can also come from the environment variable ``GLASSBOX_<NAME>``; the",
         "standard ``OTEL_*`` variables are honoured as fallbacks. Arguments win; an argument",
-        "given as ``None`` counts as not given (except ``metrics_port`` and ``otlp_endpoint``,",
+        "given as ``None`` counts as not given (except ``metrics_port``, ``otlp_endpoint`` and",
+        "``otlp_logs_endpoint``,",
         "where ``None`` turns the feature off). The generated table with defaults is",
         "``docs/configuration.md``.",
         "",

@@ -34,6 +34,8 @@ from glassbox.semconv import Attr
 
 __all__ = ["ERROR_KINDS", "LLMCall", "llm_call"]
 
+#: The semconv event that carries captured prompts and completions.
+CONTENT_EVENT = "gen_ai.client.inference.operation.details"
 #: Re-exported from the contract, where the label's values are declared.
 ERROR_KINDS = semconv.ERROR_KINDS
 
@@ -82,6 +84,7 @@ class LLMCall:
         "_cache_read",
         "_cache_write",
         "_chunks",
+        "_content",
         "_context_token",
         "_ended",
         "_error_type",
@@ -143,6 +146,7 @@ class LLMCall:
         self._finish_reasons: Sequence[str] | None = None
         self._input = self._output = self._cache_read = self._cache_write = self._reasoning = 0
         self._usage_set = False
+        self._content: dict[str, str] | None = None
         self._chunks = 0
         self._first_chunk = 0.0
         self._last_chunk = 0.0
@@ -351,6 +355,9 @@ class LLMCall:
         rt = self._rt
         try:
             text = content if isinstance(content, str) else json.dumps(content, default=str)
+            if self._content is None:
+                self._content = {}
+            self._content[attribute] = text  # for the content event; redacted on its way out
             redactor = rt.redactor
             if redactor is not None:
                 text = redactor.redact(text)
@@ -425,6 +432,8 @@ class LLMCall:
             self._finish_span(span, error, error_type, cost_total, end_ns)
         if rt.log_calls:
             self._log(rt, duration, error_type, cost_total, span)
+        if self._content:
+            self._log_content(rt, span)
 
     def _record_usage(
         self, rt: Runtime, labels: tuple[str, ...], exemplar: dict[str, str] | None
@@ -545,6 +554,27 @@ class LLMCall:
             rt.log.warning("gen_ai.call", **fields)
         else:
             rt.log.info("gen_ai.call", **fields)
+
+    def _log_content(self, rt: Runtime, span: Any) -> None:
+        """The semconv content event (capture on only): redacted by the logging chain.
+
+        ``gen_ai.client.inference.operation.details`` carries the captured messages, so
+        they reach the log store (Loki) too, not only the span. The log chain's redaction
+        slot redacts them like any content field (fail closed), and the restricted raw
+        stream, when enabled, receives them before redaction.
+        """
+        fields: dict[str, Any] = {
+            "provider": self.provider,
+            "model": self.model,
+            "operation": self.operation,
+            **(self._content or {}),
+        }
+        if span is not None:
+            span_context = span.get_span_context()
+            if span_context.is_valid:
+                fields["trace_id"] = format(span_context.trace_id, "032x")
+                fields["span_id"] = format(span_context.span_id, "016x")
+        rt.log.info(CONTENT_EVENT, **fields)
 
 
 class _NoopCall:

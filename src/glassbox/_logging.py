@@ -315,6 +315,8 @@ def setup_logging(
     configure: bool,
     on_error: Callable[[str, BaseException], None] | None = None,
     stream: TextIO | None = None,
+    export: Processor | None = None,
+    raw_export: Processor | None = None,
 ) -> LogSetup:
     """Build the processor chain; optionally configure structlog and bridge ``logging``.
 
@@ -323,6 +325,8 @@ def setup_logging(
             handler. When false, only Glassbox's own logger writes (the application keeps
             its logging untouched).
         stream: Write here instead of ``log_file``/stderr (tests).
+        export: A processor that sends each event elsewhere too (OTLP), after redaction.
+        raw_export: The restricted raw stream's processor, before redaction.
     """
     owns_stream = False
     if stream is None:
@@ -341,7 +345,15 @@ def setup_logging(
         add_trace_context,
     ]
     renderer = structlog.processors.JSONRenderer(serializer=_dumps)
-    rendering: list[Processor] = [structlog.processors.format_exc_info, redaction, renderer]
+    before = [raw_export] if raw_export is not None else []
+    after = [export] if export is not None else []
+    rendering: list[Processor] = [
+        structlog.processors.format_exc_info,
+        *before,
+        redaction,
+        *after,
+        renderer,
+    ]
     level_no = _LEVELS[level]
     writer = LineWriter(stream, on_error)
     logger = structlog.wrap_logger(
@@ -349,7 +361,9 @@ def setup_logging(
         processors=[
             structlog.contextvars.merge_contextvars,
             _own_event_fields(service, environment),
+            *before,
             own_redaction,
+            *after,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level_no),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ class Runtime:
         registry: CollectorRegistry | None = None,
         span_exporter: SpanExporter | None = None,
         log_stream: Any = None,
+        log_exporter: Any = None,
     ) -> None:
         self.settings = settings
         self._errors_logged: set[str] = set()
@@ -56,6 +58,9 @@ class Runtime:
         )
         self.metrics.child(semconv.BUILD_INFO, __version__).set(1)
         self.exemplars = not self.multiprocess  # multiprocess mode cannot store exemplars
+        self.log_exports: list[Any] = []  # glassbox._logexport.LogExport
+        export = self._log_export(settings.otlp_logs_endpoint, log_exporter, raw=False)
+        raw_export = self._raw_stream() if settings.raw_stream else None
         self.logging: LogSetup = setup_logging(
             service=settings.service_name,
             environment=settings.environment,
@@ -64,6 +69,8 @@ class Runtime:
             configure=settings.logs,
             on_error=self.report_error,
             stream=log_stream,
+            export=export,
+            raw_export=raw_export,
         )
         self.log = self.logging.logger
         self.tracing: TracingSetup = setup_tracing(
@@ -99,6 +106,74 @@ class Runtime:
 
     def _count_dropped_spans(self, count: int) -> None:
         self.metrics.child(semconv.TELEMETRY_DROPPED, "spans").inc(count)
+
+    def _count_dropped_logs(self, count: int) -> None:
+        self.metrics.child(semconv.TELEMETRY_DROPPED, "logs").inc(count)
+
+    # --- log export ----------------------------------------------------------------------
+
+    def _log_export(self, endpoint: str | None, exporter: Any, *, raw: bool) -> Any:
+        """The OTLP tee of the logging chain, or ``None`` without an endpoint."""
+        if endpoint is None and exporter is None:
+            return None
+        from glassbox._logexport import RAW_STREAM_ATTRIBUTE, LogExport, LogTee
+
+        if exporter is None:
+            from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+
+            exporter = OTLPLogExporter(endpoint=endpoint)
+        settings = self.settings
+        attributes = {
+            "service.name": settings.service_name,
+            "deployment.environment.name": settings.environment,
+        }
+        if settings.service_version:
+            attributes["service.version"] = settings.service_version
+        if raw:
+            attributes[RAW_STREAM_ATTRIBUTE] = "raw"
+        from opentelemetry.sdk.resources import Resource
+
+        export = LogExport(
+            exporter,
+            Resource.create(attributes),  # merges OTEL_RESOURCE_ATTRIBUTES; settings win
+            self._count_dropped_logs,
+            max_queue_size=settings.log_queue_size,
+        )
+        self.log_exports.append(export)
+        return LogTee(export, self.report_error)
+
+    def _raw_stream(self) -> Any:
+        """The restricted raw stream: OTLP (its own tenant) or encrypted local files.
+
+        Raises:
+            ConfigError: The raw stream cannot run here (no ``redaction`` extra for the
+                encrypted files); asked-for and unavailable fails ``init()``, it never
+                falls back to writing raw content anywhere else.
+        """
+        settings = self.settings
+        if settings.otlp_logs_endpoint is not None:
+            return self._log_export(settings.otlp_logs_endpoint, None, raw=True)
+        try:
+            from glassbox.redaction import RawStream
+
+            stream = RawStream(settings.raw_stream_dir or ".glassbox/raw")
+        except Exception as exc:
+            raise ConfigError(
+                "raw_stream",
+                True,
+                f"a usable raw stream ({type(exc).__name__}: {exc}); install "
+                "glassbox[redaction] or set otlp_logs_endpoint",
+            ) from None
+        on_error = self.report_error
+
+        def write_raw(logger: Any, method_name: str, event_dict: Any) -> Any:
+            try:
+                stream.write_event(dict(event_dict))
+            except Exception as exc:
+                on_error("raw_stream", exc)
+            return event_dict
+
+        return write_raw
 
     def report_error(self, component: str, exc: BaseException) -> None:
         """Count an internal failure and log it the first time per component. Never raises."""
@@ -172,7 +247,8 @@ class Runtime:
         return f"http://{self.settings.metrics_host}:{self.metrics_port}/metrics"
 
     def shutdown(self) -> None:
-        """Stop everything; span export gets at most ``shutdown_timeout`` seconds."""
+        """Stop everything; span and log export get at most ``shutdown_timeout`` seconds."""
+        deadline = time.monotonic() + self.settings.shutdown_timeout
         self.tracing.shutdown(self.settings.shutdown_timeout)
         if self.server is not None:
             self.server.shutdown()
@@ -183,6 +259,8 @@ class Runtime:
 
             multiprocess.mark_process_dead(os.getpid(), self.settings.multiprocess_dir)  # type: ignore[no-untyped-call]
         self.logging.shutdown()
+        for export in self.log_exports:
+            export.shutdown(max(deadline - time.monotonic(), 0.0))
 
 
 class _DropContent:
@@ -233,6 +311,7 @@ def init(
     _registry: CollectorRegistry | None = None,
     _span_exporter: SpanExporter | None = None,
     _log_stream: Any = None,
+    _log_exporter: Any = None,
     **kwargs: Any,
 ) -> Runtime:
     """Initialise Glassbox; see :func:`glassbox.init` for the settings."""
@@ -250,7 +329,11 @@ def init(
                 )
             return _RUNTIME
         runtime = Runtime(
-            settings, registry=_registry, span_exporter=_span_exporter, log_stream=_log_stream
+            settings,
+            registry=_registry,
+            span_exporter=_span_exporter,
+            log_stream=_log_stream,
+            log_exporter=_log_exporter,
         )
         _RUNTIME = runtime
     return runtime

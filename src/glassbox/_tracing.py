@@ -11,9 +11,8 @@ the exporter, and memory never grows with an exporter outage.
 from __future__ import annotations
 
 import collections
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import trace
@@ -23,7 +22,7 @@ from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor, Tr
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import Status
 
-from glassbox._fork import after_fork_in_child
+from glassbox._export import BoundedBatchQueue
 from glassbox._scrub import Scrubber
 from glassbox.semconv import Attr
 
@@ -33,16 +32,15 @@ INSTRUMENTATION_NAME = "glassbox"
 
 
 class BoundedBatchProcessor(SpanProcessor):
-    """Batch spans to an exporter from a bounded queue; count every dropped span.
+    """Batch sampled spans to an exporter through a :class:`BoundedBatchQueue`.
 
     Every span handed to :meth:`on_end` is either exported or counted through
-    ``on_drop`` exactly once: a full queue, a failed export, and at :meth:`shutdown`
-    whatever has not left by the deadline (still queued, or in an export the collector
-    never answers). Shutdown never waits longer than its timeout.
+    ``on_drop`` exactly once (full queue, failed export, not gone by the shutdown
+    deadline); the caller never waits for the exporter.
 
     Args:
         exporter: Where batches go.
-        on_drop: Called with the number of spans dropped (full queue, failed export).
+        on_drop: Called with the number of spans dropped.
         max_queue_size: Spans held at most; newer spans are dropped when full.
         max_batch_size: Spans per export call.
         schedule_delay: Seconds between exports when the queue is not full.
@@ -57,115 +55,34 @@ class BoundedBatchProcessor(SpanProcessor):
         max_batch_size: int = 512,
         schedule_delay: float = 2.0,
     ) -> None:
-        self._exporter = exporter
-        self._on_drop = on_drop
-        self._max_queue_size = max_queue_size
-        self._max_batch_size = max_batch_size
-        self._schedule_delay = schedule_delay
-        self._shutdown = False
-        self._init_worker()
-        after_fork_in_child(self._init_worker)  # threads do not survive fork(): start anew
-
-    def _init_worker(self) -> None:
-        self._queue: collections.deque[ReadableSpan] = collections.deque()
-        self._wake = threading.Event()
-        self._flushed = threading.Condition()
-        self._export_lock = threading.Lock()
-        # Who counts a batch in flight: the worker when the export returns, or shutdown
-        # when it gives up waiting (then the worker's late result is ignored).
-        self._count_lock = threading.Lock()
-        self._in_flight = 0
-        self._abandoned = False
-        self._worker = threading.Thread(target=self._run, name="glassbox-span-export", daemon=True)
-        self._worker.start()
+        self._queue: BoundedBatchQueue[ReadableSpan] = BoundedBatchQueue(
+            lambda batch: exporter.export(batch) is SpanExportResult.SUCCESS,
+            on_drop,
+            close=exporter.shutdown,
+            name="glassbox-span-export",
+            max_queue_size=max_queue_size,
+            max_batch_size=max_batch_size,
+            schedule_delay=schedule_delay,
+        )
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         return None
 
     def on_end(self, span: ReadableSpan) -> None:
-        if not span.context.trace_flags.sampled:
-            return
-        if self._shutdown:
-            self._on_drop(1)
-            return
-        queue = self._queue
-        if len(queue) >= self._max_queue_size:
-            self._on_drop(1)
-            return
-        queue.append(span)
-        if len(queue) >= self._max_batch_size:
-            self._wake.set()
-
-    def _run(self) -> None:
-        while not self._shutdown:
-            self._wake.wait(self._schedule_delay)
-            self._wake.clear()
-            self._export_all()
-        self._export_all()  # what arrived before shutdown, if the collector is quick
-
-    def _export_all(self) -> None:
-        with self._export_lock:
-            while True:
-                with self._count_lock:  # taken off the queue and in flight in one step
-                    if self._abandoned or not self._queue:
-                        break
-                    batch: list[ReadableSpan] = []
-                    while self._queue and len(batch) < self._max_batch_size:
-                        batch.append(self._queue.popleft())
-                    self._in_flight = len(batch)
-                self._export(batch)
-        with self._flushed:
-            self._flushed.notify_all()
-
-    def _export(self, batch: Sequence[ReadableSpan]) -> None:
-        try:
-            result = self._exporter.export(batch)
-        except Exception:  # an exporter must not kill the worker; the spans are lost, counted
-            result = SpanExportResult.FAILURE
-        with self._count_lock:
-            self._in_flight = 0
-            if self._abandoned:
-                return  # shutdown already counted this batch as dropped
-        if result is not SpanExportResult.SUCCESS:
-            self._on_drop(len(batch))
+        if span.context.trace_flags.sampled:
+            self._queue.put(span)
 
     @property
     def queued(self) -> int:
         """Spans waiting for export."""
-        return len(self._queue)
+        return self._queue.queued
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        if self._shutdown:
-            return False
-        with self._flushed:
-            self._wake.set()
-            return self._flushed.wait_for(
-                lambda: not self._queue and not self._in_flight, timeout_millis / 1000
-            )
+        return self._queue.force_flush(timeout_millis)
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Export what is queued within ``timeout`` seconds; count the rest as dropped."""
-        if self._shutdown:
-            return
-        deadline = time.monotonic() + timeout
-        self._shutdown = True
-        self._wake.set()
-        self._worker.join(max(deadline - time.monotonic(), 0.0))
-        with self._count_lock:
-            self._abandoned = True
-            dropped = self._in_flight + len(self._queue)
-            self._in_flight = 0
-            self._queue.clear()
-        if dropped:
-            self._on_drop(dropped)
-        _call_with_timeout(self._exporter.shutdown, max(deadline - time.monotonic(), 0.1))
-
-
-def _call_with_timeout(function: Callable[[], object], timeout: float) -> None:
-    """Run ``function`` on a daemon thread and wait at most ``timeout`` seconds for it."""
-    thread = threading.Thread(target=function, name="glassbox-exporter-shutdown", daemon=True)
-    thread.start()
-    thread.join(timeout)
+        self._queue.shutdown(timeout)
 
 
 class SpanStore(SpanProcessor):
