@@ -12,17 +12,29 @@ FOREIGN_VENV := .venv-foreign
 FOREIGN_STAMP := $(FOREIGN_VENV)/.installed
 FOREIGN_PACKAGES := openai opentelemetry-sdk opentelemetry-exporter-prometheus \
 	opentelemetry-instrumentation-openai-v2==2.4b0 'opentelemetry-util-genai<1.2' openlit==1.45.0
-APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway redis-server
-BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway redis-server
+APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway redis-server chromium chromium-driver
+BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway redis-server chromium chromedriver
+# The console's charting library (uPlot), pinned by console-ui/package-lock.json.
+VENDOR := src/glassbox/console/static/vendor
+VENDOR_FILES := $(VENDOR)/uPlot.iife.min.js $(VENDOR)/uPlot.min.css
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: setup system-deps demo test bench lint format docs clean
+.PHONY: setup system-deps console-assets demo test bench drift-study lint format docs clean
 
-setup: system-deps $(STAMP) $(FOREIGN_STAMP)
+setup: system-deps console-assets $(STAMP) $(FOREIGN_STAMP)
+
+# Front-end assets, from the npm registry at build time (never from a CDN at run time).
+console-assets: $(VENDOR_FILES)
+
+$(VENDOR_FILES) &: console-ui/package.json console-ui/package-lock.json
+	cd console-ui && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp console-ui/node_modules/uplot/dist/uPlot.iife.min.js console-ui/node_modules/uplot/dist/uPlot.min.css $(VENDOR)/
 
 # Operating-system packages: the real Prometheus, Alertmanager and Pushgateway; Redis as the
-# Celery broker of the integration tests.
+# Celery broker of the integration tests; Chromium and ChromeDriver for the console's
+# browser tests.
 system-deps:
 	@missing=""; for b in $(BINARIES); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \
@@ -63,6 +75,9 @@ bench: setup
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done
 
+drift-study: setup
+	$(PY) bench/drift_study/study.py --write
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -77,3 +92,4 @@ docs: setup
 
 clean:
 	rm -rf $(VENV) $(FOREIGN_VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist console-ui/node_modules $(VENDOR)

@@ -16,6 +16,15 @@ Glassbox, each switched on and off around its turn, in a random order every roun
 Reported per mode, as added over bare: the minimum wall time (the least disturbed run),
 the mean, and the minimum CPU time (stable under other load), per call and per chunk;
 and Glassbox's added cost as a ratio of the peer's (goal, issue 13: ≤ 0.5x per call).
+
+The full-client figures carry the client's own ~1 ms of work, which on a loaded machine
+is noisier than the difference being measured. So the same modes also run *isolated*:
+``Completions.create`` is replaced by a stub returning a ready ``ChatCompletion`` (parsed
+from the same simulator body) before either SDK wraps it, so bare is a function call and
+the added CPU time is each instrumentation's own per-call work (span, metrics, cost, log
+line; the peer's span and metrics) — the stable figure for the ratio. Last, the Python
+function calls each mode adds per call and per chunk (counted by ``cProfile``): a
+deterministic figure, immune to machine load, for telling real changes from noise.
 Run with ``make bench``.
 """
 
@@ -203,6 +212,82 @@ def _figures(
     return out
 
 
+def _isolated(
+    body: bytes, client: openai.OpenAI, modes: list[_Mode], rounds: int
+) -> dict[str, float]:
+    """Each mode's own per-call CPU time around a stub ``create`` (see the module docstring)."""
+    from openai.resources.chat.completions import completions as chat_module
+    from openai.types.chat import ChatCompletion
+
+    result = ChatCompletion.model_validate_json(body)
+
+    def stub(self: Any, *args: Any, **kwargs: Any) -> ChatCompletion:
+        return result
+
+    def call() -> None:
+        client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+
+    real = chat_module.Completions.create
+    chat_module.Completions.create = stub  # type: ignore[assignment,method-assign]
+    cpu: dict[str, list[float]] = {mode.name: [] for mode in modes}
+    try:
+        for mode in modes:
+            mode.on()
+            try:
+                _timed_cpu(call, 300)
+            finally:
+                mode.off()
+        for _ in range(rounds):
+            for mode in random.sample(modes, len(modes)):
+                mode.on()
+                try:
+                    cpu[mode.name].append(_timed_cpu(call, 1000)[1])
+                finally:
+                    mode.off()
+    finally:
+        chat_module.Completions.create = real  # type: ignore[method-assign]
+    bare = min(cpu["bare"])
+    return {name: (min(xs) - bare) * 1e6 for name, xs in cpu.items() if name != "bare"}
+
+
+def _print_isolated(added: dict[str, float]) -> None:
+    print("Isolated (create replaced by a stub; each SDK's own work), min CPU µs added per call:")
+    print("  " + ", ".join(f"{name} {value:.1f}" for name, value in added.items()))
+    if "otel-openai-v2" in added:
+        ratio = added["glassbox"] / max(added["otel-openai-v2"], 1e-9)
+        print(f"  glassbox / otel-openai-v2 added, isolated CPU {ratio:5.2f}x  (goal ≤ 0.50x)")
+
+
+def _calls_added(
+    client: openai.OpenAI, modes: list[_Mode], short: int, long: int
+) -> dict[str, tuple[float, float]]:
+    """Python function calls each mode adds per call and per chunk, over bare (exact)."""
+    import cProfile
+    import pstats
+
+    work = _workloads(client, short, long)
+    counts: dict[str, dict[str, float]] = {}
+    for mode in modes:
+        mode.on()
+        try:
+            for name, (fn, _) in work.items():
+                fn()  # lazy state out of the way
+                reps = 20 if name == "call" else 4
+                profile = cProfile.Profile()
+                profile.runcall(lambda: [fn() for _ in range(reps)])  # noqa: B023
+                stats = pstats.Stats(profile)
+                counts.setdefault(mode.name, {})[name] = stats.total_calls / reps  # type: ignore[attr-defined]
+        finally:
+            mode.off()
+    bare = counts["bare"]
+    out = {}
+    for name, c in counts.items():
+        if name != "bare":
+            chunk = (c["long"] - c["short"] - bare["long"] + bare["short"]) / (long - short)
+            out[name] = (c["call"] - bare["call"], chunk)
+    return out
+
+
 def main() -> None:
     short, long = 50, 450
     body, streams = _bodies((short, long))
@@ -230,6 +315,8 @@ def main() -> None:
     rounds = int(os.environ.get("GLASSBOX_BENCH_ROUNDS", "15"))
     try:
         samples = _rounds(client, modes, short, long, rounds)
+        isolated = _isolated(body, client, modes, rounds)
+        calls = _calls_added(client, modes, short, long)
     finally:
         glassbox.shutdown()
         os.unlink(log_path)
@@ -263,6 +350,13 @@ def main() -> None:
             goal = "  (goal ≤ 0.50x)" if stat.startswith("call") else ""
             print(f"  glassbox / otel-openai-v2 added, {stat:<10} {ratio:5.2f}x{goal}")
     print(f"  spans exported: glassbox {exporter.exported}, otel {otel_exporter.exported}")
+    _print_isolated(isolated)
+    print("Python function calls added (cProfile count, exact):")
+    for name, (per_call, per_chunk) in calls.items():
+        print(f"  {name:<16} {per_call:7.0f} per call {per_chunk:7.2f} per chunk")
+    if "otel-openai-v2" in calls:
+        ratio = calls["glassbox"][0] / max(calls["otel-openai-v2"][0], 1e-9)
+        print(f"  glassbox / otel-openai-v2 function calls per call {ratio:5.2f}x")
 
 
 if __name__ == "__main__":

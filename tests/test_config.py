@@ -66,7 +66,27 @@ def test_metrics_endpoint_can_be_disabled(value: str) -> None:
         ({"log_level": "verbose"}, {}, "log_level", "one of debug, info"),
         ({}, {"GLASSBOX_CAPTURE_CONTENT": "maybe"}, "GLASSBOX_CAPTURE_CONTENT", "true or false"),
         ({"otlp_endpoint": "collector:4318"}, {}, "otlp_endpoint", "http:// or https:// URL"),
-        ({"span_queue_size": 0}, {}, "span_queue_size", "at least 1"),
+        ({"span_queue_size": 0}, {}, "span_queue_size", "from 1 to"),
+        ({"span_queue_size": 10**12}, {}, "span_queue_size", "from 1 to 1,000,000"),
+        ({"shutdown_timeout": -1}, {}, "shutdown_timeout", "seconds from 0 to 600"),
+        ({"shutdown_timeout": "nan"}, {}, "shutdown_timeout", "seconds from 0 to 600"),
+        ({"budgets": {"daily": float("nan")}}, {}, "budgets[daily].limit_usd", "finite"),
+        ({"budgets": {"daily": float("inf")}}, {}, "budgets[daily].limit_usd", "finite"),
+        ({"budgets": [Budget("b", float("inf"))]}, {}, "budgets[0].limit_usd", "finite"),
+        ({"log_file": "/nonexistent/dir/app.log"}, {}, "log_file", "opened for appending"),
+        ({}, {"OTEL_SERVICE_NAME": " "}, "OTEL_SERVICE_NAME", "non-empty"),
+        (
+            {},
+            {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "collector:4318"},
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            "http://",
+        ),
+        (
+            {},
+            {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "maybe"},
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+            "true or false",
+        ),
         ({"attribution_labels": ["user_id"]}, {}, "attribution_labels", "team, tenant"),
         (
             {"cardinality_budgets": {"tenant": "lots"}},
@@ -124,3 +144,15 @@ def test_budgets_accept_mapping_and_objects(tmp_path: Path) -> None:
         resolve_settings(environ={}, budgets=[Budget("m", 1.0, period="month")]).budgets[0].period
         == "month"
     )
+
+
+def test_a_binary_price_file_is_a_config_error(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.yaml"
+    prices.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(glassbox.ConfigError, match="prices"):
+        glassbox.init(prices=str(prices), metrics_port=None)
+
+
+def test_a_directory_as_log_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(glassbox.ConfigError, match="log_file"):
+        glassbox.init(log_file=str(tmp_path), metrics_port=None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from glassbox import semconv
-from glassbox._docs import render_metrics_md
+from glassbox._docs import render_configuration_md, render_metrics_md
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,3 +19,8 @@ def test_reference_lists_every_metric_and_label() -> None:
         assert f"`{spec.series[0]}`" in text or f"`{spec.name}`" in text
     for label in semconv.LABELS:
         assert f"`{label}`" in text
+
+
+def test_configuration_reference_is_up_to_date() -> None:
+    committed = (ROOT / "docs" / "configuration.md").read_text()
+    assert committed == render_configuration_md(), "docs/configuration.md is stale: make docs"

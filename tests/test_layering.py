@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "stack": {"mixin", "render", "semconv", "promql", "core"},
     "deploy": {"mixin", "render"},
     "check": {"mixin", "render", "stack", "semconv", "promql", "core"},
+    "console": {"mixin", "render", "stack", "semconv", "promql"},
     "demo": {
         "core",
         "semconv",

@@ -36,16 +36,19 @@ def test_dead_letter_and_polled_depth(telemetry: Telemetry) -> None:
     assert telemetry.value("glassbox_queue_depth", queue="sqs") == 41
     assert telemetry.value("glassbox_queue_tasks_total", queue="sqs", outcome="dead_letter") == 1
     assert telemetry.value("glassbox_queue_tasks_total", queue="sqs", outcome="success") == 5
-    with pytest.raises(ValueError, match="expected one of success, failure, retry, dead_letter"):
-        q.outcome("exploded")
+    q.outcome("exploded")  # reported and skipped, never raised into the worker
+    assert telemetry.value("glassbox_instrumentation_errors_total", component="queue") == 1
+    (warning,) = telemetry.logs(event="glassbox.instrumentation_error", component="queue")
+    assert "queue outcome='exploded'" in warning["error"]
+    assert "expected one of success, failure, retry, dead_letter" in warning["error"]
 
 
 def test_pipeline_stage_and_cache(telemetry: Telemetry) -> None:
     embed = glassbox.stage("embed")
     embed.processed()
     embed.processed("failure", 2)
-    with pytest.raises(ValueError, match="pipeline outcome 'lost'"):
-        embed.processed("lost")
+    embed.processed("lost")
+    assert telemetry.value("glassbox_instrumentation_errors_total", component="pipeline") == 1
     cache = glassbox.cache("embeddings")
     cache.hit(3)
     cache.miss()
@@ -89,3 +92,27 @@ def test_budget_is_tracked_and_enforced_when_asked() -> None:
             0.00027
         )
         assert telemetry.value("glassbox_budget_spend_usd", budget="all") == pytest.approx(0.00054)
+
+
+@pytest.mark.parametrize("count", [-1, 1.5, float("nan"), float("inf"), "abc", {}, None, True])
+def test_malformed_counts_are_reported_and_skipped(telemetry: Telemetry, count: object) -> None:
+    q, stage, cache = glassbox.queue("q"), glassbox.stage("s"), glassbox.cache("c")
+    q.outcome("success", count)  # type: ignore[arg-type]
+    stage.processed("success", count)  # type: ignore[arg-type]
+    cache.hit(count)  # type: ignore[arg-type]
+    cache.miss(count)  # type: ignore[arg-type]
+    q.enqueued(count)  # type: ignore[arg-type]
+    assert telemetry.value("glassbox_queue_tasks_total", queue="q") == 0
+    assert telemetry.value("glassbox_pipeline_items_total", stage="s") == 0
+    assert telemetry.value("glassbox_cache_requests_total", cache="c") == 0
+    assert telemetry.value("glassbox_queue_depth", queue="q") == 0
+    assert telemetry.value("glassbox_instrumentation_errors_total") == 5
+
+
+@pytest.mark.parametrize("depth", ["abc", float("nan"), -3, {}, None])
+def test_malformed_depth_is_reported_and_skipped(telemetry: Telemetry, depth: object) -> None:
+    q = glassbox.queue("polled")
+    q.set_depth(7)
+    q.set_depth(depth)  # type: ignore[arg-type]
+    assert telemetry.value("glassbox_queue_depth", queue="polled") == 7
+    assert telemetry.value("glassbox_instrumentation_errors_total", component="queue") == 1

@@ -4,9 +4,10 @@ One :func:`init` call, then decorators, context managers and auto-instrumentatio
 Prometheus metrics, OpenTelemetry spans and PII-safe JSON logs, correlated by trace id.
 """
 
+import collections.abc as _abc
 import typing as _typing
 
-from glassbox import _facade, exceptions, semconv
+from glassbox import _config, _facade, exceptions, semconv
 from glassbox._config import Budget, Settings
 from glassbox._context import attributes, current_attributes, request_id
 from glassbox._decorators import agent, task, tool, workflow
@@ -76,58 +77,47 @@ def __getattr__(name: str) -> _typing.Any:
     raise AttributeError(f"module 'glassbox' has no attribute {name!r}")
 
 
-def init(**settings: _typing.Any) -> Runtime:
-    """Initialise Glassbox once per process; later calls return the same runtime.
+#: Marks an ``init()`` keyword that was not given (``None`` has a meaning for some).
+_UNSET: _typing.Any = _config.UNSET
 
-    Every setting can also come from the environment variable ``GLASSBOX_<NAME>``; the
-    standard ``OTEL_*`` variables are honoured as fallbacks. Arguments win.
 
-    Args:
-        service_name: ``service.name`` (fallback ``OTEL_SERVICE_NAME``).
-        environment: ``deployment.environment.name`` (default ``dev``).
-        service_version: ``service.version``.
-        metrics_port: Port of the Prometheus endpoint (default 9464; ``None`` or
-            ``"off"`` disables it; ``0`` picks a free port). Serves OpenMetrics with
-            ``trace_id`` exemplars to scrapers that ask for it.
-        metrics_host: Address to bind (default ``127.0.0.1``).
-        app_metrics: The endpoint also serves the application's default
-            ``prometheus_client`` registry — its own metrics and the ``process_*``/
-            ``python_*`` collectors — beside Glassbox's (default true; a name both
-            define is served once, Glassbox's).
-        otlp_endpoint: OTLP/HTTP traces URL (fallbacks
-            ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``, ``OTEL_EXPORTER_OTLP_ENDPOINT`` +
-            ``/v1/traces``). Without one, spans are not exported.
-        traces: Record spans at all (default true).
-        span_queue_size: Spans buffered for export; beyond it spans are dropped and
-            counted in ``glassbox_telemetry_dropped_total{signal="spans"}``.
-        keep_spans: Keep the last N finished spans in process (the demo's span tree).
-        logs: Configure structlog and bridge the standard ``logging`` module into the
-            JSON log stream (default true). When false only Glassbox's own events are
-            written.
-        log_level: ``debug``, ``info`` (default), ``warning``, ``error``, ``critical``.
-        log_file: Append log lines to this file instead of stderr.
-        log_llm_calls: One log line per LLM call (default true).
-        capture_content: Record prompts and completions on spans, redacted (fallback
-            ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``; default false).
-        redaction: Redact PII and secrets from logs and captured content (default true).
-        redaction_key_file: The HMAC key file of the redactor.
-        attribution_labels: Which of ``team``/``tenant``/``workload`` label the cost metric
-            (default all three).
-        cardinality_budgets: Distinct values kept per label before folding into
-            ``other``, e.g. ``{"tenant": 200}``.
-        prices: Price overrides (mapping or YAML file) that win over ``genai-prices``.
-        budgets: Spend limits, ``{"daily": 25.0}`` or a list of :class:`Budget`.
-        instrument: Provider libraries to auto-instrument, e.g. ``["openai", "anthropic"]``.
-        multiprocess_dir: Prometheus multiprocess directory (fallback
-            ``PROMETHEUS_MULTIPROC_DIR``) for pre-fork servers.
+def init(
+    *,
+    service_name: str | None = _UNSET,
+    environment: str | None = _UNSET,
+    service_version: str | None = _UNSET,
+    metrics_port: int | str | None = _UNSET,
+    metrics_host: str | None = _UNSET,
+    app_metrics: bool | str | None = _UNSET,
+    otlp_endpoint: str | None = _UNSET,
+    otlp_logs_endpoint: str | None = _UNSET,
+    traces: bool | str | None = _UNSET,
+    span_queue_size: int | str | None = _UNSET,
+    shutdown_timeout: float | str | None = _UNSET,
+    keep_spans: int | str | None = _UNSET,
+    logs: bool | str | None = _UNSET,
+    log_level: str | None = _UNSET,
+    log_file: str | None = _UNSET,
+    log_llm_calls: bool | str | None = _UNSET,
+    log_queue_size: int | str | None = _UNSET,
+    raw_stream: bool | str | None = _UNSET,
+    raw_stream_dir: str | None = _UNSET,
+    capture_content: bool | str | None = _UNSET,
+    redaction: bool | str | None = _UNSET,
+    redaction_key_file: str | None = _UNSET,
+    attribution_labels: _abc.Sequence[str] | str | None = _UNSET,
+    cardinality_budgets: _abc.Mapping[str, int] | str | None = _UNSET,
+    prices: _abc.Mapping[str, _typing.Any] | str | None = _UNSET,
+    budgets: _abc.Mapping[str, _typing.Any] | _abc.Sequence[Budget] | Budget | None = _UNSET,
+    instrument: _abc.Sequence[str] | str | None = _UNSET,
+    multiprocess_dir: str | None = _UNSET,
+) -> Runtime:
+    # The docstring is generated from the settings table (glassbox._config.SETTINGS).
+    given = {name: value for name, value in locals().items() if value is not _UNSET}
+    return _facade.start(**given)
 
-    Returns:
-        The :class:`Runtime` (its ``metrics_url`` tells where metrics are served).
 
-    Raises:
-        ConfigError: A setting is invalid; the message names it and what is expected.
-    """
-    return _facade.start(**settings)
+init.__doc__ = _config.init_docstring()
 
 
 def shutdown() -> None:

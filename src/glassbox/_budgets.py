@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 
 from glassbox import semconv
 from glassbox._config import Budget
+from glassbox._fork import new_lock
 from glassbox._metrics import Metrics
 from glassbox.exceptions import BudgetExceededError
 
@@ -31,7 +31,7 @@ class BudgetTracker:
         self._metrics = metrics
         self._spend = {b.name: 0.0 for b in self._budgets}
         self._period = {b.name: _period_key(b.period, time.time()) for b in self._budgets}
-        self._lock = threading.Lock()
+        self._lock = new_lock()
         for budget in self._budgets:
             metrics.child(semconv.BUDGET_LIMIT, budget.name).set(budget.limit_usd)
             metrics.child(semconv.BUDGET_SPEND, budget.name).set(0.0)

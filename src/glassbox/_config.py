@@ -11,6 +11,7 @@ Invalid values raise :class:`~glassbox.ConfigError` naming the setting.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,15 @@ from typing import Any
 from glassbox import semconv
 from glassbox.exceptions import ConfigError
 
-__all__ = ["Budget", "Settings", "resolve_settings"]
+__all__ = [
+    "SETTINGS",
+    "UNSET",
+    "Budget",
+    "SettingSpec",
+    "Settings",
+    "init_docstring",
+    "resolve_settings",
+]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -62,13 +71,18 @@ class Settings:
     metrics_host: str = "127.0.0.1"
     app_metrics: bool = True
     otlp_endpoint: str | None = None
+    otlp_logs_endpoint: str | None = None
     traces: bool = True
     span_queue_size: int = 2048
+    shutdown_timeout: float = 2.0
     keep_spans: int = 0
     logs: bool = True
     log_level: str = "info"
     log_file: str | None = None
     log_llm_calls: bool = True
+    log_queue_size: int = 2048
+    raw_stream: bool = False
+    raw_stream_dir: str | None = None
     capture_content: bool = False
     redaction: bool = True
     redaction_key_file: str | None = None
@@ -105,13 +119,25 @@ def _port(setting: str, value: object) -> int | None:
     return port
 
 
-def _positive_int(setting: str, value: object, minimum: int = 1) -> int:
+def _positive_int(setting: str, value: object, minimum: int = 1, maximum: int = 10**9) -> int:
+    expected = f"a whole number from {minimum} to {maximum:,}"
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise ConfigError(setting, value, f"a whole number of at least {minimum}") from None
-    if number < minimum or isinstance(value, bool):
-        raise ConfigError(setting, value, f"a whole number of at least {minimum}")
+        raise ConfigError(setting, value, expected) from None
+    if not minimum <= number <= maximum or isinstance(value, bool):
+        raise ConfigError(setting, value, expected)
+    return number
+
+
+def _seconds(setting: str, value: object) -> float:
+    expected = "a number of seconds from 0 to 600"
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ConfigError(setting, value, expected) from None
+    if isinstance(value, bool) or not 0 <= number <= 600:  # also rejects nan
+        raise ConfigError(setting, value, expected)
     return number
 
 
@@ -182,7 +208,7 @@ def _budgets_by_label(setting: str, value: object) -> dict[str, int]:
 
 def _budget_list(setting: str, value: object) -> tuple[Budget, ...]:
     if isinstance(value, Budget):
-        return (value,)
+        return (_budget(setting, dataclasses.asdict(value)),)
     if isinstance(value, Mapping):  # {"daily": 25.0} or {"daily": {"limit_usd": 25, ...}}
         items: list[Budget] = []
         for name, spec in value.items():
@@ -193,7 +219,7 @@ def _budget_list(setting: str, value: object) -> tuple[Budget, ...]:
         return tuple(items)
     if isinstance(value, Sequence) and not isinstance(value, str):
         return tuple(
-            b if isinstance(b, Budget) else _budget(f"{setting}[{i}]", b)
+            _budget(f"{setting}[{i}]", dataclasses.asdict(b) if isinstance(b, Budget) else b)
             for i, b in enumerate(value)
         )
     raise ConfigError(
@@ -218,8 +244,8 @@ def _budget(setting: str, spec: object) -> Budget:
         raise ConfigError(
             f"{setting}.limit_usd", spec.get("limit_usd"), "a number of US dollars"
         ) from None
-    if limit <= 0:
-        raise ConfigError(f"{setting}.limit_usd", limit, "a positive number of US dollars")
+    if not 0 < limit < math.inf:  # also rejects nan
+        raise ConfigError(f"{setting}.limit_usd", limit, "a positive, finite number of US dollars")
     period = str(spec.get("period", "day"))
     if period not in _BUDGET_PERIODS:
         raise ConfigError(f"{setting}.period", period, " or ".join(_BUDGET_PERIODS))
@@ -245,58 +271,189 @@ def _resource_attributes(environ: Mapping[str, str]) -> dict[str, str]:
     return attributes
 
 
-# init() keyword -> (validator, OTEL fallback lookup)
 _Validator = Callable[[str, Any], Any]
-_VALIDATORS: dict[str, _Validator] = {
-    "service_name": _text,
-    "environment": _text,
-    "service_version": _text,
-    "metrics_port": _port,
-    "metrics_host": _text,
-    "app_metrics": _bool,
-    "otlp_endpoint": _endpoint,
-    "traces": _bool,
-    "span_queue_size": _positive_int,
-    "keep_spans": lambda s, v: _positive_int(s, v, minimum=0),
-    "logs": _bool,
-    "log_level": _log_level,
-    "log_file": _text,
-    "log_llm_calls": _bool,
-    "capture_content": _bool,
-    "redaction": _bool,
-    "redaction_key_file": _text,
-    "attribution_labels": _attribution,
-    "cardinality_budgets": _budgets_by_label,
-    "prices": lambda s, v: v if isinstance(v, Mapping) else _text(s, v),
-    "budgets": _budget_list,
-    "instrument": _names,
-    "multiprocess_dir": _text,
-}
+
+#: The default of every ``glassbox.init()`` keyword: "not given" (``None`` is a value).
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One row of the settings table: everything said about one ``init()`` setting.
+
+    The :class:`Settings` dataclass holds the resolved value and its default; this row
+    holds the rest. The validators, the ``init()`` docstring and
+    ``docs/configuration.md`` are all generated from :data:`SETTINGS`, and a test checks
+    that ``glassbox.init``'s keyword signature and :class:`Settings` name the same
+    settings with the same types.
+
+    Attributes:
+        name: The ``init()`` keyword (``GLASSBOX_<NAME>`` in the environment).
+        type: The keyword's type as written in ``init()``'s signature.
+        help: What it does, one or two sentences (Markdown/reST inline code allowed).
+        validate: ``(source, raw value) -> value``; raises :class:`ConfigError`.
+        fallback: Standard variables consulted when neither is given.
+        env: Whether ``GLASSBOX_<NAME>`` is read (not for structured values).
+    """
+
+    name: str
+    type: str
+    help: str
+    validate: _Validator
+    fallback: str = ""
+    env: bool = True
+
+
+def _setting(name: str, type: str, help: str, validate: _Validator, **kw: Any) -> SettingSpec:
+    return SettingSpec(name=name, type=type, help=help, validate=validate, **kw)
+
+
+#: The settings of :func:`glassbox.init`, in documentation order.
+SETTINGS: tuple[SettingSpec, ...] = (
+    _setting("service_name", "str | None", "``service.name`` on spans, logs and metrics.", _text,
+             fallback="OTEL_SERVICE_NAME, service.name in OTEL_RESOURCE_ATTRIBUTES"),
+    _setting("environment", "str | None", "``deployment.environment.name`` on spans and logs.",
+             _text, fallback="deployment.environment.name in OTEL_RESOURCE_ATTRIBUTES"),
+    _setting("service_version", "str | None", "``service.version``.", _text,
+             fallback="service.version in OTEL_RESOURCE_ATTRIBUTES"),
+    _setting("metrics_port", "int | str | None",
+             "Port of the Prometheus endpoint; ``None``/``off`` disables it, ``0`` picks a "
+             "free port. Serves OpenMetrics with ``trace_id`` exemplars when asked.", _port),
+    _setting("metrics_host", "str | None", "Address the metrics endpoint binds.", _text),
+    _setting("app_metrics", "bool | str | None",
+             "The endpoint also serves the application's default ``prometheus_client`` "
+             "registry (its own metrics and the ``process_*``/``python_*`` collectors) beside "
+             "Glassbox's; a name both define is served once, Glassbox's.", _bool),
+    _setting("otlp_endpoint", "str | None",
+             "OTLP/HTTP traces URL; without one spans are not exported.", _endpoint,
+             fallback="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "
+             "OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces"),
+    _setting("otlp_logs_endpoint", "str | None",
+             "OTLP/HTTP logs URL: every log record (Glassbox's, structlog's, ``logging``'s) "
+             "is also exported there, redacted, with trace context; without one log records "
+             "are only written as JSON lines.", _endpoint,
+             fallback="OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT + "
+             "/v1/logs; OTEL_LOGS_EXPORTER=none turns it off"),
+    _setting("traces", "bool | str | None", "Record spans at all.", _bool,
+             fallback="OTEL_TRACES_EXPORTER=none turns it off"),
+    _setting("span_queue_size", "int | str | None",
+             "Spans buffered for export (at most 1,000,000); beyond it spans are dropped and "
+             "counted in ``glassbox_telemetry_dropped_total{signal=\"spans\"}``.",
+             lambda s, v: _positive_int(s, v, maximum=1_000_000)),
+    _setting("shutdown_timeout", "float | str | None",
+             "Seconds ``shutdown()`` may spend exporting the last spans (0-600); what has not "
+             "left by then is counted as dropped.", _seconds),
+    _setting("keep_spans", "int | str | None",
+             "Keep the last N finished spans in process (the demo's span tree, tests).",
+             lambda s, v: _positive_int(s, v, minimum=0)),
+    _setting("logs", "bool | str | None",
+             "Configure structlog and bridge the standard ``logging`` module into the JSON "
+             "log stream; when false only Glassbox's own events are written.", _bool),
+    _setting("log_level", "str | None", "``debug``, ``info``, ``warning``, ``error`` or "
+             "``critical``.", _log_level),
+    _setting("log_file", "str | None",
+             "Append log lines to this file instead of stderr (checked at ``init()``).", _text),
+    _setting("log_llm_calls", "bool | str | None", "One log line per LLM call.", _bool),
+    _setting("log_queue_size", "int | str | None",
+             "Log records buffered for OTLP export (at most 1,000,000); beyond it records "
+             "are dropped and counted in ``glassbox_telemetry_dropped_total{signal=\"logs\"}``.",
+             lambda s, v: _positive_int(s, v, maximum=1_000_000)),
+    _setting("raw_stream", "bool | str | None",
+             "Also keep unredacted events in the restricted raw stream: over OTLP (marked "
+             "``glassbox.stream=raw``; the deploy bundles route it to its own Loki tenant "
+             "with 24 h retention) when a logs endpoint is set, else encrypted hourly files "
+             "in ``raw_stream_dir``. Never part of the normal stream.", _bool),
+    _setting("raw_stream_dir", "str | None",
+             "Directory of the raw stream's encrypted files (default ``.glassbox/raw``; key "
+             "in ``GLASSBOX_RAW_KEY_FILE``).", _text),
+    _setting("capture_content", "bool | str | None",
+             "Record prompts and completions on spans, redacted.", _bool,
+             fallback="OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
+    _setting("redaction", "bool | str | None",
+             "Redact PII and secrets from every log line and span; needs the ``redaction`` "
+             "extra (``init()`` fails without it).", _bool),
+    _setting("redaction_key_file", "str | None", "The HMAC key file of the redactor.", _text),
+    _setting("attribution_labels", "Sequence[str] | str | None",
+             "Which of ``team``/``tenant``/``workload`` (the Celery task name) label the cost "
+             "metric.", _attribution),
+    _setting("cardinality_budgets", "Mapping[str, int] | str | None",
+             "Distinct values kept per label before folding into ``other``, e.g. "
+             "``{\"tenant\": 200}`` or ``tenant=200``.", _budgets_by_label),
+    _setting("prices", "Mapping[str, Any] | str | None",
+             "Price overrides (a mapping or a YAML file, USD per million tokens) that win "
+             "over ``genai-prices``.", lambda s, v: v if isinstance(v, Mapping) else _text(s, v)),
+    _setting("budgets", "Mapping[str, Any] | Sequence[Budget] | Budget | None",
+             "Spend limits per UTC day or month, e.g. ``{\"daily\": 25.0}`` or a list of "
+             "``Budget``; enforced only when asked.", _budget_list, env=False),
+    _setting("instrument", "Sequence[str] | str | None",
+             "Integrations to switch on: ``openai``, ``anthropic``, ``langchain``, ``litellm``, "
+             "``httpx``, ``requests``, ``aiohttp``, ``mcp``, ``celery``, or ``auto`` (every "
+             "installed one).", _names),
+    _setting("multiprocess_dir", "str | None",
+             "Prometheus multiprocess directory for pre-fork servers (see "
+             "``glassbox.workers``).", _text,
+             fallback="PROMETHEUS_MULTIPROC_DIR"),
+)  # fmt: skip
+_VALIDATORS: dict[str, _Validator] = {spec.name: spec.validate for spec in SETTINGS}
+#: Settings where an explicit ``None`` turns the feature off (instead of "not given").
+_NONE_DISABLES = frozenset({"metrics_port", "otlp_endpoint", "otlp_logs_endpoint"})
 # Settings only read from the environment as JSON would be awkward; budgets come from init().
-_NOT_FROM_ENV = {"budgets"}
+_NOT_FROM_ENV = {spec.name for spec in SETTINGS if not spec.env}
 
 
-def _otel_fallback(name: str, environ: Mapping[str, str]) -> str | None:
+def _otel_fallback(name: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """The standard variable's value for setting ``name`` and the variable's name."""
     resource = _resource_attributes(environ)
+
+    def first(*candidates: tuple[str, str | None]) -> tuple[str, str] | None:
+        for source, value in candidates:
+            if value:
+                return value, source
+        return None
+
+    attributes = "OTEL_RESOURCE_ATTRIBUTES"
     if name == "service_name":
-        return environ.get("OTEL_SERVICE_NAME") or resource.get("service.name")
+        return first(
+            ("OTEL_SERVICE_NAME", environ.get("OTEL_SERVICE_NAME")),
+            (attributes, resource.get("service.name")),
+        )
     if name == "environment":
-        return resource.get("deployment.environment.name") or resource.get("deployment.environment")
+        return first(
+            (attributes, resource.get("deployment.environment.name")),
+            (attributes, resource.get("deployment.environment")),
+        )
     if name == "service_version":
-        return resource.get("service.version")
+        return first((attributes, resource.get("service.version")))
     if name == "otlp_endpoint":
-        traces = environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        if traces:
-            return traces
         base = environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-        return f"{base.rstrip('/')}/v1/traces" if base else None
+        return first(
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+            ),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", f"{base.rstrip('/')}/v1/traces" if base else None),
+        )
+    if name == "otlp_logs_endpoint":
+        exporter = environ.get("OTEL_LOGS_EXPORTER")
+        if exporter is not None and exporter.strip().lower() == "none":
+            return None
+        base = environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        return first(
+            ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", environ.get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", f"{base.rstrip('/')}/v1/logs" if base else None),
+        )
     if name == "capture_content":
-        return environ.get("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT")
+        variable = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+        return first((variable, environ.get(variable)))
     if name == "traces":
         exporter = environ.get("OTEL_TRACES_EXPORTER")
-        return "false" if exporter and exporter.strip().lower() == "none" else None
+        none = exporter is not None and exporter.strip().lower() == "none"
+        return first(("OTEL_TRACES_EXPORTER", "false" if none else None))
     if name == "multiprocess_dir":
-        return environ.get("PROMETHEUS_MULTIPROC_DIR") or environ.get("prometheus_multiproc_dir")
+        return first(
+            ("PROMETHEUS_MULTIPROC_DIR", environ.get("PROMETHEUS_MULTIPROC_DIR")),
+            ("prometheus_multiproc_dir", environ.get("prometheus_multiproc_dir")),
+        )
     return None
 
 
@@ -321,14 +478,12 @@ def resolve_settings(environ: Mapping[str, str] | None = None, **kwargs: Any) ->
     values: dict[str, Any] = {}
     for name, validate in _VALIDATORS.items():
         env_name = f"GLASSBOX_{name.upper()}"
-        if name in kwargs and (
-            kwargs[name] is not None or name in {"metrics_port", "otlp_endpoint"}
-        ):
+        if name in kwargs and (kwargs[name] is not None or name in _NONE_DISABLES):
             raw, source = kwargs[name], name
         elif name not in _NOT_FROM_ENV and env.get(env_name) is not None:
             raw, source = env[env_name], env_name
         elif (fallback := _otel_fallback(name, env)) is not None:
-            raw, source = fallback, "OTEL_* environment"
+            raw, source = fallback
         else:
             continue
         values[name] = None if raw is None else validate(source, raw)
@@ -336,9 +491,70 @@ def resolve_settings(environ: Mapping[str, str] | None = None, **kwargs: Any) ->
         path = Path(values["prices"])
         if not path.is_file():
             raise ConfigError("prices", path, "the path of an existing YAML price table")
+    if values.get("log_file") is not None:
+        _check_writable("log_file", Path(values["log_file"]))
     settings = Settings(**values)
     if settings.multiprocess_dir is not None and not Path(settings.multiprocess_dir).is_dir():
         raise ConfigError(
             "PROMETHEUS_MULTIPROC_DIR", settings.multiprocess_dir, "an existing, writable directory"
         )
     return settings
+
+
+def _check_writable(setting: str, path: Path) -> None:
+    """Fail at ``init()``, naming the setting, if ``path`` cannot be opened for appending."""
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            setting, path, f"a file that can be opened for appending ({exc.strerror or exc})"
+        ) from None
+
+
+def _default(name: str) -> Any:
+    return next(f for f in dataclasses.fields(Settings) if f.name == name).default
+
+
+def init_docstring() -> str:
+    """The docstring of :func:`glassbox.init`, generated from :data:`SETTINGS`."""
+    import textwrap
+
+    lines = [
+        "Initialise Glassbox once per process; later calls return the same runtime.",
+        "",
+        "Every setting can also come from the environment variable ``GLASSBOX_<NAME>``; the",
+        "standard ``OTEL_*`` variables are honoured as fallbacks. Arguments win; an argument",
+        "given as ``None`` counts as not given (except ``metrics_port``, ``otlp_endpoint`` and",
+        "``otlp_logs_endpoint``,",
+        "where ``None`` turns the feature off). The generated table with defaults is",
+        "``docs/configuration.md``.",
+        "",
+        "Args:",
+    ]
+    for spec in SETTINGS:
+        default = _default(spec.name)
+        text = spec.help
+        if default not in (None, (), dataclasses.MISSING) and not callable(default):
+            text += f" Default ``{_shown(default)}``."
+        if spec.fallback:
+            text += f" Fallback: {spec.fallback}."
+        wrapped = textwrap.wrap(f"{spec.name}: {text}", 84, subsequent_indent="    ")
+        lines += ["    " + line for line in wrapped]
+    lines += [
+        "",
+        "Returns:",
+        "    The :class:`Runtime` (its ``metrics_url`` tells where metrics are served).",
+        "",
+        "Raises:",
+        "    ConfigError: A setting is invalid; the message names it and what is expected.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

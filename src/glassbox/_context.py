@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
 
+from glassbox._args import as_text
+
 __all__ = ["attributes", "current_attributes", "current_request_id", "request_id"]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -42,7 +44,7 @@ def attributes(**values: object) -> Iterator[Mapping[str, str]]:
         if value is None:
             merged.pop(key, None)
         else:
-            merged[key] = str(value)
+            merged[key] = as_text(value)
     token = _ATTRIBUTES.set(MappingProxyType(merged))
     try:
         yield _ATTRIBUTES.get()
@@ -58,9 +60,10 @@ def current_attributes() -> Mapping[str, str]:
 @contextmanager
 def request_id(value: str) -> Iterator[str]:
     """Set the request id that every log line inside the block carries."""
-    token = _REQUEST_ID.set(value)
+    text = as_text(value)
+    token = _REQUEST_ID.set(text)
     try:
-        yield value
+        yield text
     finally:
         _REQUEST_ID.reset(token)
 

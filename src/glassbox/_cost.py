@@ -13,22 +13,34 @@ charged at the input price; ``output`` includes reasoning tokens. Cost is split 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from glassbox._fork import new_lock
 from glassbox.exceptions import ConfigError
 
-__all__ = ["Cost", "ModelPrices", "PriceBook", "PriceEntry", "load_overrides", "price_table"]
+__all__ = [
+    "PRICE_CACHE_SIZE",
+    "Cost",
+    "ModelPrices",
+    "PriceBook",
+    "PriceEntry",
+    "load_overrides",
+    "price_table",
+]
 
 _PRICE_KINDS = ("input", "output", "cache_read", "cache_write")
 _RESOLVE_TTL_SECONDS = 3600.0  # prices in the data carry validity windows
+#: Resolved (provider, model) pairs kept; when full the cache starts again. Response model
+#: names come from the provider, so this is what bounds memory (about 3 MB when full).
+PRICE_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -116,18 +128,29 @@ def _as_float(value: Any) -> tuple[float | None, tuple[Tier, ...]]:
 
 
 def _from_genai_prices(provider: str, model: str) -> ModelPrices | None:
-    """Resolve a model's prices from the bundled ``genai-prices`` snapshot."""
-    from datetime import UTC, datetime
+    """Resolve a model's prices from the bundled ``genai-prices`` snapshot.
 
-    from genai_prices import data_snapshot
+    This searches the providers and models directly instead of through the snapshot's
+    ``find_provider_model``, which caches every model name it is asked about for ever
+    (about 0.6 KB per distinct name, and response model names come from the provider).
+    :class:`PriceBook` keeps the only, bounded, cache.
+    """
+    from genai_prices import data_snapshot  # imported by PriceBook(): no import lock here
 
-    try:
-        _, info = data_snapshot.get_snapshot().find_provider_model(model, None, provider, None)
-    except LookupError:
-        try:  # the provider id may differ from ours (e.g. "azure.ai.openai"): match by model
-            _, info = data_snapshot.get_snapshot().find_provider_model(model, None, None, None)
-        except LookupError:
-            return None
+    snapshot = data_snapshot.get_snapshot()
+    lowered = model.lower()
+    info = None
+    own = data_snapshot.find_provider_by_id(snapshot.providers, provider)
+    if own is not None:
+        info = own.find_model(lowered, all_providers=snapshot.providers)
+    if info is None:  # the provider id may differ from ours (e.g. "azure.ai.openai"): by model
+        for candidate in snapshot.providers:
+            matcher = candidate.model_match
+            if matcher is not None and matcher.is_match(lowered):
+                info = candidate.find_model(lowered, all_providers=snapshot.providers)
+                break
+    if info is None:
+        return None
     model_price = info.get_prices(datetime.now(tz=UTC))
     values: dict[str, float | None] = {}
     tiers: dict[str, tuple[Tier, ...]] = {}
@@ -158,8 +181,8 @@ def load_overrides(source: Mapping[str, Any] | str | Path | None) -> dict[str, M
     if isinstance(source, str | Path):
         path = Path(source)
         try:
-            loaded = yaml.safe_load(path.read_text()) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ConfigError("prices", str(path), f"a readable YAML price table ({exc})") from exc
         if not isinstance(loaded, Mapping):
             raise ConfigError("prices", str(path), "a YAML mapping of model to prices")
@@ -194,16 +217,23 @@ class PriceBook:
     """Prices of (provider, model) pairs: overrides first, then ``genai-prices``.
 
     Lookups are cached; an unknown model is cached as unknown too, so the hot path never
-    searches the price data twice for the same pair within the cache lifetime.
+    searches the price data twice for the same pair within the cache lifetime. The cache
+    holds at most :data:`PRICE_CACHE_SIZE` pairs, so any number of distinct model names
+    costs bounded memory.
 
     Args:
         overrides: The user's price table (see :func:`load_overrides`).
     """
 
     def __init__(self, overrides: Mapping[str, ModelPrices] | None = None) -> None:
+        # Import the price data now, at init(): importing it on the first call would hold
+        # an import lock that a fork() in another thread could leave held in the child.
+        from genai_prices import data_snapshot
+
+        data_snapshot.get_snapshot()
         self._overrides = dict(overrides or {})
         self._cache: dict[tuple[str, str], tuple[ModelPrices | None, float]] = {}
-        self._lock = threading.Lock()
+        self._lock = new_lock()
 
     def prices(self, provider: str, model: str) -> ModelPrices | None:
         """The prices of ``model`` at ``provider``, or ``None`` if unknown."""
@@ -214,7 +244,7 @@ class PriceBook:
             return cached[0]
         resolved = self._resolve(provider, model)
         with self._lock:
-            if len(self._cache) > 10_000:  # unbounded model names must not grow memory
+            if len(self._cache) >= PRICE_CACHE_SIZE:  # model names are unbounded; memory is not
                 self._cache.clear()
             self._cache[key] = (resolved, now)
         return resolved

@@ -25,6 +25,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from glassbox import semconv
+from glassbox._args import as_flag, as_text
 from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
 from glassbox.semconv import Attr, MetricSpec
@@ -377,7 +378,8 @@ class _Decorator:
             return _wrap(name, kind, name.__name__)
 
         def apply(fn: F) -> F:
-            return _wrap(fn, kind, name or fn.__name__)  # type: ignore[return-value]
+            label = as_text(name) if as_flag(name) else fn.__name__
+            return _wrap(fn, kind, label)  # type: ignore[return-value]
 
         return apply
 

@@ -1,15 +1,21 @@
-"""Generate ``docs/metrics.md`` from the contract: ``python -m glassbox._docs [--check]``."""
+"""Generate the reference docs: ``python -m glassbox._docs [--check]``.
+
+``docs/metrics.md`` comes from the contract (:mod:`glassbox.semconv`),
+``docs/configuration.md`` from the settings table (:data:`glassbox._config.SETTINGS`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 from glassbox import semconv
 
-__all__ = ["render_metrics_md"]
+__all__ = ["render_configuration_md", "render_metrics_md"]
 
 DOC_PATH = Path("docs/metrics.md")
+CONFIG_DOC_PATH = Path("docs/configuration.md")
 
 
 def _buckets(spec: semconv.MetricSpec) -> str:
@@ -71,16 +77,58 @@ def render_metrics_md() -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_configuration_md() -> str:
+    """The settings reference as Markdown, derived from :data:`glassbox._config.SETTINGS`."""
+    from glassbox._config import SETTINGS, Settings
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
+    lines = [
+        "# Configuration",
+        "",
+        "<!-- Generated from src/glassbox/_config.py by `make docs`; do not edit by hand. -->",
+        "",
+        "Every setting is a keyword argument of `glassbox.init()` and an environment variable",
+        "`GLASSBOX_<NAME>`; the standard variables in the last column are honoured as",
+        "fallbacks. Arguments win over the environment. An argument given as `None` counts as",
+        "not given, except `metrics_port`, `otlp_endpoint` and `otlp_logs_endpoint`, where",
+        "`None` turns the feature off. Invalid values fail at `init()` with a message naming",
+        "the setting (or the variable) and what is expected.",
+        "",
+        "| setting | type | default | environment | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in SETTINGS:
+        default = defaults[spec.name]
+        if isinstance(default, tuple):
+            shown = f"`{','.join(default)}`" if default else "none"
+        elif default is None or default is dataclasses.MISSING or callable(default):
+            shown = "none"
+        else:
+            shown = f"`{str(default).lower() if isinstance(default, bool) else default}`"
+        env = f"`GLASSBOX_{spec.name.upper()}`" if spec.env else "`init()` only"
+        if spec.fallback:
+            env += ", " + ", ".join(f"`{part.strip()}`" for part in spec.fallback.split(","))
+        meaning = spec.help.replace("``", "`").replace("|", "\\|")
+        kind = spec.type.replace("|", "\\|")
+        lines.append(f"| `{spec.name}` | {kind} | {shown} | {env} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str]) -> int:
-    text = render_metrics_md()
+    documents = {DOC_PATH: render_metrics_md(), CONFIG_DOC_PATH: render_configuration_md()}
     if "--check" in argv:
-        if not DOC_PATH.exists() or DOC_PATH.read_text() != text:
-            print(f"{DOC_PATH} is stale: run `make docs`", file=sys.stderr)
-            return 1
-        return 0
-    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DOC_PATH.write_text(text)
-    print(f"wrote {DOC_PATH}")
+        stale = [
+            path
+            for path, text in documents.items()
+            if not path.exists() or path.read_text() != text
+        ]
+        for path in stale:
+            print(f"{path} is stale: run `make docs`", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in documents.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"wrote {path}")
     return 0
 
 

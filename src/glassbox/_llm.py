@@ -27,12 +27,15 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from glassbox import semconv
+from glassbox._args import BadValueError, as_count, as_flag, as_text
 from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
 from glassbox.semconv import Attr
 
 __all__ = ["ERROR_KINDS", "LLMCall", "llm_call"]
 
+#: The semconv event that carries captured prompts and completions.
+CONTENT_EVENT = "gen_ai.client.inference.operation.details"
 #: Re-exported from the contract, where the label's values are declared.
 ERROR_KINDS = semconv.ERROR_KINDS
 
@@ -63,6 +66,13 @@ def _observe_many(child: Any, values: Sequence[float], exemplar: dict[str, str] 
     child._sum.inc(sum(values))
 
 
+def _names(names: Any) -> tuple[str, ...]:
+    """A sequence of names as a tuple of strings (``TypeError`` if it is not iterable)."""
+    if isinstance(names, str):
+        return (names,)
+    return tuple(as_text(name) for name in names)
+
+
 class LLMCall:
     """One LLM call being recorded. Create it with :func:`glassbox.llm_call`.
 
@@ -74,6 +84,7 @@ class LLMCall:
         "_cache_read",
         "_cache_write",
         "_chunks",
+        "_content",
         "_context_token",
         "_ended",
         "_error_type",
@@ -89,6 +100,7 @@ class LLMCall:
         "_response_model",
         "_retries",
         "_rt",
+        "_scope",
         "_server_address",
         "_server_port",
         "_span",
@@ -119,10 +131,11 @@ class LLMCall:
         self._server_address = server_address
         self._server_port = server_port
         self._request = request
-        self.provider = provider
-        self.model = model
-        self.operation = operation
-        self.stream = stream
+        # The common case (plain str/bool from an integration) skips the converters.
+        self.provider = provider if type(provider) is str else as_text(provider)
+        self.model = model if type(model) is str else as_text(model)
+        self.operation = operation if type(operation) is str else as_text(operation)
+        self.stream = stream if type(stream) is bool else as_flag(stream)
         self._span: Any = None
         self._context_token: Any = None
         self._t0 = 0.0
@@ -133,6 +146,7 @@ class LLMCall:
         self._finish_reasons: Sequence[str] | None = None
         self._input = self._output = self._cache_read = self._cache_write = self._reasoning = 0
         self._usage_set = False
+        self._content: dict[str, str] | None = None
         self._chunks = 0
         self._first_chunk = 0.0
         self._last_chunk = 0.0
@@ -140,6 +154,7 @@ class LLMCall:
         self._retries = 0
         self._tool_calls: Sequence[str] = ()
         self._team = self._tenant = self._workload = ""
+        self._scope = ("", "")
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -152,11 +167,14 @@ class LLMCall:
         rt = self._rt
         attributes = current_attributes()
         if attributes:
-            self._team = attributes.get("team", "") if rt.attribute_team else ""
-            self._tenant = attributes.get("tenant", "") if rt.attribute_tenant else ""
+            # Budgets are scoped by the raw team/tenant; the cost labels only by those
+            # allow-listed as attribution labels.
+            self._scope = (attributes.get("team", ""), attributes.get("tenant", ""))
+            self._team = self._scope[0] if rt.attribute_team else ""
+            self._tenant = self._scope[1] if rt.attribute_tenant else ""
             self._workload = attributes.get("workload", "") if rt.attribute_workload else ""
         if rt.budgets:
-            rt.budgets.check(attributes.get("team", ""), attributes.get("tenant", ""))
+            rt.budgets.check(*self._scope)
         try:
             span_attributes: dict[str, Any] = {
                 Attr.OPERATION: self.operation,
@@ -237,16 +255,28 @@ class LLMCall:
         usage early and output usage at its end.
         """
         if input_tokens is not None:
-            self._input = int(input_tokens)
+            self._input = self._count("input_tokens", input_tokens, self._input)
         if output_tokens is not None:
-            self._output = int(output_tokens)
+            self._output = self._count("output_tokens", output_tokens, self._output)
         if cache_read_tokens is not None:
-            self._cache_read = int(cache_read_tokens)
+            self._cache_read = self._count("cache_read_tokens", cache_read_tokens, self._cache_read)
         if cache_write_tokens is not None:
-            self._cache_write = int(cache_write_tokens)
+            self._cache_write = self._count(
+                "cache_write_tokens", cache_write_tokens, self._cache_write
+            )
         if reasoning_tokens is not None:
-            self._reasoning = int(reasoning_tokens)
+            self._reasoning = self._count("reasoning_tokens", reasoning_tokens, self._reasoning)
         self._usage_set = True
+
+    def _count(self, what: str, value: Any, previous: int) -> int:
+        """``value`` as a token count; a malformed one is reported and ``previous`` kept."""
+        count = as_count(value)
+        if count is None:
+            self._rt.report_error(
+                "llm_call", BadValueError(what, value, "a whole number of tokens, 0 or more")
+            )
+            return previous
+        return count
 
     def set_response(
         self,
@@ -256,12 +286,15 @@ class LLMCall:
         finish_reasons: Sequence[str] | None = None,
     ) -> None:
         """Record what the response said about itself."""
-        if model:
-            self._response_model = model
-        if response_id:
-            self._response_id = response_id
-        if finish_reasons:
-            self._finish_reasons = finish_reasons
+        if as_flag(model):
+            self._response_model = as_text(model)
+        if as_flag(response_id):
+            self._response_id = as_text(response_id)
+        if as_flag(finish_reasons):
+            try:
+                self._finish_reasons = _names(finish_reasons)
+            except Exception as exc:
+                self._rt.report_error("llm_call", exc)
 
     def set_request(self, **parameters: Any) -> None:
         """Record request parameters (``temperature=…``) as ``gen_ai.request.*`` attributes."""
@@ -281,7 +314,7 @@ class LLMCall:
         Overrides the default ``error_type`` (the exception's class name) and marks the
         call failed even when no exception reaches :meth:`end` (a broken stream).
         """
-        self._error_type = error_type or "other"
+        self._error_type = (error_type if isinstance(error_type, str) else "") or "other"
 
     def retry(self, *, rate_limited: bool = False) -> None:
         """Count one retry of the request (and a rate-limit response, if that caused it)."""
@@ -296,7 +329,12 @@ class LLMCall:
 
     def tool_calls(self, names: Sequence[str]) -> None:
         """Record the tool calls the model requested in its response."""
-        self._tool_calls = tuple(names)
+        try:
+            self._tool_calls = _names(names)
+        except Exception:
+            self._rt.report_error(
+                "llm_call", BadValueError("tool_calls", names, "a sequence of tool names")
+            )
 
     @property
     def capture_enabled(self) -> bool:
@@ -317,6 +355,9 @@ class LLMCall:
         rt = self._rt
         try:
             text = content if isinstance(content, str) else json.dumps(content, default=str)
+            if self._content is None:
+                self._content = {}
+            self._content[attribute] = text  # for the content event; redacted on its way out
             redactor = rt.redactor
             if redactor is not None:
                 text = redactor.redact(text)
@@ -391,6 +432,8 @@ class LLMCall:
             self._finish_span(span, error, error_type, cost_total, end_ns)
         if rt.log_calls:
             self._log(rt, duration, error_type, cost_total, span)
+        if self._content:
+            self._log_content(rt, span)
 
     def _record_usage(
         self, rt: Runtime, labels: tuple[str, ...], exemplar: dict[str, str] | None
@@ -423,15 +466,20 @@ class LLMCall:
         team, tenant = self._team, self._tenant
         # One exemplar per call is enough to lead from a cost spike to its trace: put it on
         # the largest share (an exemplar costs about as much as the increment itself).
-        largest = max(cost.items(), key=lambda item: item[1])[0] if exemplar else ""
-        for kind, usd in cost.items():
+        shares = cost.items()
+        largest, most = "", 0.0
+        if exemplar:
+            for kind, usd in shares:
+                if usd > most:
+                    largest, most = kind, usd
+        for kind, usd in shares:
             if usd:
                 metrics.child(
                     _C.LLM_COST, operation, provider, model, kind, team, tenant, self._workload
                 ).inc(usd, exemplar if kind == largest else None)
         total = cost.total
         if rt.budgets:
-            rt.budgets.record(total, team, tenant)
+            rt.budgets.record(total, *self._scope)
         return total
 
     def _finish_span(
@@ -506,6 +554,27 @@ class LLMCall:
             rt.log.warning("gen_ai.call", **fields)
         else:
             rt.log.info("gen_ai.call", **fields)
+
+    def _log_content(self, rt: Runtime, span: Any) -> None:
+        """The semconv content event (capture on only): redacted by the logging chain.
+
+        ``gen_ai.client.inference.operation.details`` carries the captured messages, so
+        they reach the log store (Loki) too, not only the span. The log chain's redaction
+        slot redacts them like any content field (fail closed), and the restricted raw
+        stream, when enabled, receives them before redaction.
+        """
+        fields: dict[str, Any] = {
+            "provider": self.provider,
+            "model": self.model,
+            "operation": self.operation,
+            **(self._content or {}),
+        }
+        if span is not None:
+            span_context = span.get_span_context()
+            if span_context.is_valid:
+                fields["trace_id"] = format(span_context.trace_id, "032x")
+                fields["span_id"] = format(span_context.span_id, "016x")
+        rt.log.info(CONTENT_EVENT, **fields)
 
 
 class _NoopCall:

@@ -14,15 +14,25 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, MutableMapping
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
 import orjson
 import structlog
 from opentelemetry import trace
 
+from glassbox._args import as_text
 from glassbox._context import current_attributes, current_request_id
+from glassbox._fork import hold_during_fork, new_lock
+from glassbox._scrub import MARKER, Redactor, Scrubber
 
-__all__ = ["LogSetup", "RedactionSlot", "Redactor", "add_trace_context", "setup_logging"]
+__all__ = [
+    "LineWriter",
+    "LogSetup",
+    "RedactionSlot",
+    "Redactor",
+    "add_trace_context",
+    "setup_logging",
+]
 
 EventDict = MutableMapping[str, Any]
 Processor = Callable[[Any, str, EventDict], Any]
@@ -41,68 +51,119 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARN
            "error": logging.ERROR, "critical": logging.CRITICAL}  # fmt: skip
 
 
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
+#: orjson refuses nesting deeper than 254; deeper values are cut to a marker here.
+_MAX_DEPTH = 64
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
 def _dumps(event_dict: Any, **kwargs: Any) -> str:
-    """JSON via orjson (ten times faster than ``json``, as structlog's docs recommend)."""
-    return orjson.dumps(event_dict, default=kwargs.get("default", repr)).decode("utf-8")
+    """JSON via orjson (ten times faster than ``json``), never raising.
 
-
-class Redactor(Protocol):
-    """What the redaction slot needs: text in, redacted text out, never raising.
-
-    A redactor may also offer ``redact_field(field, value)``, which uses the field name
-    as context (``password=…`` is a secret, ``phone=…`` a phone number); the slot calls
-    it when present.
+    The fast path is one ``orjson.dumps`` call. Values orjson refuses (integers beyond 64
+    bits, lone surrogates, nesting deeper than 254, objects whose ``repr`` fails) send the
+    event through :func:`_json_safe`, which replaces just those values, so the line is
+    still written with every other field intact.
     """
+    try:
+        return orjson.dumps(event_dict, default=_fallback, option=_ORJSON_OPTIONS).decode("utf-8")
+    except Exception:
+        pass
+    try:
+        safe = _json_safe(event_dict, 0)
+        return orjson.dumps(safe, option=_ORJSON_OPTIONS).decode("utf-8")
+    except Exception as exc:  # pragma: no cover - _json_safe yields only JSON types
+        return orjson.dumps(
+            {"event": "glassbox.unrenderable", "error": type(exc).__name__}
+        ).decode()
 
-    def redact(self, text: str) -> str: ...
+
+def _fallback(value: Any) -> str:
+    """orjson's ``default``: an object it cannot serialise becomes its ``repr``."""
+    return _safe_repr(value)
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<unrepresentable {type(value).__name__}>"
+    return _safe_text(text)
+
+
+def _safe_text(text: str) -> str:
+    """``text`` encodable as UTF-8: lone surrogates become ``\\udcff`` escapes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _json_safe(value: Any, depth: int) -> Any:
+    """A copy of ``value`` made of JSON types orjson accepts; what it refuses is replaced."""
+    if value is None or isinstance(value, bool | float):
+        return value
+    if isinstance(value, int):
+        return value if _INT_MIN <= value <= _INT_MAX else str(value)
+    if isinstance(value, str):
+        return _safe_text(value)
+    if depth >= _MAX_DEPTH:
+        return "<too deep>"
+    if isinstance(value, dict):
+        return {_json_key(k): _json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_safe(v, depth + 1) for v in value]
+    return _safe_repr(value)
+
+
+def _json_key(key: Any) -> str:
+    return _safe_text(key) if isinstance(key, str) else _safe_repr(key)
 
 
 class RedactionSlot:
     """A structlog processor that runs the installed redactor over every content field.
 
-    With no redactor installed it passes events through. Any failure replaces the
-    event's content with a marker and reports the error: fail closed.
+    With no redactor installed it passes events through. Values are redacted by the
+    shared :class:`~glassbox._scrub.Scrubber` (dict keys, long numbers and nested values
+    included); a field whose redaction fails becomes a marker and the error is
+    reported: fail closed, field by field.
     """
 
-    MARKER = "<REDACTED:error>"
+    MARKER = MARKER
 
     def __init__(
         self,
         on_error: Callable[[str, BaseException], None] | None = None,
         skip: frozenset[str] = _STRUCTURAL,
     ) -> None:
-        self.redactor: Redactor | None = None
+        self.scrubber: Scrubber | None = None
         self._on_error = on_error
         self._skip = skip
 
-    def __call__(self, logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
-        redactor = self.redactor
-        if redactor is None:
-            return event_dict
-        try:
-            skip = self._skip
-            for key, value in event_dict.items():
-                if key not in skip:
-                    event_dict[key] = self._redact_value(redactor, value, key)
-        except Exception as exc:
-            for key in list(event_dict):
-                if key not in self._skip:
-                    event_dict[key] = self.MARKER
-            if self._on_error is not None:
-                self._on_error("redaction", exc)
-        return event_dict
+    @property
+    def redactor(self) -> Redactor | None:
+        """The installed redactor (``None``: events pass through)."""
+        return self.scrubber.redactor if self.scrubber is not None else None
 
-    def _redact_value(self, redactor: Redactor, value: Any, field: str) -> Any:
-        if isinstance(value, str):
-            by_field = getattr(redactor, "redact_field", None)
-            return by_field(field, value) if by_field is not None else redactor.redact(value)
-        if isinstance(value, dict):
-            return {k: self._redact_value(redactor, v, str(k)) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._redact_value(redactor, v, field) for v in value]
-        if isinstance(value, int | float | bool) or value is None:
-            return value
-        return redactor.redact(str(value))
+    @redactor.setter
+    def redactor(self, redactor: Redactor | None) -> None:
+        self.scrubber = Scrubber(redactor, self._on_error) if redactor is not None else None
+
+    def __call__(self, logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
+        scrubber = self.scrubber
+        if scrubber is None:
+            return event_dict
+        skip = self._skip
+        for key, value in event_dict.items():
+            if key not in skip:
+                try:
+                    event_dict[key] = scrubber.value(value, key)
+                except Exception as exc:  # e.g. recursion in a self-referencing value
+                    event_dict[key] = MARKER
+                    if self._on_error is not None:
+                        self._on_error("redaction", exc)
+        return event_dict
 
 
 def add_trace_context(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
@@ -151,8 +212,61 @@ def _static_fields(service: str, environment: str) -> Processor:
     return add_static_fields
 
 
-class _StdlibBridgeHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Marks the root handler Glassbox installed, so it can be found and removed."""
+class LineWriter:
+    """The one place log lines are written: a stream, one fork-safe lock, never raising.
+
+    structlog loggers (Glassbox's and the application's) and the bridged standard
+    ``logging`` handler all write through one writer, so a ``fork()`` never copies a
+    line half-written: the lock is held across ``fork()`` and free in the child. A
+    write that fails (closed stream, full disk) is reported, not raised.
+    """
+
+    def __init__(self, stream: TextIO, on_error: Callable[[str, BaseException], None] | None):
+        self.stream = stream
+        self._on_error = on_error
+        self._lock = new_lock()
+        hold_during_fork(self._lock)
+
+    def msg(self, message: str) -> None:
+        try:
+            with self._lock:
+                self.stream.write(message + "\n")
+                self.stream.flush()
+        except Exception as exc:
+            if self._on_error is not None:
+                self._on_error("log_write", exc)
+
+    # structlog calls the method named like the level; every level is one line.
+    log = debug = info = warn = warning = err = error = critical = exception = fatal = msg
+    failure = msg
+
+    def __call__(self, *args: Any) -> LineWriter:
+        """structlog logger factory: every logger is this writer."""
+        return self
+
+
+class _StdlibBridgeHandler(logging.Handler):
+    """The root handler Glassbox installs: formats with the shared chain, writes one line."""
+
+    def __init__(self, writer: LineWriter) -> None:
+        super().__init__()
+        self._writer = writer
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+        except Exception as exc:  # e.g. "%s" % an argument whose str() raises
+            try:
+                record.msg = (
+                    f"{as_text(record.msg)} (arguments not formatted: {type(exc).__name__})"
+                )
+                record.args = None
+                record.message = record.msg
+                line = self.format(record)
+            except Exception:
+                self.handleError(record)
+                return
+        self._writer.msg(line)
 
 
 class LogSetup:
@@ -201,6 +315,8 @@ def setup_logging(
     configure: bool,
     on_error: Callable[[str, BaseException], None] | None = None,
     stream: TextIO | None = None,
+    export: Processor | None = None,
+    raw_export: Processor | None = None,
 ) -> LogSetup:
     """Build the processor chain; optionally configure structlog and bridge ``logging``.
 
@@ -209,6 +325,8 @@ def setup_logging(
             handler. When false, only Glassbox's own logger writes (the application keeps
             its logging untouched).
         stream: Write here instead of ``log_file``/stderr (tests).
+        export: A processor that sends each event elsewhere too (OTLP), after redaction.
+        raw_export: The restricted raw stream's processor, before redaction.
     """
     owns_stream = False
     if stream is None:
@@ -227,14 +345,25 @@ def setup_logging(
         add_trace_context,
     ]
     renderer = structlog.processors.JSONRenderer(serializer=_dumps)
-    rendering: list[Processor] = [structlog.processors.format_exc_info, redaction, renderer]
+    before = [raw_export] if raw_export is not None else []
+    after = [export] if export is not None else []
+    rendering: list[Processor] = [
+        structlog.processors.format_exc_info,
+        *before,
+        redaction,
+        *after,
+        renderer,
+    ]
     level_no = _LEVELS[level]
+    writer = LineWriter(stream, on_error)
     logger = structlog.wrap_logger(
-        structlog.WriteLogger(stream),
+        writer,
         processors=[
             structlog.contextvars.merge_contextvars,
             _own_event_fields(service, environment),
+            *before,
             own_redaction,
+            *after,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level_no),
@@ -246,10 +375,10 @@ def setup_logging(
         structlog.configure(
             processors=[*shared, *rendering],
             wrapper_class=structlog.make_filtering_bound_logger(level_no),
-            logger_factory=structlog.WriteLoggerFactory(stream),
+            logger_factory=writer,
             cache_logger_on_first_use=False,
         )
-        handler = _StdlibBridgeHandler(stream)
+        handler = _StdlibBridgeHandler(writer)
         handler.setFormatter(
             structlog.stdlib.ProcessorFormatter(
                 foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],

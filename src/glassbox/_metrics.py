@@ -9,7 +9,6 @@ tenant) can never grow the exposition without bound.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
 
 from glassbox import semconv
+from glassbox._fork import fork_safe_metrics, new_lock
 from glassbox.semconv import MetricSpec, MetricType
 
 __all__ = ["CardinalityGuard", "Metrics", "create_metric"]
@@ -81,7 +81,7 @@ class CardinalityGuard:
                 self._budgets[name] = (budgets or {}).get(name, label.budget or 100)
                 self._seen[name] = {"", semconv.OTHER}
         self._on_fold = on_fold
-        self._lock = threading.Lock()
+        self._lock = new_lock()
 
     def value(self, label: str, value: str) -> str:
         """Return ``value`` if the label's budget admits it, else ``"other"``."""
@@ -119,10 +119,12 @@ class Metrics:
         multiprocess: bool = False,
     ) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
+        fork_safe_metrics(self.registry, ())  # values created from here on are fork-safe
         self._metrics: dict[str, MetricWrapperBase] = {
             spec.name: create_metric(spec, self.registry, multiprocess=multiprocess)
             for spec in semconv.ALL_METRICS
         }
+        fork_safe_metrics(self.registry, self._metrics.values())
         self._folded: Any = self._metrics[semconv.CARDINALITY_FOLDED.name]
         self.guard = CardinalityGuard(budgets, on_fold=self._count_fold)
         self._children: dict[tuple[str, tuple[str, ...]], Any] = {}

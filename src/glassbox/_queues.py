@@ -20,7 +20,8 @@ from time import perf_counter
 from types import TracebackType
 
 from glassbox import semconv
-from glassbox._runtime import current
+from glassbox._args import BadValueError, as_amount, as_count, as_text
+from glassbox._runtime import Runtime, current
 
 __all__ = ["Cache", "Queue", "QueueItem", "Stage", "cache", "queue", "stage"]
 
@@ -84,15 +85,17 @@ class Queue:
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name = as_text(name)
 
     def enqueued(self, count: int = 1) -> float:
         """Record items put on the queue; return a stamp to pass to :meth:`dequeued`."""
         rt = current()
         if rt is not None:
+            amount = _count(rt, "queue", count)
             try:
-                rt.metrics.child(semconv.QUEUE_DEPTH, self.name).inc(count)
-                rt.metrics.child(semconv.QUEUE_ENQUEUED, self.name).inc(count)
+                if amount:
+                    rt.metrics.child(semconv.QUEUE_DEPTH, self.name).inc(amount)
+                    rt.metrics.child(semconv.QUEUE_ENQUEUED, self.name).inc(amount)
             except Exception as exc:
                 rt.report_error("queue", exc)
         return perf_counter()
@@ -105,7 +108,7 @@ class Queue:
         try:
             rt.metrics.child(semconv.QUEUE_DEPTH, self.name).dec()
             if enqueued_at is not None:
-                wait = max(perf_counter() - enqueued_at, 0.0)
+                wait = max(perf_counter() - float(enqueued_at), 0.0)
                 rt.metrics.child(semconv.QUEUE_WAIT, self.name).observe(wait)
         except Exception as exc:
             rt.report_error("queue", exc)
@@ -118,18 +121,26 @@ class Queue:
     def set_depth(self, depth: int) -> None:
         """Set the depth directly, for queues whose length is polled (Redis, SQS, …)."""
         rt = current()
-        if rt is not None:
-            rt.metrics.child(semconv.QUEUE_DEPTH, self.name).set(depth)
+        if rt is None:
+            return
+        amount = as_amount(depth)
+        if amount is None:
+            rt.report_error("queue", BadValueError("set_depth", depth, "a number of 0 or more"))
+            return
+        try:
+            rt.metrics.child(semconv.QUEUE_DEPTH, self.name).set(amount)
+        except Exception as exc:
+            rt.report_error("queue", exc)
 
     def outcome(self, outcome: str, count: int = 1) -> None:
-        """Count finished tasks by outcome, for workers not using :meth:`processing`."""
-        if outcome not in semconv.QUEUE_OUTCOMES:
-            raise ValueError(
-                f"queue outcome {outcome!r}: expected one of {', '.join(semconv.QUEUE_OUTCOMES)}"
-            )
+        """Count finished tasks by outcome, for workers not using :meth:`processing`.
+
+        An outcome outside ``success``, ``failure``, ``retry``, ``dead_letter`` or a
+        malformed count is reported (counted, logged once) and skipped, never raised.
+        """
         rt = current()
         if rt is not None:
-            rt.metrics.child(semconv.QUEUE_TASKS, self.name, outcome).inc(count)
+            _record(rt, "queue", semconv.QUEUE_TASKS, self.name, outcome, count)
 
 
 class Stage:
@@ -138,17 +149,17 @@ class Stage:
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name = as_text(name)
 
     def processed(self, outcome: str = "success", count: int = 1) -> None:
-        """Count ``count`` items that left this stage with ``outcome``."""
-        if outcome not in semconv.ITEM_OUTCOMES:
-            raise ValueError(
-                f"pipeline outcome {outcome!r}: expected one of {', '.join(semconv.ITEM_OUTCOMES)}"
-            )
+        """Count ``count`` items that left this stage with ``outcome``.
+
+        An outcome outside ``success``, ``failure``, ``skipped`` or a malformed count is
+        reported (counted, logged once) and skipped, never raised.
+        """
         rt = current()
         if rt is not None:
-            rt.metrics.child(semconv.PIPELINE_ITEMS, self.name, outcome).inc(count)
+            _record(rt, "pipeline", semconv.PIPELINE_ITEMS, self.name, outcome, count)
 
 
 class Cache:
@@ -157,7 +168,7 @@ class Cache:
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name = as_text(name)
 
     def hit(self, count: int = 1) -> None:
         self.record(True, count)
@@ -169,7 +180,39 @@ class Cache:
         """Count ``count`` lookups that hit (``True``) or missed."""
         rt = current()
         if rt is not None:
-            rt.metrics.child(semconv.CACHE_REQUESTS, self.name, "hit" if hit else "miss").inc(count)
+            _record(rt, "cache", semconv.CACHE_REQUESTS, self.name, "hit" if hit else "miss", count)
+
+
+def _count(rt: Runtime, component: str, count: object) -> int | None:
+    amount = as_count(count)
+    if amount is None:
+        rt.report_error(component, BadValueError("count", count, "a whole number, 0 or more"))
+    return amount
+
+
+_ALLOWED = {
+    semconv.QUEUE_TASKS.name: semconv.QUEUE_OUTCOMES,
+    semconv.PIPELINE_ITEMS.name: semconv.ITEM_OUTCOMES,
+    semconv.CACHE_REQUESTS.name: ("hit", "miss"),
+}
+
+
+def _record(
+    rt: Runtime, component: str, spec: semconv.MetricSpec, name: str, outcome: str, count: object
+) -> None:
+    """Add ``count`` to ``spec{name, outcome}``; a bad outcome or count is reported."""
+    allowed = _ALLOWED[spec.name]
+    if outcome not in allowed:
+        expected = f"one of {', '.join(allowed)}"
+        rt.report_error(component, BadValueError(f"{component} outcome", outcome, expected))
+        return
+    amount = _count(rt, component, count)
+    if not amount:
+        return
+    try:
+        rt.metrics.child(spec, name, outcome).inc(amount)
+    except Exception as exc:
+        rt.report_error(component, exc)
 
 
 def queue(name: str) -> Queue:

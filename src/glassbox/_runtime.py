@@ -8,8 +8,10 @@ runtime and the instrumentation API records nothing, at almost no cost.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,10 +24,13 @@ from glassbox._budgets import BudgetTracker
 from glassbox._config import Settings, resolve_settings
 from glassbox._cost import PriceBook, load_overrides
 from glassbox._exposition import serving_registry
+from glassbox._fork import new_lock
 from glassbox._logging import LogSetup, setup_logging
 from glassbox._metrics import Metrics
+from glassbox._scrub import Scrubber
 from glassbox._tracing import TracingSetup, setup_tracing
 from glassbox._version import __version__
+from glassbox.exceptions import ConfigError
 
 __all__ = ["Runtime", "current", "current_metrics", "init", "report_error", "shutdown"]
 
@@ -40,10 +45,11 @@ class Runtime:
         registry: CollectorRegistry | None = None,
         span_exporter: SpanExporter | None = None,
         log_stream: Any = None,
+        log_exporter: Any = None,
     ) -> None:
         self.settings = settings
         self._errors_logged: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = new_lock()
         self.multiprocess = settings.multiprocess_dir is not None
         if self.multiprocess:
             _enable_multiprocess(settings.multiprocess_dir or "")
@@ -52,6 +58,9 @@ class Runtime:
         )
         self.metrics.child(semconv.BUILD_INFO, __version__).set(1)
         self.exemplars = not self.multiprocess  # multiprocess mode cannot store exemplars
+        self.log_exports: list[Any] = []  # glassbox._logexport.LogExport
+        export = self._log_export(settings.otlp_logs_endpoint, log_exporter, raw=False)
+        raw_export = self._raw_stream() if settings.raw_stream else None
         self.logging: LogSetup = setup_logging(
             service=settings.service_name,
             environment=settings.environment,
@@ -60,6 +69,8 @@ class Runtime:
             configure=settings.logs,
             on_error=self.report_error,
             stream=log_stream,
+            export=export,
+            raw_export=raw_export,
         )
         self.log = self.logging.logger
         self.tracing: TracingSetup = setup_tracing(
@@ -96,6 +107,74 @@ class Runtime:
     def _count_dropped_spans(self, count: int) -> None:
         self.metrics.child(semconv.TELEMETRY_DROPPED, "spans").inc(count)
 
+    def _count_dropped_logs(self, count: int) -> None:
+        self.metrics.child(semconv.TELEMETRY_DROPPED, "logs").inc(count)
+
+    # --- log export ----------------------------------------------------------------------
+
+    def _log_export(self, endpoint: str | None, exporter: Any, *, raw: bool) -> Any:
+        """The OTLP tee of the logging chain, or ``None`` without an endpoint."""
+        if endpoint is None and exporter is None:
+            return None
+        from glassbox._logexport import RAW_STREAM_ATTRIBUTE, LogExport, LogTee
+
+        if exporter is None:
+            from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+
+            exporter = OTLPLogExporter(endpoint=endpoint)
+        settings = self.settings
+        attributes = {
+            "service.name": settings.service_name,
+            "deployment.environment.name": settings.environment,
+        }
+        if settings.service_version:
+            attributes["service.version"] = settings.service_version
+        if raw:
+            attributes[RAW_STREAM_ATTRIBUTE] = "raw"
+        from opentelemetry.sdk.resources import Resource
+
+        export = LogExport(
+            exporter,
+            Resource.create(attributes),  # merges OTEL_RESOURCE_ATTRIBUTES; settings win
+            self._count_dropped_logs,
+            max_queue_size=settings.log_queue_size,
+        )
+        self.log_exports.append(export)
+        return LogTee(export, self.report_error)
+
+    def _raw_stream(self) -> Any:
+        """The restricted raw stream: OTLP (its own tenant) or encrypted local files.
+
+        Raises:
+            ConfigError: The raw stream cannot run here (no ``redaction`` extra for the
+                encrypted files); asked-for and unavailable fails ``init()``, it never
+                falls back to writing raw content anywhere else.
+        """
+        settings = self.settings
+        if settings.otlp_logs_endpoint is not None:
+            return self._log_export(settings.otlp_logs_endpoint, None, raw=True)
+        try:
+            from glassbox.redaction import RawStream
+
+            stream = RawStream(settings.raw_stream_dir or ".glassbox/raw")
+        except Exception as exc:
+            raise ConfigError(
+                "raw_stream",
+                True,
+                f"a usable raw stream ({type(exc).__name__}: {exc}); install "
+                "glassbox[redaction] or set otlp_logs_endpoint",
+            ) from None
+        on_error = self.report_error
+
+        def write_raw(logger: Any, method_name: str, event_dict: Any) -> Any:
+            try:
+                stream.write_event(dict(event_dict))
+            except Exception as exc:
+                on_error("raw_stream", exc)
+            return event_dict
+
+        return write_raw
+
     def report_error(self, component: str, exc: BaseException) -> None:
         """Count an internal failure and log it the first time per component. Never raises."""
         try:
@@ -117,14 +196,6 @@ class Runtime:
     def _install_redactor(self) -> None:
         try:
             from glassbox.redaction import build_redactor
-        except ImportError as exc:  # the extra is not installed: say so once, loudly
-            self.log.warning(
-                "glassbox.redaction_unavailable",
-                error=str(exc),
-                note="install glassbox[redaction] to redact PII and secrets from logs; "
-                "until then log lines are written as they are",
-            )
-            return
         except Exception as exc:
             self._fail_closed(exc)
             return
@@ -141,12 +212,17 @@ class Runtime:
         except Exception as exc:
             self._fail_closed(exc)
             return
+        self._plug_redactor()
+
+    def _plug_redactor(self) -> None:
+        """Every exit gets the same redactor: log lines and every span's attributes."""
         self.logging.set_redactor(self.redactor)
+        self.tracing.set_scrubber(Scrubber(self.redactor, self.report_error), self.report_error)
 
     def _fail_closed(self, exc: BaseException) -> None:
         """Redaction was asked for but cannot run: drop content rather than write it raw."""
         self.redactor = _DropContent()
-        self.logging.set_redactor(self.redactor)
+        self._plug_redactor()
         self.report_error("redaction_setup", exc)
 
     def _start_server(self, host: str, port: int) -> None:
@@ -171,8 +247,9 @@ class Runtime:
         return f"http://{self.settings.metrics_host}:{self.metrics_port}/metrics"
 
     def shutdown(self) -> None:
-        self.tracing.flush()
-        self.tracing.shutdown()
+        """Stop everything; span and log export get at most ``shutdown_timeout`` seconds."""
+        deadline = time.monotonic() + self.settings.shutdown_timeout
+        self.tracing.shutdown(self.settings.shutdown_timeout)
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -182,6 +259,8 @@ class Runtime:
 
             multiprocess.mark_process_dead(os.getpid(), self.settings.multiprocess_dir)  # type: ignore[no-untyped-call]
         self.logging.shutdown()
+        for export in self.log_exports:
+            export.shutdown(max(deadline - time.monotonic(), 0.0))
 
 
 class _DropContent:
@@ -206,7 +285,7 @@ def _enable_multiprocess(path: str) -> None:
 
 
 _RUNTIME: Runtime | None = None
-_INIT_LOCK = threading.Lock()
+_INIT_LOCK = new_lock()
 
 
 def current() -> Runtime | None:
@@ -232,11 +311,14 @@ def init(
     _registry: CollectorRegistry | None = None,
     _span_exporter: SpanExporter | None = None,
     _log_stream: Any = None,
+    _log_exporter: Any = None,
     **kwargs: Any,
 ) -> Runtime:
     """Initialise Glassbox; see :func:`glassbox.init` for the settings."""
     global _RUNTIME
     settings = resolve_settings(**kwargs)
+    if settings.redaction:
+        _require_redaction()
     with _INIT_LOCK:
         if _RUNTIME is not None:
             if _RUNTIME.settings != settings:
@@ -247,10 +329,35 @@ def init(
                 )
             return _RUNTIME
         runtime = Runtime(
-            settings, registry=_registry, span_exporter=_span_exporter, log_stream=_log_stream
+            settings,
+            registry=_registry,
+            span_exporter=_span_exporter,
+            log_stream=_log_stream,
+            log_exporter=_log_exporter,
         )
         _RUNTIME = runtime
     return runtime
+
+
+#: What the redaction extra brings that the detectors need (``re2`` is optional, and
+#: ``cryptography`` only serves the opt-in raw stream).
+_REDACTION_MODULES = ("phonenumbers", "stdnum")
+
+
+def _require_redaction() -> None:
+    """Redaction fails closed: without its extra, ``init()`` refuses to start."""
+    try:
+        import glassbox.redaction  # noqa: F401
+
+        for module in _REDACTION_MODULES:  # the detectors import these lazily
+            importlib.import_module(module)
+    except ImportError as exc:
+        raise ConfigError(
+            "redaction",
+            True,
+            "the redaction extra to be installed (pip install 'glassbox[redaction]'; "
+            f"missing module {exc.name!r}), or redaction=False to log without redaction",
+        ) from None
 
 
 def shutdown() -> None:

@@ -11,29 +11,36 @@ the exporter, and memory never grows with an exporter outage.
 from __future__ import annotations
 
 import collections
-import os
-import threading
-import weakref
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import Status
 
-__all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "setup_tracing"]
+from glassbox._export import BoundedBatchQueue
+from glassbox._scrub import Scrubber
+from glassbox.semconv import Attr
+
+__all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "redact_span", "setup_tracing"]
 
 INSTRUMENTATION_NAME = "glassbox"
 
 
 class BoundedBatchProcessor(SpanProcessor):
-    """Batch spans to an exporter from a bounded queue; count every dropped span.
+    """Batch sampled spans to an exporter through a :class:`BoundedBatchQueue`.
+
+    Every span handed to :meth:`on_end` is either exported or counted through
+    ``on_drop`` exactly once (full queue, failed export, not gone by the shutdown
+    deadline); the caller never waits for the exporter.
 
     Args:
         exporter: Where batches go.
-        on_drop: Called with the number of spans dropped (full queue, failed export).
+        on_drop: Called with the number of spans dropped.
         max_queue_size: Spans held at most; newer spans are dropped when full.
         max_batch_size: Spans per export call.
         schedule_delay: Seconds between exports when the queue is not full.
@@ -48,92 +55,34 @@ class BoundedBatchProcessor(SpanProcessor):
         max_batch_size: int = 512,
         schedule_delay: float = 2.0,
     ) -> None:
-        self._exporter = exporter
-        self._on_drop = on_drop
-        self._max_queue_size = max_queue_size
-        self._max_batch_size = max_batch_size
-        self._schedule_delay = schedule_delay
-        self._shutdown = False
-        self._init_worker()
-        weak_reinit = weakref.WeakMethod(self._init_worker)
-
-        def after_fork_in_child() -> None:  # threads do not survive fork(): start a new one
-            reinit = weak_reinit()
-            if reinit is not None:
-                reinit()
-
-        os.register_at_fork(after_in_child=after_fork_in_child)
-
-    def _init_worker(self) -> None:
-        self._queue: collections.deque[ReadableSpan] = collections.deque()
-        self._wake = threading.Event()
-        self._flushed = threading.Condition()
-        self._export_lock = threading.Lock()
-        self._worker = threading.Thread(target=self._run, name="glassbox-span-export", daemon=True)
-        self._worker.start()
+        self._queue: BoundedBatchQueue[ReadableSpan] = BoundedBatchQueue(
+            lambda batch: exporter.export(batch) is SpanExportResult.SUCCESS,
+            on_drop,
+            close=exporter.shutdown,
+            name="glassbox-span-export",
+            max_queue_size=max_queue_size,
+            max_batch_size=max_batch_size,
+            schedule_delay=schedule_delay,
+        )
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         return None
 
     def on_end(self, span: ReadableSpan) -> None:
-        if self._shutdown or not span.context.trace_flags.sampled:
-            return
-        queue = self._queue
-        if len(queue) >= self._max_queue_size:
-            self._on_drop(1)
-            return
-        queue.append(span)
-        if len(queue) >= self._max_batch_size:
-            self._wake.set()
-
-    def _run(self) -> None:
-        while not self._shutdown:
-            self._wake.wait(self._schedule_delay)
-            self._wake.clear()
-            self._export_all()
-
-    def _export_all(self) -> None:
-        with self._export_lock:
-            while self._queue:
-                batch: list[ReadableSpan] = []
-                while self._queue and len(batch) < self._max_batch_size:
-                    batch.append(self._queue.popleft())
-                self._export(batch)
-        with self._flushed:
-            self._flushed.notify_all()
-
-    def _export(self, batch: Sequence[ReadableSpan]) -> None:
-        try:
-            result = self._exporter.export(batch)
-        except Exception:  # an exporter must not kill the worker; the spans are lost, counted
-            result = SpanExportResult.FAILURE
-        if result is not SpanExportResult.SUCCESS:
-            self._on_drop(len(batch))
+        if span.context.trace_flags.sampled:
+            self._queue.put(span)
 
     @property
     def queued(self) -> int:
         """Spans waiting for export."""
-        return len(self._queue)
+        return self._queue.queued
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        if self._shutdown:
-            return False
-        with self._flushed:
-            self._wake.set()
-            return self._flushed.wait_for(lambda: not self._queue, timeout_millis / 1000)
+        return self._queue.force_flush(timeout_millis)
 
-    def shutdown(self) -> None:
-        if self._shutdown:
-            return
-        self.force_flush(5000)
-        self._shutdown = True
-        self._wake.set()
-        self._worker.join(5)
-        dropped = len(self._queue)
-        if dropped:
-            self._on_drop(dropped)
-            self._queue.clear()
-        self._exporter.shutdown()
+    def shutdown(self, timeout: float = 2.0) -> None:
+        """Export what is queued within ``timeout`` seconds; count the rest as dropped."""
+        self._queue.shutdown(timeout)
 
 
 class SpanStore(SpanProcessor):
@@ -181,15 +130,104 @@ class TracingSetup:
         self.store = store
         self._delegate = delegate
 
+    def set_scrubber(
+        self, scrubber: Scrubber | None, on_error: Callable[[str, BaseException], None]
+    ) -> None:
+        """Redact every span on this provider before Glassbox's processors get it."""
+        if self._delegate is not None:
+            self._delegate.scrubber = scrubber
+            self._delegate.on_error = on_error
+
     def flush(self, timeout_millis: int = 10000) -> None:
         for processor in self.processors:
             processor.force_flush(timeout_millis)
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float = 2.0) -> None:
+        """Stop exporting: what has not left within ``timeout`` seconds is counted dropped."""
         if self._delegate is not None and self._delegate.targets == tuple(self.processors):
             self._delegate.targets = ()
+            self._delegate.scrubber = None
+        deadline = time.monotonic() + timeout
         for processor in self.processors:
-            processor.shutdown()
+            if isinstance(processor, BoundedBatchProcessor):
+                processor.shutdown(max(deadline - time.monotonic(), 0.0))
+            else:
+                processor.shutdown()
+
+
+#: Attributes Glassbox fills itself from bounded values (labels, counts, names given in
+#: code): not content, and skipping them keeps the per-span cost of redaction small.
+_STRUCTURAL_ATTRIBUTES = frozenset(
+    {
+        Attr.OPERATION, Attr.PROVIDER, Attr.REQUEST_MODEL, Attr.RESPONSE_MODEL,
+        Attr.RESPONSE_ID, Attr.FINISH_REASONS, Attr.INPUT_TOKENS, Attr.OUTPUT_TOKENS,
+        Attr.CACHE_READ_TOKENS, Attr.CACHE_WRITE_TOKENS, Attr.REASONING_TOKENS,
+        Attr.TOOL_CALLS, Attr.ERROR_TYPE, Attr.SERVER_PORT, Attr.COST_USD, Attr.UNPRICED,
+        Attr.STREAMING, Attr.TIME_TO_FIRST_CHUNK, Attr.CHUNKS, Attr.RETRIES,
+        Attr.HTTP_METHOD, Attr.HTTP_ROUTE, Attr.HTTP_STATUS, Attr.REQUEST_ID,
+        Attr.AGENT_NAME, Attr.TOOL_NAME, Attr.WORKFLOW_NAME, Attr.TASK_NAME,
+        Attr.TOOL_CALL_NAMES, Attr.SERVER_ADDRESS,
+    }
+)  # fmt: skip
+
+
+def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
+    """``span`` with its attributes, events and status description redacted.
+
+    Returns the span itself when nothing needed redacting (the common case costs one
+    redactor call per content attribute and no copy).
+    """
+    attributes = _redact_attributes(span.attributes, scrubber)
+    events = span.events
+    new_events = [_redact_attributes(event.attributes, scrubber) for event in events]
+    status = span.status
+    description = status.description
+    new_description = scrubber.text(description) if description else description
+    if attributes is None and all(a is None for a in new_events) and new_description == description:
+        return span
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=attributes if attributes is not None else span.attributes,
+        events=[
+            Event(event.name, redacted, event.timestamp) if redacted is not None else event
+            for event, redacted in zip(events, new_events, strict=True)
+        ],
+        links=span.links,
+        kind=span.kind,
+        status=Status(status.status_code, new_description),
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+def _redact_attributes(attributes: Any, scrubber: Scrubber) -> dict[str, Any] | None:
+    """Redacted copy of ``attributes``, or ``None`` if redaction changed nothing."""
+    if not attributes:
+        return None
+    changed: dict[str, Any] | None = None
+    # Keys first: most attributes are structural, and reading a value from the SDK's
+    # BoundedAttributes (a MutableMapping, so .items() goes through the ABC) costs calls.
+    for key in attributes:
+        if key in _STRUCTURAL_ATTRIBUTES:
+            continue
+        value = attributes[key]
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            redacted: Any = scrubber.value(value, key)
+        elif isinstance(value, tuple | list):
+            redacted = tuple(scrubber.value(item, key) for item in value)
+            if any(type(a) is not type(b) for a, b in zip(redacted, value, strict=True)):
+                redacted = tuple(str(item) for item in redacted)  # OTel: one type per list
+        else:
+            continue
+        if redacted != value or type(redacted) is not type(value):
+            if changed is None:
+                changed = dict(attributes)
+            changed[key] = redacted
+    return changed
 
 
 class _Delegate(SpanProcessor):
@@ -197,17 +235,32 @@ class _Delegate(SpanProcessor):
 
     OpenTelemetry lets a process set its global provider once and never remove a
     processor, so a re-``init()`` swaps :attr:`targets` here instead of stacking processors.
+    With a :attr:`scrubber` installed, every span — Glassbox's and those of any other
+    instrumentation on this provider — is redacted before Glassbox's processors see it.
     """
 
     def __init__(self) -> None:
         self.targets: tuple[SpanProcessor, ...] = ()
+        self.scrubber: Scrubber | None = None
+        self.on_error: Callable[[str, BaseException], None] | None = None
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         for target in self.targets:
             target.on_start(span, parent_context)
 
     def on_end(self, span: ReadableSpan) -> None:
-        for target in self.targets:
+        targets = self.targets
+        if not targets:
+            return
+        scrubber = self.scrubber
+        if scrubber is not None:
+            try:
+                span = redact_span(span, scrubber)
+            except Exception as exc:  # fail closed: a span that cannot be redacted is dropped
+                if self.on_error is not None:
+                    self.on_error("span_redaction", exc)
+                return
+        for target in targets:
             target.on_end(span)
 
     def shutdown(self) -> None:

@@ -8,7 +8,8 @@ nothing here imports anything heavier than the standard library.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 __all__ = [
     "ENV",
@@ -24,6 +25,7 @@ __all__ = [
     "re_",
     "rule_scope",
     "sel",
+    "substitute",
     "window_suffix",
 ]
 
@@ -83,3 +85,15 @@ def re_(label: str, pattern: str) -> str:
 def group_on(labels: Iterable[str], vector: str) -> str:
     """``group by (labels) (vector)``: one series per label set, for ``unless``/``and`` joins."""
     return f"group {by(labels)} ({vector})"
+
+
+def substitute(expr: str, variables: Mapping[str, str]) -> str:
+    """Replace Grafana variables (``$__rate_interval``, ``$env``, ``${env}``…) in ``expr``.
+
+    Longest names first, so ``$__range_s`` is not read as ``$__range`` followed by ``_s``.
+    """
+    if not variables:
+        return expr
+    names = sorted(variables, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(name) for name in names))
+    return pattern.sub(lambda m: variables[m.group(0)], expr)

@@ -346,7 +346,9 @@ LABELS: dict[str, LabelSpec] = {
         LabelSpec(FEATURE, "Monitored feature.", budget=200),
         LabelSpec(
             STATISTIC,
-            "Drift statistic: psi, ks, wasserstein, chi2, js, mmd, classifier_auc, centroid.",
+            "Drift statistic: combined (the feature's p-value); tests mann_whitney, mood, cvm, "
+            "tail_upper, tail_lower, rate, chi2, mmd, centroid, classifier_auc; effects psi, "
+            "ks, wasserstein, js.",
             budget=20,
         ),
         LabelSpec(SUITE, "Eval suite name.", budget=50),

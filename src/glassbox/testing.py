@@ -79,7 +79,11 @@ class Telemetry:
     def logs(self, **fields: Any) -> list[dict[str, Any]]:
         """Log events written so far, parsed, optionally only those matching ``fields``."""
         events = [
-            json.loads(line) for line in self._log_stream.getvalue().splitlines() if line.strip()
+            # One event per "\n": str.splitlines() would also split inside JSON strings
+            # holding U+2028 or U+0085, which JSON does not escape.
+            json.loads(line)
+            for line in self._log_stream.getvalue().split("\n")
+            if line.strip()
         ]
         return [e for e in events if all(e.get(k) == v for k, v in fields.items())]
 
@@ -94,8 +98,8 @@ def capture(**settings: Any) -> Iterator[Telemetry]:
     """Run the block with Glassbox initialised for a test, then shut it down.
 
     Args:
-        **settings: ``glassbox.init()`` settings; by default no metrics port, no OTLP
-            export, spans kept in memory.
+        **settings: ``glassbox.init()`` settings; by default no metrics port, no OTLP (spans or
+            logs), spans kept in memory.
 
     Raises:
         RuntimeError: Glassbox is already initialised (shut it down first).
@@ -107,6 +111,7 @@ def capture(**settings: Any) -> Iterator[Telemetry]:
     settings.setdefault("service_name", "test")
     settings.setdefault("metrics_port", None)
     settings.setdefault("otlp_endpoint", None)
+    settings.setdefault("otlp_logs_endpoint", None)
     settings.setdefault("keep_spans", 10_000)
     stream = io.StringIO()
     runtime = _facade.start(_registry=CollectorRegistry(), _log_stream=stream, **settings)

@@ -42,8 +42,9 @@ def test_profile_then_check_prints_json_with_the_decision(data: Path) -> None:
     assert report["monitor"] == "reference"
     assert report["drift"] is True
     statistics = report["features"]["value"]["statistics"]
-    assert statistics["ks"]["adjusted_p_value"] < 0.05
-    assert statistics["psi"]["value"] > statistics["psi"]["floor"]
+    assert statistics["combined"]["adjusted_p_value"] < 0.05
+    assert statistics["mann_whitney"]["p_value"] < 0.05
+    assert statistics["psi"]["floor"] is None
 
 
 def test_check_against_raw_reference_and_insufficient_data(data: Path) -> None:
@@ -100,3 +101,36 @@ def test_bad_inputs_are_named(data: Path) -> None:
     )
     assert result.exit_code == 2
     assert "unsupported file type '.txt'" in result.stderr
+
+
+def test_npy_of_strings_runs_the_categorical_test(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    languages = ["en", "de", "fr", "es"]
+    np.save(tmp_path / "ref.npy", rng.choice(languages, 5000, p=[0.6, 0.2, 0.1, 0.1]))
+    np.save(tmp_path / "same.npy", rng.choice(languages, 400, p=[0.6, 0.2, 0.1, 0.1]))
+    np.save(tmp_path / "moved.npy", rng.choice(languages, 400, p=[0.4, 0.2, 0.1, 0.3]))
+    profile = tmp_path / "languages.profile"
+    result = CliRunner().invoke(
+        app, ["drift", "profile", str(tmp_path / "ref.npy"), "--out", str(profile)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "value (categorical, 5000 rows)" in result.stdout
+    for reference in (profile, tmp_path / "ref.npy"):
+        verdicts = {}
+        for current in ("same", "moved"):
+            args = [
+                "drift",
+                "check",
+                "--reference",
+                str(reference),
+                "--current",
+                str(tmp_path / f"{current}.npy"),
+                "--json",
+            ]
+            result = CliRunner().invoke(app, args)
+            assert result.exit_code == 0, result.output
+            feature = json.loads(result.stdout)["features"]["value"]
+            assert feature["kind"] == "categorical"
+            assert "chi2" in feature["statistics"]
+            verdicts[current] = feature["drift"]
+        assert verdicts == {"same": False, "moved": True}

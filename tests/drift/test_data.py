@@ -72,3 +72,18 @@ def test_window_by_time_drops_old_rows() -> None:
     assert len(window) == 1
     with pytest.raises(ValueError, match="max_rows, max_age"):
         Window()
+
+
+def test_npy_of_strings_is_one_categorical_feature(tmp_path: Path) -> None:
+    np.save(tmp_path / "u.npy", np.array(["en", "de", "en"]))
+    np.save(tmp_path / "b.npy", np.array([b"en", b"fr"]))
+    assert read_columns(tmp_path / "u.npy") == {"value": ["en", "de", "en"]}
+    assert read_columns(tmp_path / "b.npy") == {"value": ["en", "fr"]}
+    np.save(tmp_path / "o.npy", np.array(["en", None], dtype=object))
+    with pytest.raises(
+        DataError, match=r"o\.npy: not a \.npy array readable without pickle .*dtype=str"
+    ):
+        read_columns(tmp_path / "o.npy")
+    np.save(tmp_path / "s2.npy", np.array([["a", "b"]]))
+    with pytest.raises(DataError, match="1-D array of strings"):
+        read_columns(tmp_path / "s2.npy")

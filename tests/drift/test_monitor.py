@@ -1,64 +1,74 @@
 """The decision rule: false-alarm rate at most alpha on no-drift data at every window
-size, detection of a clear shift, insufficient data below the minimum window."""
+size, detection of a clear shift, insufficient data below the minimum window.
+
+The monitors are calibrated to alpha (not far below it), so a false-alarm count over a
+few hundred trials scatters around ``alpha * trials``. The checks allow that scatter and
+no more: a count above the 99.5% quantile of Binomial(trials, alpha) fails. The power
+study (``bench/drift_study``) measures the rates precisely.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from glassbox.drift import Monitor, Profile
 
 ALPHA = 0.05
 
 
-def _false_alarm_rate(build, draw, trials: int) -> float:
+def _most_alarms(trials: int) -> int:
+    """The most false alarms a monitor calibrated to ALPHA plausibly gives in ``trials``."""
+    return int(stats.binom.ppf(0.995, trials, ALPHA))
+
+
+def _false_alarms_are_at_most_alpha(build, draw, trials: int) -> None:
     alarms = 0
     for seed in range(trials):
         rng = np.random.default_rng(seed)
         profile = Profile.build(build(rng), seed=seed)
         report = Monitor(profile, alpha=ALPHA, permutations=99, seed=seed).check(draw(rng))
         alarms += report.drift is True
-    return alarms / trials
+    assert alarms <= _most_alarms(trials), f"{alarms} false alarms in {trials} trials"
 
 
 @pytest.mark.parametrize("window", [30, 100, 1000])
 def test_scalar_false_alarm_rate_is_at_most_alpha(window: int) -> None:
-    rate = _false_alarm_rate(
+    _false_alarms_are_at_most_alpha(
         lambda rng: {"latency": rng.lognormal(size=2000)},
         lambda rng: {"latency": rng.lognormal(size=window)},
         trials=200,
     )
-    assert rate <= ALPHA
 
 
 @pytest.mark.parametrize("window", [30, 300])
 def test_categorical_false_alarm_rate_is_at_most_alpha(window: int) -> None:
     probabilities = [0.6, 0.25, 0.1, 0.04, 0.01]
     categories = list("abcde")
-    rate = _false_alarm_rate(
+    _false_alarms_are_at_most_alpha(
         lambda rng: {"model": rng.choice(categories, 3000, p=probabilities).tolist()},
         lambda rng: {"model": rng.choice(categories, window, p=probabilities).tolist()},
         trials=150,
     )
-    assert rate <= ALPHA
 
 
 def test_monitor_wide_false_alarm_rate_with_many_features_is_at_most_alpha() -> None:
     def columns(rng: np.random.Generator, size: int) -> dict[str, object]:
         return {f"x{i}": rng.normal(size=size) for i in range(5)}
 
-    rate = _false_alarm_rate(lambda rng: columns(rng, 1000), lambda rng: columns(rng, 100), 150)
-    assert rate <= ALPHA
+    _false_alarms_are_at_most_alpha(
+        lambda rng: columns(rng, 1000), lambda rng: columns(rng, 100), 150
+    )
 
 
 @pytest.mark.parametrize("window", [40, 150])
 def test_embedding_false_alarm_rate_is_at_most_alpha(window: int) -> None:
-    rate = _false_alarm_rate(
+    _false_alarms_are_at_most_alpha(
         lambda rng: {"embedding": rng.normal(size=(300, 8))},
         lambda rng: {"embedding": rng.normal(size=(window, 8))},
         trials=40,
     )
-    assert rate <= ALPHA
 
 
 @pytest.mark.parametrize("window", [50, 200, 5000])
@@ -83,19 +93,23 @@ def test_a_clear_shift_is_detected_at_every_window_size(window: int) -> None:
 def test_a_clear_embedding_shift_is_detected_by_every_test() -> None:
     rng = np.random.default_rng(1)
     profile = Profile.build({"embedding": rng.normal(size=(400, 16))})
-    report = Monitor(profile, permutations=99).check({"embedding": rng.normal(0.4, size=(100, 16))})
+    monitor = Monitor(
+        profile, permutations=99, embedding_tests=("classifier_auc", "mmd", "centroid")
+    )
+    report = monitor.check({"embedding": rng.normal(0.4, size=(100, 16))})
     result = report.feature("embedding")
     assert result.status == "drift"
+    combined = result.statistic("combined")
+    assert combined.adjusted_p_value is not None
+    assert combined.adjusted_p_value < ALPHA
     for name in ("classifier_auc", "mmd", "centroid"):
         statistic = result.statistic(name)
-        assert statistic.adjusted_p_value is not None
-        assert statistic.adjusted_p_value < ALPHA
-        assert statistic.floor is not None
-        assert statistic.value > statistic.floor
+        assert statistic.p_value is not None
+        assert statistic.p_value < ALPHA
 
 
 def test_fixed_psi_cutoffs_would_false_alarm_where_the_rule_does_not() -> None:
-    """On 30-row windows PSI from noise alone often exceeds 0.25; the rule stays quiet."""
+    """On 30-row windows PSI from noise alone often exceeds 0.25; the rule stays at alpha."""
     rng = np.random.default_rng(2)
     profile = Profile.build({"x": rng.normal(size=5000)})
     over_cutoff = alarms = 0
@@ -104,7 +118,7 @@ def test_fixed_psi_cutoffs_would_false_alarm_where_the_rule_does_not() -> None:
         over_cutoff += result.statistic("psi").value > 0.25
         alarms += result.status == "drift"
     assert over_cutoff > 20
-    assert alarms <= 5
+    assert alarms <= _most_alarms(100)
 
 
 def test_small_windows_are_insufficient_data_without_scores() -> None:
@@ -130,7 +144,7 @@ def test_min_effect_raises_the_floor_on_huge_windows() -> None:
     strict = Monitor(profile, min_effect={"psi": 0.1}).check(current).feature("x")
     assert strict.status == "no_drift"
     assert strict.statistic("psi").floor == 0.1
-    assert "floor" in strict.reason
+    assert "practical minimum: psi=" in strict.reason
 
 
 def test_report_json_carries_decision_statistics_and_p_values() -> None:
@@ -139,10 +153,13 @@ def test_report_json_carries_decision_statistics_and_p_values() -> None:
     data = Monitor(profile).check({"x": rng.normal(2, size=100)}).to_dict()
     assert data["monitor"] == "api"
     assert data["drift"] is True
-    ks = data["features"]["x"]["statistics"]["ks"]
-    assert ks["p_value"] <= ks["adjusted_p_value"] < ALPHA
-    assert ks["effect"] == "psi"
-    assert data["features"]["x"]["statistics"]["psi"]["floor"] > 0
+    statistics = data["features"]["x"]["statistics"]
+    combined = statistics["combined"]
+    assert combined["p_value"] <= combined["adjusted_p_value"] < ALPHA
+    assert statistics["mann_whitney"]["p_value"] < ALPHA
+    assert statistics["mann_whitney"]["value"] > 0.9
+    assert statistics["psi"]["floor"] is None
+    assert "strongest test mann_whitney" in data["features"]["x"]["reason"]
 
 
 def test_monitor_rejects_bad_settings() -> None:
@@ -151,3 +168,19 @@ def test_monitor_rejects_bad_settings() -> None:
         Monitor(profile, alpha=1.5)
     with pytest.raises(ValueError, match="embedding tests"):
         Monitor(profile, embedding_tests=("knn",))  # type: ignore[arg-type]
+
+
+def test_a_flag_is_a_rate_and_a_spread_change_is_found_by_the_scale_test() -> None:
+    rng = np.random.default_rng(6)
+    profile = Profile.build(
+        {"refusal": (rng.random(20_000) < 0.04).astype(float), "x": rng.normal(size=10_000)}
+    )
+    report = Monitor(profile).check(
+        {"refusal": (rng.random(3000) < 0.07).astype(float), "x": rng.normal(0, 1.3, size=300)}
+    )
+    refusal, x = report.feature("refusal"), report.feature("x")
+    assert refusal.status == x.status == "drift"
+    assert refusal.statistic("rate").value == pytest.approx(0.03, abs=0.01)
+    assert {s.name for s in refusal.statistics} == {"combined", "rate", "psi", "ks", "wasserstein"}
+    assert x.statistic("mood").p_value < 1e-4
+    assert x.statistic("mann_whitney").p_value > 0.01  # the centre did not move

@@ -123,3 +123,71 @@ def test_benjamini_hochberg_matches_scipy() -> None:
     expected = stats.false_discovery_control(p_values, method="bh")
     np.testing.assert_allclose(_stats.benjamini_hochberg(p_values), expected)
     assert _stats.benjamini_hochberg([]) == []
+
+
+def test_cauchy_combination_matches_its_definition_and_keeps_tiny_p_values() -> None:
+    ps = [0.2, 0.01, 0.7]
+    t = float(np.mean(np.tan((0.5 - np.asarray(ps)) * np.pi)))
+    assert _stats.cauchy_combination(ps) == pytest.approx((t, 0.5 - np.arctan(t) / np.pi))
+    assert _stats.cauchy_combination([0.3]) == pytest.approx((np.tan(0.2 * np.pi), 0.3))
+    # one overwhelming test dominates: p ≈ k * p_min, never 0 and never above 1
+    assert _stats.cauchy_combination([1e-30, 0.5])[1] == pytest.approx(2e-30, rel=1e-6)
+    assert _stats.cauchy_combination([1.0, 1.0])[1] <= 1.0
+    with pytest.raises(ValueError, match="no p-values"):
+        _stats.cauchy_combination([])
+
+
+def test_hypergeometric_mid_p_against_a_direct_sum() -> None:
+    total, marked, drawn = 60, 12, 20
+    pmf = [
+        math.comb(marked, k) * math.comb(total - marked, drawn - k) / math.comb(total, drawn)
+        for k in range(drawn + 1)
+    ]
+    for observed in (0, 4, 9):
+        lower = sum(pmf[:observed]) + pmf[observed] / 2
+        upper = sum(pmf[observed + 1 :]) + pmf[observed] / 2
+        expected = min(1.0, 2 * min(lower, upper))
+        got = _stats.hypergeometric_test(total, marked, drawn, observed)
+        assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_rate_test_finds_two_points_on_large_windows_only() -> None:
+    difference, p = _stats.rate_test([9600, 400], [4700, 300])
+    assert difference == pytest.approx(0.02)
+    assert p < 1e-4
+    assert _stats.rate_test([9600, 400], [47, 3])[1] > 0.3
+
+
+def test_rank_tests_match_scipy_without_ties() -> None:
+    rng = np.random.default_rng(8)
+    x, y = rng.normal(size=400), rng.normal(0.2, 1.5, size=120)
+    got = {name: (value, p) for name, value, p in _stats.rank_tests(x, y, seed=1)}
+    u = stats.mannwhitneyu(y, x, use_continuity=False, method="asymptotic")
+    assert got["mann_whitney"] == pytest.approx((u.statistic / (400 * 120), u.pvalue))
+    assert got["mood"][1] == pytest.approx(stats.mood(y, x).pvalue)
+    cvm = stats.cramervonmises_2samp(x, y, method="asymptotic")
+    assert got["cvm"] == pytest.approx((cvm.statistic, cvm.pvalue))
+    top = np.sort(np.r_[x, y])[-26:]  # 5% of 520 rows
+    assert got["tail_upper"][0] == pytest.approx(np.isin(y, top).sum() / 120)
+
+
+def test_rank_tests_stay_calibrated_on_heavily_tied_data() -> None:
+    """SciPy's Cramér–von Mises assumes no ties and false-alarms on rounded data;
+    the random tie-break keeps every test's null exact."""
+    rng = np.random.default_rng(9)
+    alarms = scipy_alarms = 0
+    for seed in range(300):
+        x = np.round(rng.normal(size=2000), 1)
+        y = np.round(rng.normal(size=200), 1)
+        ps = [p for _, _, p in _stats.rank_tests(x, y, seed=seed)]
+        alarms += _stats.cauchy_combination(ps)[1] < 0.05
+        scipy_alarms += stats.cramervonmises_2samp(x, y, method="asymptotic").pvalue < 0.05
+    assert alarms <= stats.binom.ppf(0.995, 300, 0.05)
+    assert alarms >= stats.binom.ppf(0.005, 300, 0.05)  # calibrated, not far below alpha
+    assert scipy_alarms > 150
+
+
+def test_ks_statistic_equals_scipy() -> None:
+    rng = np.random.default_rng(10)
+    x, y = np.sort(np.round(rng.normal(size=3000), 1)), rng.normal(0.1, size=250)
+    assert _stats.ks_statistic(x, y) == pytest.approx(stats.ks_2samp(x, y).statistic)

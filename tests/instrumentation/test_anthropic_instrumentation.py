@@ -114,3 +114,15 @@ async def test_tool_use_is_named(telemetry: Telemetry, simulator: Simulator, str
     span = only_span(telemetry)
     assert span.attributes["glassbox.tool_call_names"] == ("stats_lookup",)
     assert span.attributes["gen_ai.response.finish_reasons"] == ("tool_use",)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_stream_broken_by_the_server_is_a_connection_error(
+    telemetry: Telemetry, simulator: Simulator, mode: str
+) -> None:
+    simulator.faults = Faults(truncate_rate=1.0)
+    with pytest.raises(Exception) as info:  # noqa: PT011 - whatever the client raises
+        await message(simulator.anthropic_base_url, mode, True)
+    span = only_span(telemetry)
+    assert span.attributes["error.type"] == "connection", type(info.value)
+    assert internal_errors(telemetry) == 0

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ def stack(tmp_path: Path) -> Iterator[StackState]:
         prometheus_port=free_port(),
         alertmanager_port=free_port(),
         pushgateway_port=free_port(),
+        console_port=free_port(),
         quiet=True,
         targets={"newsroom": [f"127.0.0.1:{free_port()}"]},
     )
@@ -93,6 +95,13 @@ def test_demo_detects_a_provider_error_burst_and_a_clean_run_fires_nothing(
     ]
     assert during == [], f"alerts fired during the clean run: {during}"
     assert "No alert fired during the run." in output
+    # The demo's spans went to the console, whose URL the summary ends with.
+    assert f"Console: {stack.console_url}/d/glassbox-overview" in output
+    assert clean["slowest_editor_run"]["trace_id"]
+    slowest = f"{stack.console_url}/traces/{clean['slowest_editor_run']['trace_id']}"
+    assert f"Slowest trace: {slowest}" in output
+    with urllib.request.urlopen(slowest, timeout=10) as page:
+        assert "invoke_agent" in page.read().decode()
 
     # Then the provider error burst: watch Alertmanager while the demo runs.
     out = tmp_path / "errors.json"

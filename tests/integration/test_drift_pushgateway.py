@@ -54,7 +54,8 @@ def test_drift_results_reach_prometheus(
 
     p_values = wait_for_query(
         prometheus.url,
-        f'{semconv.DRIFT_P_VALUE.name}{{monitor="checkout", {semconv.STATISTIC}="ks"}} < 0.05',
+        f'{semconv.DRIFT_P_VALUE.name}{{monitor="checkout", {semconv.STATISTIC}="combined"}}'
+        " < 0.05",
     )
     assert len(p_values) == 1
     samples = wait_for_query(

@@ -186,7 +186,17 @@ def test_cli_up_status_down(stack_dir: Path) -> None:
         assert service.name in result.output
         assert str(service.pid) in result.output
         assert service.url in result.output
-    assert result.output.count("ready") == 3
+    assert result.output.count("ready") == len(SERVICES)
+
+    result = runner.invoke(app, ["status", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["healthy"] is True
+    assert set(body["services"]) == set(SERVICES)
+    for name, service in body["services"].items():
+        assert service["url"] == f"http://127.0.0.1:{ports[f'{name}_port']}"
+        assert (service["running"], service["ready"]) == (True, True)
+    assert body["services"]["console"]["otlp"] == f"http://127.0.0.1:{ports['console_port']}"
 
     result = runner.invoke(app, ["down", *args])
     assert result.exit_code == 0, result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -34,7 +35,7 @@ from glassbox.stack._top import STAGES, overview_queries
 def test_default_ports_avoid_the_sdk_and_the_simulator() -> None:
     from glassbox.cli._simulate import DEFAULT_PORT as SIMULATOR_PORT
 
-    assert len(set(DEFAULT_PORTS.values())) == 3
+    assert len(set(DEFAULT_PORTS.values())) == len(DEFAULT_PORTS) == 4
     assert not {9464, SIMULATOR_PORT} & set(DEFAULT_PORTS.values())
 
 
@@ -57,12 +58,14 @@ def test_ports_keep_the_running_one_then_requested_then_recorded_then_default() 
         "prometheus": 19090,
         "alertmanager": None,
         "pushgateway": None,
+        "console": None,
     }
     recorded = {"alertmanager": 19093}
     assert _ports(pids, requested, recorded) == {
         "prometheus": 19090,
         "alertmanager": 19093,
         "pushgateway": DEFAULT_PORTS["pushgateway"],
+        "console": DEFAULT_PORTS["console"],
     }
     with pytest.raises(ConfigError, match="prometheus_port=70000: expected a TCP port"):
         _ports(pids, {**requested, "prometheus": 70000}, {})
@@ -85,6 +88,13 @@ def test_status_of_a_directory_that_never_ran_a_stack(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["status", "-d", str(tmp_path)])
     assert result.exit_code == 1
     assert "not running" in result.output
+    result = CliRunner().invoke(app, ["status", "-d", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output) == {
+        "state_dir": str(tmp_path),
+        "healthy": False,
+        "services": {},
+    }
 
 
 def test_up_rejects_a_bad_target(tmp_path: Path) -> None:

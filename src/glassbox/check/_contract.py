@@ -10,7 +10,6 @@ what it is applied to. Violations name the panel or rule.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import promql_parser as pp
 from prometheus_client.parser import text_string_to_metric_families
 
+from glassbox import promql
 from glassbox.mixin import EXTERNAL_METRICS, Mixin
 from glassbox.promql import TARGET_LABELS
 
@@ -66,8 +66,7 @@ class Violation:
 
 def substitute(expr: str, variables: Mapping[str, str] = GRAFANA_VARIABLES) -> str:
     """Replace Grafana variables in ``expr`` (longest names first)."""
-    pattern = re.compile("|".join(re.escape(v) for v in sorted(variables, key=len, reverse=True)))
-    return pattern.sub(lambda m: variables[m.group(0)], expr)
+    return promql.substitute(expr, variables)
 
 
 def exposition_labels(text: str) -> dict[str, frozenset[str]]:

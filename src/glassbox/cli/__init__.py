@@ -44,6 +44,7 @@ def _root(
 
 # --- Command groups (one line each) ---------------------------------------------------
 from glassbox.cli import (  # noqa: E402,F401  (each module registers its commands)
+    _console,
     _demo,
     _deploy,
     _drift,

@@ -52,6 +52,9 @@ def up_command(
     pushgateway_port: int | None = typer.Option(
         None, "--pushgateway-port", help="Pushgateway port on 127.0.0.1.", show_default="9091"
     ),
+    console_port: int | None = typer.Option(
+        None, "--console-port", help="Console port on 127.0.0.1.", show_default="9095"
+    ),
     target: Annotated[
         list[str] | None,
         typer.Option(
@@ -63,7 +66,7 @@ def up_command(
     ] = None,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
-    """Start Prometheus, Alertmanager and the Pushgateway on loopback, wait until ready.
+    """Start Prometheus, Alertmanager, the Pushgateway and the console; wait until ready.
 
     Idempotent: running services are kept (reloaded if their configuration changed).
 
@@ -76,6 +79,7 @@ def up_command(
     tcp_port(prometheus_port, "--prometheus-port")
     tcp_port(alertmanager_port, "--alertmanager-port")
     tcp_port(pushgateway_port, "--pushgateway-port")
+    tcp_port(console_port, "--console-port")
     targets = _parse_targets(target)
     load_decisions(config).environment(env)  # a bad file or env fails before anything starts
     try:
@@ -86,6 +90,7 @@ def up_command(
             prometheus_port=prometheus_port,
             alertmanager_port=alertmanager_port,
             pushgateway_port=pushgateway_port,
+            console_port=console_port,
             quiet=quiet,
             targets=targets,
         )
@@ -109,11 +114,21 @@ def down_command(state_dir: Path = _STATE_DIR) -> None:
 
 
 @app.command("status")
-def status_command(state_dir: Path = _STATE_DIR) -> None:
+def status_command(
+    state_dir: Path = _STATE_DIR,
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print one JSON object: every service's URL and state, and the console's OTLP "
+        "endpoint (`otlp`) for OTEL_EXPORTER_OTLP_ENDPOINT.",
+    ),
+) -> None:
     """Show each service of the local stack: pid, URL and health.
 
     Exits 0 when every service is running and ready, 1 otherwise.
     """
+    import json
+
     from rich.console import Console
 
     from glassbox.stack import state_table, status
@@ -121,8 +136,16 @@ def status_command(state_dir: Path = _STATE_DIR) -> None:
     _check_state_dir(state_dir)
     state = status(state_dir)
     if state is None:
-        typer.echo(f"the stack is not running (no stack in {state_dir}); start it: `glassbox up`")
+        if as_json:
+            typer.echo(json.dumps({"state_dir": str(state_dir), "healthy": False, "services": {}}))
+        else:
+            typer.echo(
+                f"the stack is not running (no stack in {state_dir}); start it: `glassbox up`"
+            )
         raise typer.Exit(EXIT_CONDITION)
-    Console(highlight=False).print(state_table(state))
+    if as_json:
+        typer.echo(json.dumps(state.as_dict(), indent=2))
+    else:
+        Console(highlight=False).print(state_table(state))
     if not state.healthy:
         raise typer.Exit(EXIT_CONDITION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -100,7 +101,16 @@ class _Run:
         log_dir.mkdir(parents=True, exist_ok=True)
         log_file = log_dir / f"{SERVICE}.jsonl"
         log_file.write_text("")
+        # Spans go to the console's OTLP receiver (which also follows the log file), unless
+        # the user pointed OpenTelemetry elsewhere.
+        otlp: dict[str, Any] = {}  # empty: not given, the OTEL_* variables apply
+        if not (
+            os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+            or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        ):
+            otlp["otlp_endpoint"] = f"{self.state.otlp_endpoint}/v1/traces"
         runtime = glassbox.init(
+            **otlp,
             service_name=SERVICE,
             environment=self.options.env,
             metrics_host=host,
@@ -198,6 +208,7 @@ class _Run:
         )
         c.print(f"  Prometheus   {self.state.prometheus_url}")
         c.print(f"  Alertmanager {self.state.alertmanager_url}")
+        c.print(f"  Console      {self.state.console_url} (OTLP {self.state.otlp_endpoint})")
         for i in injections:
             c.print(f"  fault at t+{format_duration(i.at)}: {i.scenario.name} — {i.scenario.fault}")
         if not injections:
@@ -347,6 +358,10 @@ class _Run:
             urls={
                 "Prometheus": self.state.prometheus_url,
                 "Alertmanager": self.state.alertmanager_url,
+                "Slowest trace": f"{self.state.console_url}/traces/{s.slowest_trace}"
+                if s.slowest_trace
+                else "",
+                "Console": f"{self.state.console_url}/d/glassbox-overview",
             },
         )
 

@@ -206,9 +206,10 @@ class Summary:
         if self.redacted_example:
             lines.append(f"  e.g. {self.redacted_example}")
         lines.append(f"Traces: {self.traces}")
-        for name, url in self.urls.items():
-            lines.append(f"{name}: {url}")
         lines.extend(self.notes)
+        for name, url in self.urls.items():  # the console comes last: where to look next
+            if url:
+                lines.append(f"{name}: {url}")
         return Group(*(Text(line) for line in lines))
 
     def to_json(self) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Reading reference and current data files into columns.
 
-``.npy``: a 1-D array is one numeric feature named ``value``; a 2-D array is one
-embedding feature named ``embedding``. ``.csv``: one feature per column, numeric when
+``.npy``: a 1-D numeric array is one scalar feature named ``value``, a 1-D array of
+strings (``dtype=str`` or bytes) one categorical feature named ``value``; a 2-D array
+is one embedding feature named ``embedding``. ``.csv``: one feature per column, numeric when
 every non-empty cell parses as a number. ``.jsonl``: one object per line, one feature per
 key; numbers are scalar, lists of numbers are embeddings, anything else is a category.
 """
@@ -79,7 +80,18 @@ def _read_npy(path: Path) -> dict[str, Any]:
     try:
         array = np.load(path, allow_pickle=False)
     except (ValueError, EOFError) as exc:  # EOFError: an empty or cut-off file
-        raise DataError(f"{path}: not a numeric .npy array ({exc})") from exc
+        raise DataError(
+            f"{path}: not a .npy array readable without pickle ({exc}); save numbers, or "
+            "strings as a fixed-width array: np.save(path, np.asarray(values, dtype=str))"
+        ) from exc
+    if array.dtype.kind in "US" and array.ndim == 1:
+        strings = np.char.decode(array, "utf-8") if array.dtype.kind == "S" else array
+        return {"value": [str(value) for value in strings.tolist()]}
+    if array.dtype.kind not in "biuf":
+        raise DataError(
+            f"{path}: arrays of dtype {array.dtype} are not drift data; use numbers "
+            "(1-D scalar, 2-D embeddings) or a 1-D array of strings (categories)"
+        )
     if array.ndim == 1:
         return {"value": array.astype(np.float64)}
     if array.ndim == 2:

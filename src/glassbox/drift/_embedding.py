@@ -4,8 +4,8 @@ Each test returns the statistic, its p-value and its noise floor (the ``1 - alph
 quantile of the statistic under "no drift" at these sample sizes), so the monitor can
 apply the same decision rule as for scalar features.
 
-All three are permutation-valid: the classifier's AUC is tested with the Mann–Whitney
-U test on out-of-fold scores; MMD² against label permutations of one precomputed kernel
+All three are valid at any sample size: the classifier by exact Mann–Whitney tests of
+each fold's held-out scores, combined; MMD² against label permutations of one precomputed kernel
 matrix; the centroid distance against a bootstrap null resampled from the reference at
 both sample sizes.
 """
@@ -100,30 +100,47 @@ def classifier_test(
 
     A logistic regression (class-balanced, on standardised inputs) is cross-validated
     with ``folds`` stratified folds; every row gets a score from the model that did not
-    see it. The AUC of those out-of-fold scores is ``U / (n m)`` of the Mann–Whitney
-    test, whose one-sided p-value ("current scores higher") is the test.
+    see it. The statistic is the AUC of all out-of-fold scores.
+
+    The p-value is *not* the Mann–Whitney test of those pooled scores: the folds'
+    models share training rows, so pooled out-of-fold scores are dependent and that
+    test false-alarms about twice as often as it should (measured: 10% at
+    ``alpha = 0.05``). Within one fold the model is fixed before it scores the held-out
+    rows, so each fold's one-sided Mann–Whitney test is exact; the folds' p-values are
+    combined with :func:`~glassbox.drift._stats.cauchy_combination`, which stays valid
+    under their dependence.
 
     Returns:
-        AUC (0.5 means indistinguishable), its p-value and its floor
+        AUC (0.5 means indistinguishable), the combined p-value and the floor
         ``0.5 + z(1-alpha) * sqrt((n + m + 1) / (12 n m))``.
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+
+    from glassbox.drift._stats import cauchy_combination
 
     n, m = len(reference), len(current)
     x = np.vstack([reference, current]).astype(np.float32)
     y = np.r_[np.zeros(n, dtype=np.int8), np.ones(m, dtype=np.int8)]
-    model = make_pipeline(
-        StandardScaler(), LogisticRegression(C=1.0, class_weight="balanced", max_iter=200)
-    )
     cv = StratifiedKFold(n_splits=min(folds, n, m), shuffle=True, random_state=seed)
-    scores = cross_val_predict(model, x, y, cv=cv, method="decision_function")
-    result = stats.mannwhitneyu(scores[n:], scores[:n], alternative="greater")
-    auc = float(result.statistic) / (n * m)
+    scores = np.empty(n + m, dtype=np.float64)
+    fold_p_values = []
+    for train, test in cv.split(x, y):
+        model = make_pipeline(
+            StandardScaler(), LogisticRegression(C=1.0, class_weight="balanced", max_iter=200)
+        ).fit(x[train], y[train])
+        fold_scores = model.decision_function(x[test])
+        scores[test] = fold_scores
+        held_out = y[test]
+        fold = stats.mannwhitneyu(
+            fold_scores[held_out == 1], fold_scores[held_out == 0], alternative="greater"
+        )
+        fold_p_values.append(float(fold.pvalue))
+    auc = float(stats.mannwhitneyu(scores[n:], scores[:n]).statistic) / (n * m)
     floor = 0.5 + float(stats.norm.ppf(1 - alpha)) * math.sqrt((n + m + 1) / (12 * n * m))
-    return EmbeddingTest(auc, float(result.pvalue), floor)
+    return EmbeddingTest(auc, cauchy_combination(fold_p_values)[1], floor)
 
 
 def median_bandwidth(rows: Matrix, *, seed: int = 0) -> float:

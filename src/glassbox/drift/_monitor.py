@@ -4,17 +4,18 @@ The decision rule holds at every window size:
 
 1. Below ``min_samples`` rows (current or reference) a feature is reported as
    ``insufficient_data``, with no score.
-2. Every test with a p-value (KS for scalars, chi-square for categories, the classifier,
-   MMD and centroid tests for embeddings) enters one Benjamini–Hochberg family across
-   all features of the monitor.
-3. A feature drifted when one of its tests is significant after correction **and** the
-   effect size paired with that test passes its floor: the larger of the effect's noise
-   floor at these two sample sizes (see :mod:`glassbox.drift._stats`) and an optional
-   practical minimum (``min_effect``).
-
-Without drift, step 2 alone bounds the chance of any false alarm by ``alpha``; step 3
-keeps huge windows from flagging effects too small to matter when a minimum is set, and
-shows in the report how far above the noise an effect is.
+2. Each feature runs a battery of tests, each most powerful against one kind of change
+   (scalars: location, scale, shape and both tails on pooled ranks, or an exact rate
+   test for a two-valued feature; categories: chi-square, or the exact rate test for
+   two; embeddings: MMD² and centroid, and the domain classifier when asked). Their
+   p-values become one p-value per feature by the Cauchy combination, which stays
+   valid under the tests' strong dependence and, unlike Bonferroni, gets smaller when
+   several tests agree.
+3. The features' p-values form one Benjamini–Hochberg family; when no feature drifted
+   that bounds the chance of any false alarm by ``alpha`` (Simes).
+4. A feature drifted when its adjusted p-value is below ``alpha`` and every effect size
+   with a practical minimum (``min_effect``) reaches it; without minimums,
+   significance alone decides, so the false-alarm rate is ``alpha``, not far below it.
 """
 
 from __future__ import annotations
@@ -43,22 +44,21 @@ __all__ = ["DriftReport", "FeatureResult", "Monitor", "Statistic", "Status"]
 Status = Literal["drift", "no_drift", "insufficient_data"]
 EmbeddingTestName = Literal["classifier_auc", "mmd", "centroid"]
 
-#: Which effect statistic gates each test (a test gates itself when it is its own effect).
-_EFFECT_OF = {"ks": "psi", "chi2": "js"}
-
 
 @dataclass(frozen=True)
 class Statistic:
     """One statistic of one feature.
 
     Attributes:
-        name: The ``statistic`` label value (``psi``, ``ks``, ``wasserstein``, ``chi2``,
-            ``js``, ``mmd``, ``classifier_auc``, ``centroid``).
-        value: The statistic (an effect size, or a test statistic for ``ks``/``chi2``).
-        p_value: Raw p-value, for tests.
-        adjusted_p_value: Benjamini–Hochberg adjusted p-value, for tests.
-        floor: The value the effect must reach to count as drift, for effect sizes.
-        effect: For tests, the statistic whose floor gates the decision.
+        name: The ``statistic`` label value: ``combined``; tests ``mann_whitney``,
+            ``mood``, ``cvm``, ``tail_upper``, ``tail_lower``, ``rate``, ``chi2``,
+            ``classifier_auc``, ``mmd``, ``centroid``; effects ``psi``, ``ks``,
+            ``wasserstein``, ``js``.
+        value: The statistic (a test statistic or an effect size).
+        p_value: Raw p-value, for tests (``combined`` is the feature's Cauchy combination).
+        adjusted_p_value: Benjamini–Hochberg adjusted p-value, on ``combined`` only.
+        floor: The practical minimum this effect must reach (``Monitor.min_effect``).
+        effect: Kept for the report's schema; always ``None`` since every test counts.
     """
 
     name: str
@@ -189,12 +189,16 @@ class Monitor:
     Args:
         profile: The reference.
         name: Monitor name for reports and metrics; the profile's name by default.
-        alpha: Significance level after Benjamini–Hochberg correction.
+        alpha: Significance level after Benjamini–Hochberg correction: the false-alarm
+            rate of the whole monitor when nothing drifted.
         min_samples: Fewer current (or reference) rows than this give
             ``insufficient_data``.
-        min_effect: Practical minimum effect by statistic name (``{"psi": 0.05}``),
-            raising the noise floor where it is lower.
-        embedding_tests: Which embedding tests run.
+        min_effect: Practical minimum effect by statistic name (``{"psi": 0.05}``): a
+            significant change whose effect stays below it is not drift (for huge
+            windows, where tiny changes are significant).
+        embedding_tests: Which embedding tests run. MMD² and the centroid test by
+            default; the domain classifier is opt-in, as it costs five model fits
+            per check.
         permutations: Permutations (MMD) and bootstrap resamples (centroid).
         max_embedding_rows: Current embedding rows beyond this are subsampled.
         seed: Seed of every random choice, so a check is reproducible.
@@ -205,7 +209,7 @@ class Monitor:
     alpha: float = 0.05
     min_samples: int = 30
     min_effect: Mapping[str, float] = field(default_factory=dict)
-    embedding_tests: Sequence[EmbeddingTestName] = ("classifier_auc", "mmd", "centroid")
+    embedding_tests: Sequence[EmbeddingTestName] = ("mmd", "centroid")
     permutations: int = 200
     max_embedding_rows: int = 2_000
     seed: int = 0
@@ -238,7 +242,8 @@ class Monitor:
             on_feature: Called with each feature name before it is tested (progress).
 
         Returns:
-            The report, with Benjamini–Hochberg applied across all features.
+            The report, with Benjamini–Hochberg applied across the features' combined
+            p-values.
         """
         partial: list[FeatureResult] = []
         for feature, reference in self.profile.features.items():
@@ -263,8 +268,9 @@ class Monitor:
             self.profile.created_at,
         )
 
-    def _floor(self, name: str, noise: float) -> float:
-        return max(noise, float(self.min_effect.get(name, 0.0)))
+    def _minimum(self, name: str) -> float | None:
+        minimum = self.min_effect.get(name)
+        return None if minimum is None else float(minimum)
 
     def _too_small(self, feature: str, kind: str, m: int, n: int) -> FeatureResult | None:
         if m >= self.min_samples and n >= self.min_samples:
@@ -282,16 +288,28 @@ class Monitor:
         if (short := self._too_small(feature, "scalar", m, n)) is not None:
             return short
         counts = _stats.bin_counts(current, reference.edges)
-        d, p = _stats.ks_test(reference.sample, current)
-        psi_floor = _stats.psi_floor(len(counts), reference.rows, m, self.alpha)
-        statistics = (
-            Statistic("ks", d, p, effect="psi"),
+        levels = np.unique(np.concatenate([reference.sample, current]))
+        if len(levels) <= 2:
+            high_ref = int(np.count_nonzero(reference.sample == levels[-1]))
+            high_cur = int(np.count_nonzero(current == levels[-1]))
+            difference, p = _stats.rate_test((n - high_ref, high_ref), (m - high_cur, high_cur))
+            tests = [Statistic("rate", difference, p)]
+        else:
+            tests = [
+                Statistic(name, value, p)
+                for name, value, p in _stats.rank_tests(reference.sample, current, seed=self.seed)
+            ]
+        d = _stats.ks_statistic(reference.sample, current)
+        effects = (
+            Statistic("psi", _stats.psi(reference.counts, counts), floor=self._minimum("psi")),
+            Statistic("ks", d, floor=self._minimum("ks")),
             Statistic(
-                "psi", _stats.psi(reference.counts, counts), floor=self._floor("psi", psi_floor)
+                "wasserstein",
+                _stats.wasserstein(reference.sample, current, reference.std),
+                floor=self._minimum("wasserstein"),
             ),
-            Statistic("wasserstein", _stats.wasserstein(reference.sample, current, reference.std)),
         )
-        return FeatureResult(feature, "scalar", "no_drift", m, n, statistics)
+        return FeatureResult(feature, "scalar", "no_drift", m, n, (*tests, *effects))
 
     def _categorical(
         self, feature: str, reference: CategoricalProfile, values: Any
@@ -301,17 +319,15 @@ class Monitor:
         if (short := self._too_small(feature, "categorical", m, n)) is not None:
             return short
         counts = reference.count(strings)
-        chi2, p = _stats.chi_square(reference.counts, counts, seed=self.seed)
-        occurring = int(np.count_nonzero((reference.counts + counts) > 0))
-        js_floor = _stats.js_floor(occurring, n, m, self.alpha)
-        statistics = (
-            Statistic("chi2", chi2, p, effect="js"),
-            Statistic(
-                "js",
-                _stats.jensen_shannon(reference.counts, counts),
-                floor=self._floor("js", js_floor),
-            ),
-        )
+        occurring = (reference.counts + counts) > 0
+        if int(np.count_nonzero(occurring)) == 2:
+            difference, p = _stats.rate_test(reference.counts[occurring], counts[occurring])
+            test = Statistic("rate", difference, p)
+        else:
+            chi2, p = _stats.chi_square(reference.counts, counts, seed=self.seed)
+            test = Statistic("chi2", chi2, p)
+        js = _stats.jensen_shannon(reference.counts, counts)
+        statistics = (test, Statistic("js", js, floor=self._minimum("js")))
         return FeatureResult(feature, "categorical", "no_drift", m, n, statistics)
 
     def _embedding(self, feature: str, reference: EmbeddingProfile, values: Any) -> FeatureResult:
@@ -354,72 +370,50 @@ class Monitor:
                     seed=self.seed,
                 )
             statistics.append(
-                Statistic(
-                    test,
-                    result.statistic,
-                    result.p_value,
-                    floor=self._floor(test, result.floor),
-                    effect=test,
-                )
+                Statistic(test, result.statistic, result.p_value, floor=self._minimum(test))
             )
         return FeatureResult(feature, "embedding", "no_drift", m, n, tuple(statistics))
 
     def _decide(self, partial: list[FeatureResult]) -> tuple[FeatureResult, ...]:
-        tests = [
-            (i, j)
-            for i, result in enumerate(partial)
-            for j, statistic in enumerate(result.statistics)
-            if statistic.p_value is not None
+        tested = [i for i, result in enumerate(partial) if result.status != "insufficient_data"]
+        combined = [
+            _stats.cauchy_combination(
+                [s.p_value for s in partial[i].statistics if s.p_value is not None]
+            )
+            for i in tested
         ]
-        adjusted = _stats.benjamini_hochberg(
-            [partial[i].statistics[j].p_value or 0.0 for i, j in tests]
+        adjusted = dict(
+            zip(tested, _stats.benjamini_hochberg([p for _, p in combined]), strict=True)
         )
-        by_feature: dict[int, dict[int, float]] = {}
-        for (i, j), q in zip(tests, adjusted, strict=True):
-            by_feature.setdefault(i, {})[j] = q
         decided: list[FeatureResult] = []
         for i, result in enumerate(partial):
-            if result.status == "insufficient_data":
+            if i not in adjusted:
                 decided.append(result)
                 continue
-            statistics = tuple(
-                _with_adjusted(s, by_feature.get(i, {}).get(j))
-                for j, s in enumerate(result.statistics)
-            )
-            status, reason = self._verdict(statistics)
+            value, p = combined[tested.index(i)]
+            test = Statistic("combined", value, p, adjusted[i])
+            statistics = (test, *result.statistics)
+            status, reason = self._verdict(test, result.statistics)
             decided.append(
                 FeatureResult(result.feature, result.kind, status, result.samples,
                               result.reference_samples, statistics, reason)
             )  # fmt: skip
         return tuple(decided)
 
-    def _verdict(self, statistics: tuple[Statistic, ...]) -> tuple[Status, str]:
-        by_name = {s.name: s for s in statistics}
-        significant = False
-        for test in statistics:
-            if test.adjusted_p_value is None or test.adjusted_p_value >= self.alpha:
-                continue
-            significant = True
-            effect = by_name[test.effect or test.name]
-            if effect.floor is None or effect.value >= effect.floor:
-                floor = "" if effect.floor is None else f" reaches its floor {effect.floor:.4g}"
-                return "drift", (
-                    f"{test.name} significant (adjusted p={test.adjusted_p_value:.3g} "
-                    f"< {self.alpha}) and {effect.name}={effect.value:.4g}{floor}"
-                )
-        if significant:
-            return "no_drift", "significant, but no effect size reaches its floor"
-        return "no_drift", f"no test significant at alpha={self.alpha} after correction"
-
-
-def _with_adjusted(statistic: Statistic, adjusted: float | None) -> Statistic:
-    if adjusted is None:
-        return statistic
-    return Statistic(
-        statistic.name,
-        statistic.value,
-        statistic.p_value,
-        adjusted,
-        statistic.floor,
-        statistic.effect,
-    )
+    def _verdict(
+        self, combined: Statistic, statistics: tuple[Statistic, ...]
+    ) -> tuple[Status, str]:
+        adjusted = combined.adjusted_p_value
+        if adjusted is None or adjusted >= self.alpha:
+            return "no_drift", f"no change significant at alpha={self.alpha} after correction"
+        strongest = min(
+            (s for s in statistics if s.p_value is not None), key=lambda s: s.p_value or 0.0
+        )
+        below = [s for s in statistics if s.floor is not None and s.value < s.floor]
+        if below:
+            names = ", ".join(f"{s.name}={s.value:.4g} < {s.floor:.4g}" for s in below)
+            return "no_drift", f"significant, but below the practical minimum: {names}"
+        return "drift", (
+            f"significant (adjusted p={adjusted:.3g} < {self.alpha}); strongest test "
+            f"{strongest.name} (p={strongest.p_value:.3g}, value {strongest.value:.4g})"
+        )

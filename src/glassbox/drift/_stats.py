@@ -30,6 +30,7 @@ __all__ = [
     "chi_square",
     "jensen_shannon",
     "js_floor",
+    "ks_statistic",
     "ks_test",
     "psi",
     "psi_floor",
@@ -120,6 +121,19 @@ def ks_test(reference: FloatArray, current: FloatArray) -> tuple[float, float]:
     """
     result = stats.ks_2samp(reference, current, alternative="two-sided", method="auto")
     return float(result.statistic), float(result.pvalue)
+
+
+def ks_statistic(reference_sorted: FloatArray, current: FloatArray) -> float:
+    """The Kolmogorov–Smirnov distance ``D`` alone (no p-value), from a sorted reference.
+
+    Equals ``ks_2samp(...).statistic``; two binary searches instead of SciPy's exact
+    p-value, which costs tens of milliseconds at 10,000 reference values.
+    """
+    current_sorted = np.sort(current)
+    pooled = np.concatenate([reference_sorted, current_sorted])
+    cdf_reference = np.searchsorted(reference_sorted, pooled, side="right") / len(reference_sorted)
+    cdf_current = np.searchsorted(current_sorted, pooled, side="right") / len(current_sorted)
+    return float(np.max(np.abs(cdf_reference - cdf_current)))
 
 
 def wasserstein(reference: FloatArray, current: FloatArray, scale: float) -> float:
@@ -234,3 +248,117 @@ def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
     adjusted = np.empty(n)
     adjusted[order] = np.minimum(adjusted_sorted, 1.0)
     return [float(v) for v in adjusted]
+
+
+def cauchy_combination(p_values: Sequence[float]) -> tuple[float, float]:
+    """Cauchy combination (ACAT) of p-values of tests on the same data.
+
+    ``T = mean(tan((0.5 - p_i) * pi))`` is standard Cauchy when every p-value is uniform,
+    whatever their dependence in the tail (Liu & Xie 2020), so ``p = 0.5 - arctan(T)/pi``
+    is a valid combined p-value. Unlike Bonferroni it does not multiply the smallest
+    p-value by the number of tests, and when several tests agree it gets smaller than
+    any of them.
+
+    Returns:
+        ``(T, combined_p)``.
+    """
+    if not p_values:
+        raise ValueError("no p-values to combine")
+    ps = np.clip(np.asarray(p_values, dtype=np.float64), 1e-300, 1 - 1e-15)
+    # For tiny p, tan((0.5 - p) pi) = 1/(p pi) to double precision and does not overflow.
+    terms = np.where(ps < 1e-15, 1.0 / (ps * math.pi), np.tan((0.5 - ps) * math.pi))
+    statistic = float(terms.mean())
+    if statistic > 1e15:
+        return statistic, float(min(1.0, 1.0 / (statistic * math.pi)))
+    return statistic, float(min(1.0, max(0.0, 0.5 - math.atan(statistic) / math.pi)))
+
+
+def hypergeometric_test(total: int, marked: int, drawn: int, observed: int) -> float:
+    """Two-sided mid-p of drawing ``observed`` marked rows among ``drawn`` of ``total``.
+
+    The exact conditional test of a 2×2 table (Fisher's), with the mid-p correction:
+    ``P(X < x) + P(X = x)/2`` per side, doubled. Fisher's plain p-value is conservative
+    at small counts (a rate of 4% in 50 rows has only a few possible outcomes), the
+    mid-p keeps the false-alarm rate near ``alpha`` instead of far below it.
+    """
+    distribution = stats.hypergeom(total, marked, drawn)
+    half = 0.5 * float(distribution.pmf(observed))
+    lower = float(distribution.cdf(observed)) - half
+    upper = float(distribution.sf(observed)) + half
+    return float(min(1.0, 2 * min(lower, upper)))
+
+
+#: Share of the pooled sample in each tail for the tail tests.
+TAIL_SHARE = 0.05
+
+
+def rank_tests(
+    reference: FloatArray, current: FloatArray, *, seed: int = 0
+) -> list[tuple[str, float, float]]:
+    """The scalar test battery: location, scale, shape and both tails, on pooled ranks.
+
+    Ties are broken at random (seeded), so the pooled ranks are a uniformly random
+    arrangement when nothing drifted and every test below is exact or has its textbook
+    large-sample null, whatever the feature's distribution (rounded, zero-inflated,
+    heavy-tailed). The tests:
+
+    * ``mann_whitney`` (location; value ``P(current > reference)``, 0.5 = none);
+    * ``mood`` (scale: squared distance of ranks from the middle; value = current's
+      mean over its null mean, 1 = none);
+    * ``cvm`` (Cramér–von Mises, any change of shape;
+      ``scipy.stats.cramervonmises_2samp`` on the ranks);
+    * ``tail_upper`` / ``tail_lower`` (share of the current rows among the pooled top /
+      bottom :data:`TAIL_SHARE`, against its hypergeometric null; value = that share).
+
+    Returns:
+        ``(name, value, p_value)`` per test.
+    """
+    n, m = len(reference), len(current)
+    total = n + m
+    pooled = np.concatenate([reference, current])
+    order = np.lexsort((np.random.default_rng(seed).random(total), pooled))
+    ranks = np.empty(total, dtype=np.float64)
+    ranks[order] = np.arange(1, total + 1)
+    current_ranks = ranks[n:]
+
+    rank_sum = float(current_ranks.sum())
+    z_location = (rank_sum - m * (total + 1) / 2) / math.sqrt(n * m * (total + 1) / 12)
+    auc = (rank_sum - m * (m + 1) / 2) / (n * m)
+
+    centred = float(((current_ranks - (total + 1) / 2) ** 2).sum())
+    mood_mean = m * (total * total - 1) / 12
+    mood_var = n * m * (total + 1) * (total * total - 4) / 180
+    z_scale = (centred - mood_mean) / math.sqrt(mood_var)
+
+    cvm = stats.cramervonmises_2samp(ranks[:n], current_ranks, method="asymptotic")
+
+    tail = max(1, round(TAIL_SHARE * total))
+    upper = int(np.count_nonzero(current_ranks > total - tail))
+    lower = int(np.count_nonzero(current_ranks <= tail))
+    return [
+        ("mann_whitney", auc, float(2 * stats.norm.sf(abs(z_location)))),
+        ("mood", centred / mood_mean, float(2 * stats.norm.sf(abs(z_scale)))),
+        ("cvm", float(cvm.statistic), float(cvm.pvalue)),
+        ("tail_upper", upper / m, hypergeometric_test(total, tail, m, upper)),
+        ("tail_lower", lower / m, hypergeometric_test(total, tail, m, lower)),
+    ]
+
+
+def rate_test(
+    reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike
+) -> tuple[float, float]:
+    """Exact test of one rate (a two-valued feature: refusal flag, error flag).
+
+    Args:
+        reference_counts: ``(rows without, rows with)`` the flag in the reference.
+        current_counts: The same in the current window.
+
+    Returns:
+        ``(current rate − reference rate, two-sided mid-p)``, see
+        :func:`hypergeometric_test`.
+    """
+    ref = np.asarray(reference_counts, dtype=np.int64)
+    cur = np.asarray(current_counts, dtype=np.int64)
+    n, m = int(ref.sum()), int(cur.sum())
+    difference = float(cur[1] / m - ref[1] / n)
+    return difference, hypergeometric_test(n + m, int(ref[1] + cur[1]), m, int(cur[1]))

@@ -134,7 +134,21 @@ class ErrorKinds:
             return "timeout"
         if isinstance(exc, self.connection):
             return "connection"
-        return "other"
+        return _transport_kind(exc) or "other"
+
+
+def _transport_kind(exc: BaseException) -> str | None:
+    """``timeout``/``connection`` for the HTTP client's own errors, which client libraries
+    let through unwrapped while a streamed body is read (a stream cut off by the server
+    raises ``RemoteProtocolError``). Matched by class name, as providers' SDKs may ship
+    their own copy of httpx under another module name."""
+    for cls in type(exc).__mro__:
+        if cls.__module__.startswith("httpx"):
+            if cls.__name__ == "TimeoutException":
+                return "timeout"
+            if cls.__name__ == "TransportError":
+                return "connection"
+    return None
 
 
 def finish_call(call: LLMCallRecorder, error: BaseException | None, kinds: ErrorKinds) -> None:

@@ -1,4 +1,4 @@
-"""The local stack: real Prometheus, Alertmanager and Pushgateway processes.
+"""The local stack: real Prometheus, Alertmanager and Pushgateway processes, and the console.
 
 :func:`up`, :func:`down` and :func:`status` manage the stack of one project-local state
 directory (``glassbox up``/``down``/``status``); the lower-level ``start_*`` functions
@@ -23,6 +23,7 @@ from glassbox.stack._process import (
     free_port,
     require_binary,
     start_alertmanager,
+    start_console,
     start_prometheus,
     start_pushgateway,
     wait_http_ok,
@@ -52,6 +53,7 @@ __all__ = [
     "render_overview",
     "require_binary",
     "start_alertmanager",
+    "start_console",
     "start_prometheus",
     "start_pushgateway",
     "state_table",

@@ -2,9 +2,11 @@
 
 ``up`` generates the mixin's configuration for one environment of the decisions file
 under ``<state dir>/config``, then makes sure a ``prometheus``, a
-``prometheus-alertmanager`` and a ``prometheus-pushgateway`` process run for that state
-directory, on loopback, and answer ``/-/ready``. It converges rather than starts: a
-service that already runs is kept (and reloaded when its configuration changed), a stale
+``prometheus-alertmanager``, a ``prometheus-pushgateway`` and the Glassbox console
+(``python -m glassbox.console``: the mixin's dashboards, alerts, and an OTLP receiver for
+traces and logs) run for that state directory, on loopback, and answer ``/-/ready``. It
+converges rather than starts: a service that already runs is kept (and reloaded when its
+configuration changed), a stale
 pid file is removed, and only what is missing is started. ``down`` stops every process of
 the stack and leaves none behind; data, configuration and logs stay for the next ``up``.
 """
@@ -27,6 +29,7 @@ from glassbox.stack._process import (
     Service,
     require_binary,
     start_alertmanager,
+    start_console,
     start_prometheus,
     start_pushgateway,
     wait_http_ok,
@@ -68,7 +71,12 @@ __all__ = [
 #: Where the stack keeps configuration, data, logs and pid files, relative to the project.
 DEFAULT_STATE_DIR = Path(".glassbox")
 #: Each service's usual port (clear of the SDK's 9464 and the simulator's 8765).
-DEFAULT_PORTS: dict[str, int] = {"prometheus": 9090, "alertmanager": 9093, "pushgateway": 9091}
+DEFAULT_PORTS: dict[str, int] = {
+    "prometheus": 9090,
+    "alertmanager": 9093,
+    "pushgateway": 9091,
+    "console": 9095,
+}
 
 # Processes started by this interpreter, kept so that `down` reaps them (no zombies) and
 # so that Popen does not warn about still-running children when it is collected.
@@ -84,6 +92,7 @@ def up(
     pushgateway_port: int | None = None,
     quiet: bool = False,
     *,
+    console_port: int | None = None,
     targets: Mapping[str, Sequence[str]] | None = None,
     timeout: float = 60.0,
 ) -> StackState:
@@ -100,6 +109,7 @@ def up(
         prometheus_port: Port of Prometheus; None keeps a running one's or uses 9090.
         alertmanager_port: Port of Alertmanager; None keeps a running one's or uses 9093.
         pushgateway_port: Port of the Pushgateway; None keeps a running one's or uses 9091.
+        console_port: Port of the console; None keeps a running one's or uses 9095.
         quiet: Print nothing (otherwise progress and the URLs are printed with rich).
         targets: SDK metrics endpoints to scrape by service (``{"newsroom":
             ["127.0.0.1:8000"]}``), replacing the decisions file's ``targets``.
@@ -124,6 +134,7 @@ def up(
         "prometheus": prometheus_port,
         "alertmanager": alertmanager_port,
         "pushgateway": pushgateway_port,
+        "console": console_port,
     }
     with _locked(root):
         pids: dict[str, int | None] = {}
@@ -150,11 +161,12 @@ def up(
             wait_http_ok(f"http://127.0.0.1:{ports[name]}/-/ready", timeout)
         missing = [name for name, pid in pids.items() if pid is None]
         for name in missing:
-            require_binary(SERVICES[name])
+            if name != "console":
+                require_binary(SERVICES[name])
             _check_port_free(name, ports[name])
         if missing:
             console.print(f"starting {', '.join(missing)} …")
-            _start(missing, root, ports, timeout)
+            _start(missing, root, ports, timeout, env=env, decisions=config)
         write_state_file(root, env, dict(environment.targets), ports, targets is not None)
     state = _observe(root)
     assert state is not None  # the state file was just written
@@ -319,7 +331,15 @@ def _check_port_free(name: str, port: int) -> None:
             ) from None
 
 
-def _start(names: Sequence[str], root: Path, ports: Mapping[str, int], timeout: float) -> None:
+def _start(
+    names: Sequence[str],
+    root: Path,
+    ports: Mapping[str, int],
+    timeout: float,
+    *,
+    env: str,
+    decisions: Path | str | None,
+) -> None:
     """Start ``names`` concurrently; on any failure stop the ones that did start."""
     config = root / "config"
     (root / "pushgateway-data").mkdir(exist_ok=True)
@@ -344,6 +364,16 @@ def _start(names: Sequence[str], root: Path, ports: Mapping[str, int], timeout: 
             extra_args=[f"--persistence.file={root / 'pushgateway-data' / 'metrics.db'}"],
             timeout=timeout,
         ),
+        "console": lambda: start_console(
+            root,
+            ports["console"],
+            prometheus=f"http://127.0.0.1:{ports['prometheus']}",
+            alertmanager=f"http://127.0.0.1:{ports['alertmanager']}",
+            env=env,
+            config=decisions,
+            logs=(str(root / "demo" / "*.jsonl"),),
+            timeout=timeout,
+        ),
     }
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         futures = {name: pool.submit(starters[name]) for name in names}
@@ -352,7 +382,7 @@ def _start(names: Sequence[str], root: Path, ports: Mapping[str, int], timeout: 
     for name, future in futures.items():
         try:
             started.append(future.result())
-        except RuntimeError as exc:
+        except RuntimeError as exc:  # MissingBinaryError too
             errors.append(f"{name}: {exc}")
     if errors:
         for service in started:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +27,7 @@ __all__ = [
     "free_port",
     "require_binary",
     "start_alertmanager",
+    "start_console",
     "start_prometheus",
     "start_pushgateway",
     "wait_http_ok",
@@ -139,9 +141,21 @@ def _spawn(
     ready_path: str,
     timeout: float,
 ) -> Service:
+    return _spawn_command(
+        name, [require_binary(binary), *args], port, state_dir, ready_path, timeout
+    )
+
+
+def _spawn_command(
+    name: str,
+    command: list[str],
+    port: int,
+    state_dir: Path,
+    ready_path: str,
+    timeout: float,
+) -> Service:
     state_dir.mkdir(parents=True, exist_ok=True)
     log_path = state_dir / f"{name}.log"
-    command = [require_binary(binary), *args]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             command,
@@ -220,3 +234,46 @@ def start_pushgateway(
     return _spawn(
         "pushgateway", "prometheus-pushgateway", args, port, state_dir, "/-/ready", timeout
     )
+
+
+def start_console(
+    state_dir: Path,
+    port: int | None = None,
+    *,
+    prometheus: str,
+    alertmanager: str | None = None,
+    env: str = "local",
+    config: Path | str | None = None,
+    logs: tuple[str, ...] = (),
+    timeout: float = 60.0,
+) -> Service:
+    """Start the Glassbox console (``python -m glassbox.console``) on loopback.
+
+    Its spans and logs are kept in ``state_dir/console.db``; ``logs`` are globs of
+    JSON-lines log files it follows.
+
+    Raises:
+        MissingBinaryError: The ``console`` extra (Starlette, uvicorn) is not installed.
+    """
+    import importlib.util
+
+    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingBinaryError(
+            f"the console needs {' and '.join(missing)}; install them with "
+            "`pip install 'glassbox[console]'` (or run `make setup`)."
+        )
+    port = port or free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "glassbox.console",
+        f"--web.listen-address=127.0.0.1:{port}",
+        f"--prometheus={prometheus}",
+        f"--store={state_dir / 'console.db'}",
+        f"--env={env}",
+        *([f"--alertmanager={alertmanager}"] if alertmanager else []),
+        *([f"--config={Path(config).resolve()}"] if config else []),
+        *(f"--logs={pattern}" for pattern in logs),
+    ]
+    return _spawn_command("console", command, port, state_dir, "/-/ready", timeout)

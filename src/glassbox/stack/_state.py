@@ -38,11 +38,13 @@ __all__ = [
     "write_state_file",
 ]
 
-#: The services of the local stack: name → binary (Debian package of the same name).
+#: The services of the local stack: name → what runs it, a binary (the Debian package of
+#: the same name) or ``python -m MODULE`` (the console runs in this Python).
 SERVICES: dict[str, str] = {
     "prometheus": "prometheus",
     "alertmanager": "prometheus-alertmanager",
     "pushgateway": "prometheus-pushgateway",
+    "console": "python -m glassbox.console",
 }
 
 _STATE_FILE = "stack.json"
@@ -53,7 +55,7 @@ class ServiceState:
     """One service of the local stack as last observed.
 
     Attributes:
-        name: ``prometheus``, ``alertmanager`` or ``pushgateway``.
+        name: ``prometheus``, ``alertmanager``, ``pushgateway`` or ``console``.
         pid: The process id, or None when no live process belongs to this stack.
         port: The loopback port it listens on.
         running: A live process of the right binary, started for this state directory.
@@ -81,7 +83,7 @@ class StackState:
     Attributes:
         env: The decisions-file environment its configuration was generated for.
         state_dir: The project-local directory holding configuration, data, logs, pids.
-        services: ``prometheus``, ``alertmanager`` and ``pushgateway``.
+        services: ``prometheus``, ``alertmanager``, ``pushgateway`` and ``console``.
         scrape_targets: The SDK metrics endpoints Prometheus scrapes, by service
             (``{"newsroom": ("127.0.0.1:8000",)}``); serve ``/metrics`` there.
         config_dir: The generated mixin files (``prometheus/``, ``alertmanager/``, …).
@@ -107,6 +109,36 @@ class StackState:
     @property
     def pushgateway_url(self) -> str:
         return self.services["pushgateway"].url
+
+    @property
+    def console_url(self) -> str:
+        return self.services["console"].url
+
+    @property
+    def otlp_endpoint(self) -> str:
+        """The console's OTLP/HTTP base URL, for ``OTEL_EXPORTER_OTLP_ENDPOINT``."""
+        return self.services["console"].url
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every service's URL and state as JSON-ready data (``glassbox status --json``)."""
+        services: dict[str, dict[str, Any]] = {}
+        for s in self.services.values():
+            services[s.name] = {
+                "url": s.url,
+                "pid": s.pid,
+                "running": s.running,
+                "ready": s.ready,
+                "log": str(s.log_path),
+            }
+        if "console" in services:
+            services["console"]["otlp"] = self.otlp_endpoint
+        return {
+            "env": self.env,
+            "state_dir": str(self.state_dir),
+            "healthy": self.healthy,
+            "services": services,
+            "scrape_targets": {k: list(v) for k, v in sorted(self.scrape_targets.items())},
+        }
 
     @property
     def healthy(self) -> bool:
@@ -156,12 +188,20 @@ def _cmdline(pid: int) -> list[str] | None:
     return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
+def _runs(argv: list[str], command: str) -> bool:
+    """``argv`` is ``command``: the binary itself, or some Python running ``-m MODULE``."""
+    if command.startswith("python -m "):
+        module = command.rsplit(" ", 1)[1]
+        return "python" in os.path.basename(argv[0]) and argv[1:3] == ["-m", module]
+    return os.path.basename(argv[0]) == command
+
+
 def _owned(pid: int, binary: str, state_dir: Path) -> bool:
     """``pid`` runs ``binary`` with arguments under ``state_dir`` (not a reused pid)."""
     argv = _cmdline(pid)
     if argv is None:
         return not Path("/proc").is_dir()  # no procfs: trust the pid file
-    if not argv or os.path.basename(argv[0]) != binary:
+    if not argv or not _runs(argv, binary):
         return False
     root = str(state_dir.resolve())
     return any(root + os.sep in arg for arg in argv[1:])
