@@ -7,11 +7,12 @@ STAMP := $(VENV)/.installed
 # Third-party GenAI instrumentations the mixin is tested on (tests/integration/
 # test_mixin_foreign.py). Their own venv: OpenLIT pins versions the Glassbox venv does not
 # share, and its init patches every library it finds. openai-v2 2.4b0 needs a
-# util-genai that still has `instruments` (removed in 1.2).
+# util-genai that still has `instruments` (removed in 1.2; all its releases are betas,
+# so the version is pinned exactly).
 FOREIGN_VENV := .venv-foreign
 FOREIGN_STAMP := $(FOREIGN_VENV)/.installed
 FOREIGN_PACKAGES := openai opentelemetry-sdk opentelemetry-exporter-prometheus \
-	opentelemetry-instrumentation-openai-v2==2.4b0 'opentelemetry-util-genai<1.2' openlit==1.45.0
+	opentelemetry-instrumentation-openai-v2==2.4b0 opentelemetry-util-genai==1.1b0 openlit==1.45.0
 APT_PACKAGES := prometheus prometheus-alertmanager prometheus-pushgateway redis-server chromium chromium-driver
 BINARIES := prometheus promtool amtool prometheus-alertmanager prometheus-pushgateway redis-server chromium chromedriver
 # The console's charting library (uPlot), pinned by console-ui/package-lock.json.
