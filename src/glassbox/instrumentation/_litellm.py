@@ -38,6 +38,7 @@ from glassbox.instrumentation._common import (
     claim_framework_call,
     report,
 )
+from glassbox.instrumentation._openai import record_chat
 
 __all__ = ["instrument_litellm", "uninstrument_litellm"]
 
@@ -93,30 +94,6 @@ def _usage(call: Any, usage: Any) -> None:
         cache_write_tokens=cache_write,
         reasoning_tokens=getattr(completion, "reasoning_tokens", None),
     )
-
-
-def _read_response(call: Any, response: Any) -> None:
-    usage = getattr(response, "usage", None)
-    if usage is not None:
-        _usage(call, usage)
-    finish: list[str] = []
-    tools: list[str] = []
-    for choice in getattr(response, "choices", None) or ():
-        reason = getattr(choice, "finish_reason", None)
-        if reason:
-            finish.append(str(reason))
-        message = getattr(choice, "message", None)
-        for tool_call in getattr(message, "tool_calls", None) or ():
-            name = getattr(getattr(tool_call, "function", None), "name", None)
-            if name:
-                tools.append(str(name))
-    call.set_response(
-        model=getattr(response, "model", None),
-        response_id=getattr(response, "id", None),
-        finish_reasons=finish,
-    )
-    if tools:
-        call.tool_calls(tools)
 
 
 class _Recorder:
@@ -219,7 +196,7 @@ class _Recorder:
                 if first is not None and first >= pending.started:
                     call.chunk(at=first)
             if response is not None:
-                _read_response(call, response)
+                record_chat(call, response, _usage)
             if isinstance(error, BaseException):
                 kind = _error_kind(error)
                 if kind is not None:

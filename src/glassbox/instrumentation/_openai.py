@@ -8,6 +8,7 @@ library's own retries are counted on the call that made them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from glassbox.instrumentation._calls import Endpoint, wrap_async, wrap_sync
@@ -54,11 +55,19 @@ def _chat_usage(call: LLMCallRecorder, usage: Any) -> None:
     )
 
 
-def record_chat(call: LLMCallRecorder, result: Any) -> None:
-    """Record a ``ChatCompletion``: usage, response model and id, finish reasons, tool calls."""
+def record_chat(
+    call: LLMCallRecorder,
+    result: Any,
+    read_usage: Callable[[LLMCallRecorder, Any], None] = _chat_usage,
+) -> None:
+    """Record a ``ChatCompletion``: usage, response model and id, finish reasons, tool calls.
+
+    ``read_usage`` reads the usage block (LiteLLM's OpenAI-shaped responses also carry
+    cache-write tokens).
+    """
     usage = getattr(result, "usage", None)
     if usage is not None:
-        _chat_usage(call, usage)
+        read_usage(call, usage)
     finish: list[str] = []
     tools: list[str] = []
     for choice in getattr(result, "choices", None) or ():
