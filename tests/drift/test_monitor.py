@@ -159,7 +159,7 @@ def test_report_json_carries_decision_statistics_and_p_values() -> None:
     assert statistics["mann_whitney"]["p_value"] < ALPHA
     assert statistics["mann_whitney"]["value"] > 0.9
     assert statistics["psi"]["floor"] is None
-    assert "strongest test mann_whitney" in data["features"]["x"]["reason"]
+    assert "strongest test anderson" in data["features"]["x"]["reason"]
 
 
 def test_monitor_rejects_bad_settings() -> None:

@@ -27,7 +27,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from glassbox.drift import _embedding, _stats
+from glassbox.drift import _embedding, _rank, _stats
+from glassbox.drift._aggregate import embedding_permutation_test
 from glassbox.drift._profile import (
     CategoricalProfile,
     Columns,
@@ -293,12 +294,11 @@ class Monitor:
             high_ref = int(np.count_nonzero(reference.sample == levels[-1]))
             high_cur = int(np.count_nonzero(current == levels[-1]))
             difference, p = _stats.rate_test((n - high_ref, high_ref), (m - high_cur, high_cur))
-            tests = [Statistic("rate", difference, p)]
+            tests = [Statistic("combined", difference, p), Statistic("rate", difference, p)]
         else:
-            tests = [
-                Statistic(name, value, p)
-                for name, value, p in _stats.rank_tests(reference.sample, current, seed=self.seed)
-            ]
+            battery, statistic, p = _rank.rank_battery(reference.sample, current, seed=self.seed)
+            tests = [Statistic("combined", statistic, p)]
+            tests += [Statistic(name, value, p_test) for name, value, p_test in battery]
         d = _stats.ks_statistic(reference.sample, current)
         effects = (
             Statistic("psi", _stats.psi(reference.counts, counts), floor=self._minimum("psi")),
@@ -327,7 +327,8 @@ class Monitor:
             chi2, p = _stats.chi_square(reference.counts, counts, seed=self.seed)
             test = Statistic("chi2", chi2, p)
         js = _stats.jensen_shannon(reference.counts, counts)
-        statistics = (test, Statistic("js", js, floor=self._minimum("js")))
+        combined = Statistic("combined", test.value, test.p_value)
+        statistics = (combined, test, Statistic("js", js, floor=self._minimum("js")))
         return FeatureResult(feature, "categorical", "no_drift", m, n, statistics)
 
     def _embedding(self, feature: str, reference: EmbeddingProfile, values: Any) -> FeatureResult:
@@ -348,52 +349,60 @@ class Monitor:
         if reference.projection is not None:
             rows = reference.projection.apply(rows)
         statistics: list[Statistic] = []
-        for test in self.embedding_tests:
-            if test == "classifier_auc":
-                result = _embedding.classifier_test(
-                    reference.sample, rows, alpha=self.alpha, seed=self.seed
-                )
-            elif test == "mmd":
-                result = _embedding.mmd_test(
-                    reference.sample,
-                    rows,
-                    permutations=self.permutations,
-                    alpha=self.alpha,
-                    seed=self.seed,
-                )
-            else:
-                result = _embedding.centroid_test(
-                    reference.sample,
-                    rows,
-                    resamples=self.permutations,
-                    alpha=self.alpha,
-                    seed=self.seed,
-                )
-            statistics.append(
-                Statistic(test, result.statistic, result.p_value, floor=self._minimum(test))
+        p_values: list[float] = []
+        if "mmd" in self.embedding_tests or "centroid" in self.embedding_tests:
+            joint = embedding_permutation_test(
+                reference.sample,
+                rows,
+                permutations=self.permutations,
+                mmd="mmd" in self.embedding_tests,
+                centroid="centroid" in self.embedding_tests,
+                seed=self.seed,
             )
-        return FeatureResult(feature, "embedding", "no_drift", m, n, tuple(statistics))
+            p_values.append(joint.p_value)
+            if joint.mmd_p is not None:
+                statistics.append(
+                    Statistic("mmd", joint.mmd, joint.mmd_p, floor=self._minimum("mmd"))
+                )
+            if joint.centroid_p is not None:
+                statistics.append(
+                    Statistic("centroid", joint.centroid, joint.centroid_p,
+                              floor=self._minimum("centroid"))
+                )  # fmt: skip
+        if "classifier_auc" in self.embedding_tests:
+            result = _embedding.classifier_test(
+                reference.sample, rows, alpha=self.alpha, seed=self.seed
+            )
+            p_values.append(result.p_value)
+            statistics.append(
+                Statistic("classifier_auc", result.statistic, result.p_value,
+                          floor=self._minimum("classifier_auc"))
+            )  # fmt: skip
+        statistic, p = (
+            (0.0, p_values[0]) if len(p_values) == 1 else _stats.cauchy_combination(p_values)
+        )
+        combined = Statistic("combined", statistic, p)
+        return FeatureResult(feature, "embedding", "no_drift", m, n, (combined, *statistics))
 
     def _decide(self, partial: list[FeatureResult]) -> tuple[FeatureResult, ...]:
         tested = [i for i, result in enumerate(partial) if result.status != "insufficient_data"]
-        combined = [
-            _stats.cauchy_combination(
-                [s.p_value for s in partial[i].statistics if s.p_value is not None]
-            )
-            for i in tested
-        ]
+        combined = [partial[i].statistics[0] for i in tested]
         adjusted = dict(
-            zip(tested, _stats.benjamini_hochberg([p for _, p in combined]), strict=True)
+            zip(
+                tested,
+                _stats.benjamini_hochberg([s.p_value or 1.0 for s in combined]),
+                strict=True,
+            )
         )
         decided: list[FeatureResult] = []
         for i, result in enumerate(partial):
             if i not in adjusted:
                 decided.append(result)
                 continue
-            value, p = combined[tested.index(i)]
-            test = Statistic("combined", value, p, adjusted[i])
-            statistics = (test, *result.statistics)
-            status, reason = self._verdict(test, result.statistics)
+            first, *rest = result.statistics
+            test = Statistic("combined", first.value, first.p_value, adjusted[i])
+            statistics = (test, *rest)
+            status, reason = self._verdict(test, tuple(rest))
             decided.append(
                 FeatureResult(result.feature, result.kind, status, result.samples,
                               result.reference_samples, statistics, reason)

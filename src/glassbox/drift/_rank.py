@@ -1,0 +1,221 @@
+"""The scalar test battery on pooled ranks, with an exact Monte Carlo null per (m, n).
+
+Ties in the pooled sample are broken at random (seeded), so when nothing drifted the
+current window's ranks are a uniformly random ``m``-subset of ``1 … m + n`` whatever
+the feature's distribution (rounded, zero-inflated, heavy-tailed). Every statistic of
+the battery, and any combination of them, is then *distribution-free*: its null
+depends only on ``(m, n)``. The battery's combined p-value is therefore not taken from
+an approximation (the Cauchy combination's own p-value measured 6–7 % at
+``alpha = 0.05`` on continuous features) but calibrated by simulating ``draws`` random
+rank arrangements for that ``(m, n)`` once (cached, seeded), and ranking the observed
+combined statistic among them. With the observed arrangement counted in the pool, the
+p-value ``#{pool >= observed} / (draws + 1)`` is exactly valid at any window size.
+
+The battery (each test's own p-value is an approximation used only to put the tests on
+one scale before they are combined; the combined p-value is exact):
+
+* ``mann_whitney`` (location; value ``P(current > reference)``, 0.5 = none);
+* ``mood`` (scale: squared distance of ranks from the middle; value = current's mean
+  over its null mean, 1 = none);
+* ``cvm`` (Cramér–von Mises: any change of shape);
+* ``anderson`` (Anderson–Darling, two-sample, on ranks: shape, weighted to the tails);
+* ``tail_upper`` / ``tail_lower`` (share of the current rows among the pooled top /
+  bottom 1 %, 5 % and 10 %, each against its exact hypergeometric null, mid-p; the
+  smallest of the three, times three; value = the current's share at the most
+  significant level over that level, 1 = none).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from threading import Lock
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+__all__ = ["NULL_DRAWS", "TAIL_SHARES", "TEST_NAMES", "null_cache_clear", "rank_battery"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Simulated rank arrangements per ``(m, n)``; the smallest possible p-value is
+#: ``1 / (NULL_DRAWS + 1)``.
+NULL_DRAWS = 1999
+
+#: Pooled tail shares of the tail tests.
+TAIL_SHARES = (0.01, 0.05, 0.10)
+
+#: The battery's tests, in the order of :func:`rank_battery`'s result.
+TEST_NAMES = ("mann_whitney", "mood", "cvm", "anderson", "tail_upper", "tail_lower")
+
+# Asymptotic null mean and variance of the two-sample CvM ``T`` and Anderson–Darling
+# ``A²`` statistics; a scaled chi-square with these two moments (Satterthwaite) puts
+# them on the p-value scale. Only a monotone transform: exactness comes from the
+# Monte Carlo calibration of the combination.
+_CVM_MOMENTS = (1 / 6, 1 / 45)
+_AD_MOMENTS = (1.0, 2 * (math.pi**2 - 9) / 3)
+
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple[int, int, int], FloatArray] = OrderedDict()
+_cache_lock = Lock()
+
+# Pooled cells per chunk when simulating the null (bounds memory at ~30 MB).
+_CHUNK_CELLS = 2_000_000
+
+
+def null_cache_clear() -> None:
+    """Forget every cached null (tests and benchmarks measure a cold start with it)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def rank_battery(
+    reference: FloatArray, current: FloatArray, *, seed: int = 0, draws: int = NULL_DRAWS
+) -> tuple[list[tuple[str, float, float]], float, float]:
+    """Run the battery and calibrate its combination by the exact ``(m, n)`` null.
+
+    Args:
+        reference: Reference values (finite).
+        current: Current values (finite).
+        seed: Seed of the random tie-breaking.
+        draws: Simulated null arrangements (cached per ``(m, n, draws)``).
+
+    Returns:
+        ``(tests, combined_statistic, combined_p)``: ``(name, value, p_value)`` per test
+        (approximate p-values), the Cauchy combination ``T`` of those p-values, and its
+        exact Monte Carlo p-value.
+    """
+    n, m = len(reference), len(current)
+    total = n + m
+    pooled = np.concatenate([reference, current])
+    order = np.lexsort((np.random.default_rng(seed).random(total), pooled))
+    indicator = np.zeros((1, total), dtype=np.float64)
+    indicator[0, order >= n] = 1.0  # position k of the pooled order holds a current row
+    values, p_values = _battery(indicator, m, n)
+    observed = _cauchy(p_values)[0]
+    null = _null(m, n, draws)
+    exceed = int(np.count_nonzero(null >= observed))
+    combined_p = (1 + exceed) / (1 + len(null))
+    tests = [
+        (name, float(values[0, i]), float(p_values[0, i])) for i, name in enumerate(TEST_NAMES)
+    ]
+    return tests, float(observed), combined_p
+
+
+def _null(m: int, n: int, draws: int) -> FloatArray:
+    """Combined statistics of ``draws`` uniformly random arrangements (cached, seeded)."""
+    key = (m, n, draws)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    total = m + n
+    rng = np.random.default_rng([0x6C617373, m, n, draws])
+    out = np.empty(draws, dtype=np.float64)
+    chunk = max(1, _CHUNK_CELLS // total)
+    rows = np.arange(chunk)[:, None]
+    for start in range(0, draws, chunk):
+        size = min(chunk, draws - start)
+        keys = rng.random((size, total))
+        chosen = np.argpartition(keys, m - 1, axis=1)[:, :m] if m < total else None
+        indicator = np.zeros((size, total), dtype=np.float64)
+        if chosen is None:
+            indicator[:] = 1.0
+        else:
+            indicator[rows[:size], chosen] = 1.0
+        out[start : start + size] = _cauchy(_battery(indicator, m, n)[1])
+    out.sort()
+    with _cache_lock:
+        _cache[key] = out
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return out
+
+
+def _battery(indicator: FloatArray, m: int, n: int) -> tuple[FloatArray, FloatArray]:
+    """Values and approximate p-values of every test, one row per arrangement.
+
+    ``indicator[b, k]`` is 1 when pooled rank ``k + 1`` belongs to the current window.
+    """
+    total = m + n
+    ranks = np.arange(1, total + 1, dtype=np.float64)
+    values = np.empty((len(indicator), len(TEST_NAMES)))
+    p_values = np.empty_like(values)
+
+    rank_sum = indicator @ ranks
+    z_location = (rank_sum - m * (total + 1) / 2) / math.sqrt(n * m * (total + 1) / 12)
+    values[:, 0] = (rank_sum - m * (m + 1) / 2) / (n * m)
+    p_values[:, 0] = 2 * stats.norm.sf(np.abs(z_location))
+
+    centred = indicator @ (ranks - (total + 1) / 2) ** 2
+    mood_mean = m * (total * total - 1) / 12
+    mood_sd = math.sqrt(n * m * (total + 1) * (total * total - 4) / 180)
+    values[:, 1] = centred / mood_mean
+    p_values[:, 1] = 2 * stats.norm.sf(np.abs((centred - mood_mean) / mood_sd))
+
+    below = np.cumsum(indicator, axis=1)  # current rows among the pooled first k
+    gap = below * total - m * ranks  # N·C_k − m·k
+    cvm = (gap**2).sum(axis=1) / (float(m) * n * total * total)
+    k = ranks[:-1]
+    anderson = (gap[:, :-1] ** 2 / (k * (total - k))).sum(axis=1) / (float(m) * n)
+    values[:, 2], values[:, 3] = cvm, anderson
+    p_values[:, 2] = _scaled_chi2_sf(cvm, *_CVM_MOMENTS)
+    p_values[:, 3] = _scaled_chi2_sf(anderson, *_AD_MOMENTS)
+
+    for column, upper in ((4, True), (5, False)):
+        best_p = np.full(len(indicator), np.inf)
+        best_ratio = np.ones(len(indicator))
+        for share in TAIL_SHARES:
+            tail = max(1, round(share * total))
+            count = (m - below[:, total - tail - 1]) if upper else below[:, tail - 1]
+            count = np.rint(count).astype(np.int64)
+            p = _hypergeometric_mid_p(total, tail, m)[count]
+            better = p < best_p
+            best_p = np.where(better, p, best_p)
+            best_ratio = np.where(better, count / (m * tail / total), best_ratio)
+        values[:, column] = best_ratio
+        p_values[:, column] = np.minimum(1.0, len(TAIL_SHARES) * best_p)
+    return values, p_values
+
+
+def _scaled_chi2_sf(statistic: FloatArray, mean: float, variance: float) -> FloatArray:
+    scale = variance / (2 * mean)
+    dof = 2 * mean * mean / variance
+    result: FloatArray = stats.chi2.sf(statistic / scale, dof)
+    return result
+
+
+_mid_p_cache: dict[tuple[int, int, int], FloatArray] = {}
+
+
+def _hypergeometric_mid_p(total: int, marked: int, drawn: int) -> FloatArray:
+    """Two-sided mid-p of every possible count ``0 … drawn`` (a lookup table)."""
+    key = (total, marked, drawn)
+    table = _mid_p_cache.get(key)
+    if table is None:
+        counts = np.arange(drawn + 1)
+        distribution = stats.hypergeom(total, marked, drawn)
+        half = 0.5 * distribution.pmf(counts)
+        lower = distribution.cdf(counts) - half
+        upper = distribution.sf(counts) + half
+        table = np.clip(2 * np.minimum(lower, upper), 0.0, 1.0)
+        if len(_mid_p_cache) > 256:
+            _mid_p_cache.clear()
+        _mid_p_cache[key] = table
+    return table
+
+
+def _cauchy(p_values: FloatArray) -> FloatArray:
+    """Row-wise Cauchy combination statistic ``mean(tan((0.5 − p)·π))``, p capped at 0.5.
+
+    Uncapped, one p-value of 1 (an exact test whose count equals its expectation)
+    contributes ``tan(−π/2) ≈ −10¹⁴`` and cancels any evidence from the other tests;
+    capped, a test without evidence contributes 0. The cap changes the statistic's null,
+    which is why the combination is calibrated by simulation, not by the Cauchy law.
+    """
+    ps = np.clip(p_values, 1e-300, 0.5)
+    terms = np.where(ps < 1e-15, 1.0 / (ps * math.pi), np.tan((0.5 - ps) * math.pi))
+    statistic: FloatArray = terms.mean(axis=1)
+    return statistic
