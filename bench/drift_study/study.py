@@ -101,8 +101,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 key = f"{set_name}|{scenario.modality}|{scenario.kind}|{scenario.strength}|{window}"
                 cells[key] = [alarms, count]
                 print(
-                    f"  {args.method} {key}: {alarms}/{count} "
-                    f"({time.perf_counter() - start:.0f}s)",
+                    f"  {args.method} {key}: {alarms}/{count} ({time.perf_counter() - start:.0f}s)",
                     file=sys.stderr,
                     flush=True,
                 )

@@ -6,6 +6,11 @@ compares current windows with it and returns a :class:`DriftReport`, which
 ``glassbox_drift_*`` metrics. See ``docs/drift.md``.
 """
 
+from glassbox.drift._aggregate import (
+    BANDWIDTH_FACTORS,
+    PermutationResult,
+    embedding_permutation_test,
+)
 from glassbox.drift._data import DataError, expand_text, read_columns
 from glassbox.drift._embedding import (
     EmbeddingTest,
@@ -25,6 +30,7 @@ from glassbox.drift._profile import (
     ScalarProfile,
 )
 from glassbox.drift._publish import JOB, PushError, publish, push, registry_for
+from glassbox.drift._rank import NULL_DRAWS, TAIL_SHARES, null_cache_clear, rank_battery
 from glassbox.drift._stats import (
     UNSEEN,
     benjamini_hochberg,
@@ -37,10 +43,13 @@ from glassbox.drift._stats import (
 from glassbox.drift._window import Window
 
 __all__ = [
+    "BANDWIDTH_FACTORS",
     "FORMAT_VERSION",
     "JOB",
+    "NULL_DRAWS",
     "OUTPUT_FEATURES",
     "REFUSAL_PHRASES",
+    "TAIL_SHARES",
     "UNSEEN",
     "CategoricalProfile",
     "DataError",
@@ -49,6 +58,7 @@ __all__ = [
     "EmbeddingTest",
     "FeatureResult",
     "Monitor",
+    "PermutationResult",
     "Profile",
     "ProfileError",
     "Projection",
@@ -61,15 +71,18 @@ __all__ = [
     "centroid_test",
     "chi_square",
     "classifier_test",
+    "embedding_permutation_test",
     "expand_text",
     "is_refusal",
     "jensen_shannon",
     "ks_test",
     "mmd_test",
+    "null_cache_clear",
     "output_features",
     "psi",
     "publish",
     "push",
+    "rank_battery",
     "read_columns",
     "registry_for",
     "wasserstein",

@@ -86,7 +86,13 @@ def embedding_permutation_test(
     if not (mmd or centroid):
         raise ValueError("embedding_permutation_test needs mmd, centroid or both")
     n, m = len(reference), len(current)
-    pooled = np.vstack([reference, current]).astype(np.float32)
+    pooled64 = np.vstack([reference, current]).astype(np.float64)
+    # Every statistic is scale-free (bandwidths follow the median distance, the centroid
+    # shift is in units of the reference's radius): rescale so squares cannot overflow.
+    largest = float(np.max(np.abs(pooled64))) if pooled64.size else 0.0
+    if math.isfinite(largest) and largest > 0:
+        pooled64 /= largest
+    pooled = pooled64.astype(np.float32)
     total_rows = n + m
     scale = min(_MAX_FACTOR, max(1.0, (_FULL_ROWS / total_rows) ** 2))
     draws = max(1, round(permutations * scale))

@@ -284,7 +284,14 @@ class Monitor:
         )  # fmt: skip
 
     def _scalar(self, feature: str, reference: ScalarProfile, values: Any) -> FeatureResult:
-        current, _ = scalar_values(values)
+        try:
+            current, _ = scalar_values(values)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ProfileError(
+                f"feature {feature!r}: the reference is numeric but the current values are "
+                f"not all numbers ({exc}); pass numbers, or profile it as categorical "
+                f"(kinds={{{feature!r}: 'categorical'}})"
+            ) from exc
         m, n = len(current), len(reference.sample)
         if (short := self._too_small(feature, "scalar", m, n)) is not None:
             return short
@@ -332,12 +339,20 @@ class Monitor:
         return FeatureResult(feature, "categorical", "no_drift", m, n, statistics)
 
     def _embedding(self, feature: str, reference: EmbeddingProfile, values: Any) -> FeatureResult:
-        rows = np.asarray(values, dtype=np.float32)
+        try:
+            rows = np.asarray(values, dtype=np.float32)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ProfileError(
+                f"feature {feature!r}: current embeddings are not a matrix of numbers ({exc}); "
+                f"pass rows of {reference.dimensions} numbers each"
+            ) from exc
         if rows.ndim != 2 or (len(rows) and rows.shape[1] != reference.dimensions):
             raise ProfileError(
                 f"feature {feature!r}: current embeddings have shape {rows.shape}, "
                 f"the reference has {reference.dimensions} dimensions"
             )
+        if rows.ndim == 2:
+            rows = rows[np.isfinite(rows).all(axis=1)]  # rows with NaN/inf are dropped
         if len(rows) > self.max_embedding_rows:
             pick = np.random.default_rng(self.seed).choice(
                 len(rows), self.max_embedding_rows, replace=False

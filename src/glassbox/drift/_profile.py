@@ -340,7 +340,8 @@ def _scalar(
     sample = finite
     if finite.size > sample_size:
         sample = rng.choice(finite, sample_size, replace=False)
-    std = float(finite.std())
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = float(finite.std())
     return ScalarProfile(
         edges, bin_counts(finite, edges), np.sort(sample), std if math.isfinite(std) else 0.0,
         int(finite.size), missing,
@@ -368,7 +369,15 @@ def _embedding(
     projection_rows: int,
     rng: np.random.Generator,
 ) -> EmbeddingProfile:
-    rows = np.asarray(values, dtype=np.float32)
+    try:
+        rows = np.asarray(values, dtype=np.float32)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ProfileError(
+            f"feature {feature!r}: embeddings are not a matrix of numbers ({exc}); "
+            "pass rows of equal length"
+        ) from exc
+    if rows.ndim == 2:
+        rows = rows[np.isfinite(rows).all(axis=1)]  # rows with NaN/inf are dropped
     if rows.ndim != 2 or len(rows) < 4:
         raise ProfileError(
             f"feature {feature!r} must be a 2-D array of at least 4 embeddings, "

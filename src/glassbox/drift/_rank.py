@@ -95,8 +95,13 @@ def rank_battery(
     values, p_values = _battery(indicator, m, n)
     observed = _cauchy(p_values)[0]
     null = _null(m, n, draws)
-    exceed = int(np.count_nonzero(null >= observed))
-    combined_p = (1 + exceed) / (1 + len(null))
+    # Ties with the null (an atom at T = 0 when every test has p >= 0.5, discrete
+    # counts at small windows) are broken at random, so the p-value is uniform, not
+    # merely valid: #{null > T} + U·(#{null = T} + 1), over draws + 1.
+    above = int(np.count_nonzero(null > observed))
+    ties = int(np.count_nonzero(null == observed))
+    u = float(np.random.default_rng([seed, m, n]).random())
+    combined_p = (above + u * (ties + 1)) / (1 + len(null))
     tests = [
         (name, float(values[0, i]), float(p_values[0, i])) for i, name in enumerate(TEST_NAMES)
     ]

@@ -288,62 +288,6 @@ def hypergeometric_test(total: int, marked: int, drawn: int, observed: int) -> f
     return float(min(1.0, 2 * min(lower, upper)))
 
 
-#: Share of the pooled sample in each tail for the tail tests.
-TAIL_SHARE = 0.05
-
-
-def rank_tests(
-    reference: FloatArray, current: FloatArray, *, seed: int = 0
-) -> list[tuple[str, float, float]]:
-    """The scalar test battery: location, scale, shape and both tails, on pooled ranks.
-
-    Ties are broken at random (seeded), so the pooled ranks are a uniformly random
-    arrangement when nothing drifted and every test below is exact or has its textbook
-    large-sample null, whatever the feature's distribution (rounded, zero-inflated,
-    heavy-tailed). The tests:
-
-    * ``mann_whitney`` (location; value ``P(current > reference)``, 0.5 = none);
-    * ``mood`` (scale: squared distance of ranks from the middle; value = current's
-      mean over its null mean, 1 = none);
-    * ``cvm`` (Cramér–von Mises, any change of shape;
-      ``scipy.stats.cramervonmises_2samp`` on the ranks);
-    * ``tail_upper`` / ``tail_lower`` (share of the current rows among the pooled top /
-      bottom :data:`TAIL_SHARE`, against its hypergeometric null; value = that share).
-
-    Returns:
-        ``(name, value, p_value)`` per test.
-    """
-    n, m = len(reference), len(current)
-    total = n + m
-    pooled = np.concatenate([reference, current])
-    order = np.lexsort((np.random.default_rng(seed).random(total), pooled))
-    ranks = np.empty(total, dtype=np.float64)
-    ranks[order] = np.arange(1, total + 1)
-    current_ranks = ranks[n:]
-
-    rank_sum = float(current_ranks.sum())
-    z_location = (rank_sum - m * (total + 1) / 2) / math.sqrt(n * m * (total + 1) / 12)
-    auc = (rank_sum - m * (m + 1) / 2) / (n * m)
-
-    centred = float(((current_ranks - (total + 1) / 2) ** 2).sum())
-    mood_mean = m * (total * total - 1) / 12
-    mood_var = n * m * (total + 1) * (total * total - 4) / 180
-    z_scale = (centred - mood_mean) / math.sqrt(mood_var)
-
-    cvm = stats.cramervonmises_2samp(ranks[:n], current_ranks, method="asymptotic")
-
-    tail = max(1, round(TAIL_SHARE * total))
-    upper = int(np.count_nonzero(current_ranks > total - tail))
-    lower = int(np.count_nonzero(current_ranks <= tail))
-    return [
-        ("mann_whitney", auc, float(2 * stats.norm.sf(abs(z_location)))),
-        ("mood", centred / mood_mean, float(2 * stats.norm.sf(abs(z_scale)))),
-        ("cvm", float(cvm.statistic), float(cvm.pvalue)),
-        ("tail_upper", upper / m, hypergeometric_test(total, tail, m, upper)),
-        ("tail_lower", lower / m, hypergeometric_test(total, tail, m, lower)),
-    ]
-
-
 def rate_test(
     reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike
 ) -> tuple[float, float]:

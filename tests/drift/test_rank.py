@@ -1,0 +1,83 @@
+"""The scalar battery on pooled ranks and its exact (m, n) Monte Carlo null."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from glassbox.drift import _rank
+
+
+def _battery(x: np.ndarray, y: np.ndarray, seed: int = 0) -> dict[str, tuple[float, float]]:
+    tests, _, _ = _rank.rank_battery(x, y, seed=seed, draws=199)
+    return {name: (value, p) for name, value, p in tests}
+
+
+def test_battery_statistics_match_scipy_without_ties() -> None:
+    rng = np.random.default_rng(8)
+    x, y = rng.normal(size=400), rng.normal(0.2, 1.5, size=120)
+    got = _battery(x, y)
+    u = stats.mannwhitneyu(y, x, use_continuity=False, method="asymptotic")
+    assert got["mann_whitney"] == pytest.approx((u.statistic / (400 * 120), u.pvalue))
+    assert got["mood"][1] == pytest.approx(stats.mood(y, x).pvalue)
+    assert got["cvm"][0] == pytest.approx(stats.cramervonmises_2samp(x, y).statistic)
+    # Pettitt's rank form of the two-sample Anderson–Darling statistic, term by term.
+    pooled_is_y = np.r_[np.zeros(400), np.ones(120)][np.argsort(np.r_[x, y])]
+    n, m, total = 400, 120, 520
+    expected = sum(
+        (total * pooled_is_y[:j].sum() - j * m) ** 2 / (j * (total - j)) for j in range(1, total)
+    ) / (n * m)
+    assert got["anderson"][0] == pytest.approx(expected)
+    assert got["anderson"][1] < 0.01
+    top = np.sort(np.r_[x, y])[-52:]  # 10% of 520 rows
+    assert 0 < got["tail_upper"][1] < 1
+    assert np.isin(y, top).sum() / 120 > 0.1  # the wider window crowds the upper tail
+
+
+def test_combined_p_value_is_uniform_without_drift() -> None:
+    """The exact null: 200 null p-values pass a KS test of uniformity, on heavily tied
+    data (rounded to one decimal) where SciPy's Cramér–von Mises false-alarms."""
+    rng = np.random.default_rng(9)
+    p_values, scipy_alarms = [], 0
+    for seed in range(200):
+        x = np.round(rng.normal(size=1000), 1)
+        y = np.round(rng.normal(size=60), 1)
+        p_values.append(_rank.rank_battery(x, y, seed=seed, draws=499)[2])
+        scipy_alarms += stats.cramervonmises_2samp(x, y, method="asymptotic").pvalue < 0.05
+    assert stats.kstest(p_values, "uniform").pvalue > 0.01
+    alarms = sum(p < 0.05 for p in p_values)
+    assert stats.binom.ppf(0.001, 200, 0.05) <= alarms <= stats.binom.ppf(0.999, 200, 0.05)
+    assert scipy_alarms > 100
+
+
+def test_null_is_cached_per_window_size_and_seeded() -> None:
+    _rank.null_cache_clear()
+    first = _rank._null(40, 300, 99)
+    assert _rank._null(40, 300, 99) is first
+    _rank.null_cache_clear()
+    np.testing.assert_array_equal(_rank._null(40, 300, 99), first)
+    assert not np.array_equal(_rank._null(41, 300, 99), first)
+
+
+def test_battery_sees_each_kind_of_change() -> None:
+    rng = np.random.default_rng(11)
+    reference = rng.lognormal(size=5000)
+    changes = {
+        "location": rng.lognormal(0.3, size=400),
+        "spread": rng.lognormal(0, 1.4, size=400),
+        "upper tail": np.where(
+            rng.random(400) < 0.1, rng.lognormal(size=400) * 8, rng.lognormal(size=400)
+        ),
+    }
+    for kind, current in changes.items():
+        _, _, p = _rank.rank_battery(reference, current, draws=499)
+        assert p < 0.01, kind
+    _, _, p = _rank.rank_battery(reference, rng.lognormal(size=400), draws=499)
+    assert p > 0.01
+
+
+def test_a_p_value_of_one_does_not_cancel_the_other_tests() -> None:
+    # One uncapped tan(-pi/2) term would swamp any evidence; capped, it counts as none.
+    p_values = np.array([[1e-6, 1.0, 1.0, 0.9, 1.0, 1.0]])
+    assert _rank._cauchy(p_values)[0] > 1e4
