@@ -21,7 +21,7 @@ VENDOR_FILES := $(VENDOR)/uPlot.iife.min.js $(VENDOR)/uPlot.min.css
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: setup system-deps console-assets demo test bench drift-study lint format docs clean
+.PHONY: setup system-deps console-assets demo test bench drift-study drift-baselines lint format docs clean
 
 setup: system-deps console-assets $(STAMP) $(FOREIGN_STAMP)
 
@@ -76,8 +76,32 @@ bench: setup
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done
 
+# The drift power study (docs/drift.md): Glassbox's monitors on every scenario, then the
+# tables. One core; well over an hour at the default trial counts.
+DRIFT_STUDY := nice $(PY) bench/drift_study/study.py
+DRIFT_RESULTS := bench/drift_study/results
 drift-study: setup
-	$(PY) bench/drift_study/study.py --write
+	$(DRIFT_STUDY) --out $(DRIFT_RESULTS)/glassbox.json
+	$(PY) bench/drift_study/study.py --tables --write
+
+# The baselines of issue 18 on the same held-back draws, each in its own venv (never in
+# the Glassbox venv, the tests or CI): Evidently's data-drift preset on the scalars,
+# alibi-detect's MMDDrift on the embeddings. torch 2.13.0 is the CPU build this machine
+# keeps on disk; elsewhere pip would fetch a CUDA build of several GB.
+EVIDENTLY_VENV := .venv-evidently
+ALIBI_VENV := .venv-alibi
+drift-baselines: setup
+	@test -x $(EVIDENTLY_VENV)/bin/python || $(PYTHON) -m venv $(EVIDENTLY_VENV)
+	$(EVIDENTLY_VENV)/bin/python -m pip install -q 'evidently==0.7.23' 'pandas<3'
+	@test -x $(ALIBI_VENV)/bin/python || $(PYTHON) -m venv $(ALIBI_VENV)
+	$(ALIBI_VENV)/bin/python -m pip install -q 'torch==2.13.0' 'alibi-detect[torch]==0.13.0'
+	nice $(EVIDENTLY_VENV)/bin/python bench/drift_study/study.py --method evidently \
+		--sets held-back --modalities scalars --scalar-null-trials 200 --scalar-trials 20 \
+		--out $(DRIFT_RESULTS)/evidently.json
+	nice $(ALIBI_VENV)/bin/python bench/drift_study/study.py --method alibi \
+		--sets held-back --modalities embeddings --embedding-null-trials 20 \
+		--embedding-trials 5 --out $(DRIFT_RESULTS)/alibi.json
+	$(PY) bench/drift_study/study.py --tables --write
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -92,5 +116,5 @@ docs: setup
 	$(PY) -m glassbox._docs
 
 clean:
-	rm -rf $(VENV) $(FOREIGN_VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist
+	rm -rf $(VENV) $(FOREIGN_VENV) .venv-evidently .venv-alibi .pytest_cache .mypy_cache .ruff_cache .glassbox build dist
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .glassbox build dist console-ui/node_modules $(VENDOR)

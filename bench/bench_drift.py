@@ -100,7 +100,7 @@ def main() -> None:
         lambda: mmd_test(reference, current, permutations=200),
     )
     _time(
-        "embedding: centroid vs 200 permutations",
+        "embedding: centroid vs 200 bootstrap resamples",
         3.0,
         3,
         lambda: centroid_test(reference, current),

@@ -134,3 +134,18 @@ def test_npy_of_strings_runs_the_categorical_test(tmp_path: Path) -> None:
             assert "chi2" in feature["statistics"]
             verdicts[current] = feature["drift"]
         assert verdicts == {"same": False, "moved": True}
+
+
+def test_check_runs_the_categorical_test_on_npy_arrays_of_strings(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    codes = np.asarray(["en", "es", "de", "fr"])
+    np.save(tmp_path / "ref.npy", rng.choice(codes, 5000, p=[0.6, 0.2, 0.1, 0.1]))
+    np.save(tmp_path / "cur.npy", rng.choice(codes, 800, p=[0.4, 0.2, 0.2, 0.2]))
+    args = ["drift", "check", "-r", str(tmp_path / "ref.npy"),
+            "--current", str(tmp_path / "cur.npy"), "--json"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    feature = json.loads(result.stdout)["features"]["value"]
+    assert feature["kind"] == "categorical"
+    assert feature["drift"] is True
+    assert feature["statistics"]["chi2"]["p_value"] < 1e-6

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,9 +50,11 @@ def test_scalar_and_categorical_columns_never_raise_undocumented_errors(
     try:
         report = Monitor(profile, min_samples=2).check({"x": current})
     except ProfileError as exc:
-        assert "x" in str(exc)
+        message = str(exc)
+    else:
+        _check_report(report)
         return
-    _check_report(report)
+    assert "'x'" in message
 
 
 @SETTINGS
@@ -80,10 +83,5 @@ def test_embeddings_never_raise_undocumented_errors(
 
 def test_a_scalar_profile_checked_against_words_names_the_feature() -> None:
     profile = Profile.build({"latency": np.arange(100.0)})
-    try:
+    with pytest.raises(ProfileError, match=r"'latency'.*not all numbers.*categorical"):
         Monitor(profile).check({"latency": ["fast"] * 50})
-    except ProfileError as exc:
-        assert "latency" in str(exc)
-        assert "number" in str(exc)
-    else:  # pragma: no cover - the assertion explains
-        raise AssertionError("expected a ProfileError")
