@@ -4,13 +4,15 @@ The decision rule holds at every window size:
 
 1. Below ``min_samples`` rows (current or reference) a feature is reported as
    ``insufficient_data``, with no score.
-2. Each feature runs a battery of tests, each most powerful against one kind of change
-   (scalars: location, scale, shape and both tails on pooled ranks, or an exact rate
-   test for a two-valued feature; categories: chi-square, or the exact rate test for
-   two; embeddings: MMD² and centroid, and the domain classifier when asked). Their
-   p-values become one p-value per feature by the Cauchy combination, which stays
-   valid under the tests' strong dependence and, unlike Bonferroni, gets smaller when
-   several tests agree.
+2. Each feature runs a battery of tests, each most powerful against one kind of change,
+   and gets one p-value: scalars run location, scale, shape (Cramér–von Mises,
+   Anderson–Darling) and tail tests on pooled ranks, combined by the Cauchy
+   combination and calibrated *exactly* by the simulated null of that window size
+   (:mod:`glassbox.drift._rank`), or an exact rate test for a two-valued feature;
+   categories run chi-square, or the rate test for two; embeddings run MMD² at five
+   bandwidths and the centroid shift on shared label permutations, the smallest
+   p-value calibrated by the same permutations (:mod:`glassbox.drift._aggregate`),
+   and the domain classifier when asked (then Cauchy-combined with the former).
 3. The features' p-values form one Benjamini–Hochberg family; when no feature drifted
    that bounds the chance of any false alarm by ``alpha`` (Simes).
 4. A feature drifted when its adjusted p-value is below ``alpha`` and every effect size
@@ -52,11 +54,13 @@ class Statistic:
 
     Attributes:
         name: The ``statistic`` label value: ``combined``; tests ``mann_whitney``,
-            ``mood``, ``cvm``, ``tail_upper``, ``tail_lower``, ``rate``, ``chi2``,
+            ``mood``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``rate``,
+            ``chi2``,
             ``classifier_auc``, ``mmd``, ``centroid``; effects ``psi``, ``ks``,
             ``wasserstein``, ``js``.
         value: The statistic (a test statistic or an effect size).
-        p_value: Raw p-value, for tests (``combined`` is the feature's Cauchy combination).
+        p_value: Raw p-value, for tests (``combined`` is the feature's own p-value, the
+            one the decision uses).
         adjusted_p_value: Benjamini–Hochberg adjusted p-value, on ``combined`` only.
         floor: The practical minimum this effect must reach (``Monitor.min_effect``).
         effect: Kept for the report's schema; always ``None`` since every test counts.
@@ -200,7 +204,8 @@ class Monitor:
         embedding_tests: Which embedding tests run. MMD² and the centroid test by
             default; the domain classifier is opt-in, as it costs five model fits
             per check.
-        permutations: Permutations (MMD) and bootstrap resamples (centroid).
+        permutations: Label permutations of the embedding test at 4,000 pooled rows
+            (up to five times more at smaller sizes, for the same cost).
         max_embedding_rows: Current embedding rows beyond this are subsampled.
         seed: Seed of every random choice, so a check is reproducible.
     """
