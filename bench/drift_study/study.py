@@ -86,8 +86,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     cells: dict[str, Any] = {}
     for set_name in args.sets.split(","):
         build, seed = SETS[set_name]
+        seed = seed if args.seed is None else args.seed
         for scenario in build():
             if scenario.modality not in args.modalities.split(","):
+                continue
+            if args.null_only and scenario.kind != "none":
                 continue
             null = scenario.kind == "none"
             scalars = scenario.modality == "scalars"
@@ -191,6 +194,10 @@ def main() -> None:
     parser.add_argument("--embedding-trials", type=int, default=20)
     parser.add_argument("--embedding-null-trials", type=int, default=200)
     parser.add_argument("--sets", default="held-back,development")
+    parser.add_argument(
+        "--seed", type=int, help="Replace the set's seed (a re-check on other draws)."
+    )
+    parser.add_argument("--null-only", action="store_true", help="Only the no-drift cells.")
     parser.add_argument("--modalities", default="scalars,embeddings")
     args = parser.parse_args()
     if args.tables:

@@ -23,6 +23,7 @@ The decision rule holds at every window size:
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -274,6 +275,11 @@ class Monitor:
             self.profile.created_at,
         )
 
+    def _uniform(self, feature: str) -> float:
+        """A seeded uniform draw per feature: the randomisation of the discrete tests,
+        which makes their p-values exactly uniform when nothing changed."""
+        return float(np.random.default_rng([self.seed, zlib.crc32(feature.encode())]).random())
+
     def _minimum(self, name: str) -> float | None:
         minimum = self.min_effect.get(name)
         return None if minimum is None else float(minimum)
@@ -305,7 +311,9 @@ class Monitor:
         if len(levels) <= 2:
             high_ref = int(np.count_nonzero(reference.sample == levels[-1]))
             high_cur = int(np.count_nonzero(current == levels[-1]))
-            difference, p = _stats.rate_test((n - high_ref, high_ref), (m - high_cur, high_cur))
+            difference, p = _stats.rate_test(
+                (n - high_ref, high_ref), (m - high_cur, high_cur), u=self._uniform(feature)
+            )
             tests = [Statistic("combined", difference, p), Statistic("rate", difference, p)]
         else:
             battery, statistic, p = _rank.rank_battery(reference.sample, current, seed=self.seed)
@@ -333,10 +341,14 @@ class Monitor:
         counts = reference.count(strings)
         occurring = (reference.counts + counts) > 0
         if int(np.count_nonzero(occurring)) == 2:
-            difference, p = _stats.rate_test(reference.counts[occurring], counts[occurring])
+            difference, p = _stats.rate_test(
+                reference.counts[occurring], counts[occurring], u=self._uniform(feature)
+            )
             test = Statistic("rate", difference, p)
         else:
-            chi2, p = _stats.chi_square(reference.counts, counts, seed=self.seed)
+            chi2, p = _stats.chi_square(
+                reference.counts, counts, seed=self.seed, u=self._uniform(feature)
+            )
             test = Statistic("chi2", chi2, p)
         js = _stats.jensen_shannon(reference.counts, counts)
         combined = Statistic("combined", test.value, test.p_value)

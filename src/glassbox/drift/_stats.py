@@ -159,6 +159,7 @@ def chi_square(
     *,
     permutations: int = 2000,
     seed: int = 0,
+    u: float | None = None,
 ) -> tuple[float, float]:
     """Pearson chi-square test of homogeneity on the 2×K table of category counts.
 
@@ -167,7 +168,9 @@ def chi_square(
     only two categories remain, as SciPy does). When an expected count is below 5 the
     asymptotic p-value is unreliable, so the p-value comes from ``permutations`` tables
     drawn with the same margins (multivariate hypergeometric), which is exact in
-    expectation at any sample size.
+    expectation at any sample size. Small tables have few possible statistics; tables
+    tying with the observed one count fully (conservative) unless ``u`` is given, then
+    with weight ``u`` (uniform random ``u``: an exactly uniform p-value).
 
     Returns:
         ``(statistic, p_value)``; ``(0.0, 1.0)`` when fewer than two categories occur.
@@ -189,8 +192,11 @@ def chi_square(
     )
     null = _pearson_rows(column_totals, simulated, int(table[0].sum()))
     observed = _pearson_rows(column_totals, table[1][None, :], int(table[0].sum()))[0]
-    exceed = int(np.count_nonzero(null >= observed - 1e-9 * max(observed, 1.0)))
-    return statistic, (1 + exceed) / (1 + permutations)
+    tolerance = 1e-9 * max(observed, 1.0)
+    above = int(np.count_nonzero(null > observed + tolerance))
+    ties = int(np.count_nonzero(np.abs(null - observed) <= tolerance))
+    weight = 1.0 if u is None else u
+    return statistic, (above + weight * (ties + 1)) / (1 + permutations)
 
 
 def _pearson_rows(
@@ -273,36 +279,43 @@ def cauchy_combination(p_values: Sequence[float]) -> tuple[float, float]:
     return statistic, float(min(1.0, max(0.0, 0.5 - math.atan(statistic) / math.pi)))
 
 
-def hypergeometric_test(total: int, marked: int, drawn: int, observed: int) -> float:
-    """Two-sided mid-p of drawing ``observed`` marked rows among ``drawn`` of ``total``.
+def hypergeometric_test(
+    total: int, marked: int, drawn: int, observed: int, *, u: float = 0.5
+) -> float:
+    """Two-sided p-value of drawing ``observed`` marked rows among ``drawn`` of ``total``.
 
-    The exact conditional test of a 2×2 table (Fisher's), with the mid-p correction:
-    ``P(X < x) + P(X = x)/2`` per side, doubled. Fisher's plain p-value is conservative
-    at small counts (a rate of 4% in 50 rows has only a few possible outcomes), the
-    mid-p keeps the false-alarm rate near ``alpha`` instead of far below it.
+    The exact conditional test of a 2×2 table (Fisher's). Per side
+    ``P(X < x) + u·P(X = x)`` (and ``P(X > x) + (1 − u)·P(X = x)``), the smaller doubled.
+    With ``u = 0.5`` that is the mid-p. With ``u`` drawn uniformly (the monitor draws it,
+    seeded) it is the randomised exact test, whose p-value is exactly uniform when
+    nothing changed: Fisher's plain p-value is far below ``alpha`` at small counts (a
+    rate of 4% in 50 rows has only a few possible outcomes), and the mid-p is only
+    close to ``alpha`` on average (at 2% of 200 rows against 10,000, ``P(p <= 0.02)`` is
+    2.4%, ``P(p <= 0.05)`` 3.6%).
     """
     distribution = stats.hypergeom(total, marked, drawn)
-    half = 0.5 * float(distribution.pmf(observed))
-    lower = float(distribution.cdf(observed)) - half
-    upper = float(distribution.sf(observed)) + half
-    return float(min(1.0, 2 * min(lower, upper)))
+    point = float(distribution.pmf(observed))
+    lower = float(distribution.cdf(observed)) - (1.0 - u) * point
+    upper = float(distribution.sf(observed)) + (1.0 - u) * point
+    return float(min(1.0, max(0.0, 2 * min(lower, upper))))
 
 
 def rate_test(
-    reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike
+    reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike, *, u: float = 0.5
 ) -> tuple[float, float]:
     """Exact test of one rate (a two-valued feature: refusal flag, error flag).
 
     Args:
         reference_counts: ``(rows without, rows with)`` the flag in the reference.
         current_counts: The same in the current window.
+        u: Weight of the observed count's own probability (0.5: the mid-p; uniform
+            random: the randomised exact test), see :func:`hypergeometric_test`.
 
     Returns:
-        ``(current rate − reference rate, two-sided mid-p)``, see
-        :func:`hypergeometric_test`.
+        ``(current rate − reference rate, two-sided p-value)``.
     """
     ref = np.asarray(reference_counts, dtype=np.int64)
     cur = np.asarray(current_counts, dtype=np.int64)
     n, m = int(ref.sum()), int(cur.sum())
     difference = float(cur[1] / m - ref[1] / n)
-    return difference, hypergeometric_test(n + m, int(ref[1] + cur[1]), m, int(cur[1]))
+    return difference, hypergeometric_test(n + m, int(ref[1] + cur[1]), m, int(cur[1]), u=u)
