@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             else:
                 trials = args.embedding_null_trials if null else args.embedding_trials
             for window in WINDOWS[scenario.modality]:
+                if args.windows and str(window) not in args.windows.split(","):
+                    continue
                 start = time.perf_counter()
                 alarms, count = rate(scenario, window, trials, seed, detect)
                 key = f"{set_name}|{scenario.modality}|{scenario.kind}|{scenario.strength}|{window}"
@@ -131,7 +133,9 @@ def tables() -> str:
             shown = [
                 m
                 for m in others
-                if f"{set_name}|{modality}|none|none|{windows[0]}" in results[m]["cells"]
+                if any(
+                    f"{set_name}|{modality}|none|none|{w}" in results[m]["cells"] for w in windows
+                )
             ]
             names = " · ".join(METHODS[m] for m in ["glassbox", *shown])
             counts = _trial_counts(ours, set_name, modality, scenarios, windows)
@@ -152,6 +156,9 @@ def tables() -> str:
                     key = f"{set_name}|{modality}|{scenario.kind}|{scenario.strength}|{window}"
                     values = []
                     for method in ["glassbox", *shown]:
+                        if key not in results[method]["cells"]:
+                            values.append("—")  # a baseline not run at this window
+                            continue
                         alarms, count = results[method]["cells"][key]
                         value = alarms / count
                         summary[method][0 if null else 1].append(value)
@@ -198,6 +205,7 @@ def main() -> None:
         "--seed", type=int, help="Replace the set's seed (a re-check on other draws)."
     )
     parser.add_argument("--null-only", action="store_true", help="Only the no-drift cells.")
+    parser.add_argument("--windows", default="", help="Only these windows (comma-separated).")
     parser.add_argument("--modalities", default="scalars,embeddings")
     args = parser.parse_args()
     if args.tables:
