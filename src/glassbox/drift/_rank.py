@@ -41,7 +41,7 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Simulated rank arrangements per ``(m, n)``; the smallest possible p-value is
 #: ``1 / (NULL_DRAWS + 1)``.
-NULL_DRAWS = 1999
+NULL_DRAWS = 9999
 
 #: Pooled tail shares of the tail tests.
 TAIL_SHARES = (0.01, 0.05, 0.10)
