@@ -43,6 +43,14 @@ FloatArray = npt.NDArray[np.float64]
 #: ``1 / (NULL_DRAWS + 1)``.
 NULL_DRAWS = 9999
 
+#: Current rows beyond this are subsampled (seeded) before ranking: the simulated null
+#: costs ``draws × (m + n)``, and at such sizes every test here is near-certain to see
+#: any change that matters anyway.
+MAX_CURRENT_ROWS = 10_000
+
+#: Cap of ``draws × (m + n)``: larger pools get fewer draws (never fewer than 1,999).
+_MAX_NULL_CELLS = 150_000_000
+
 #: Pooled tail shares of the tail tests.
 TAIL_SHARES = (0.01, 0.05, 0.10)
 
@@ -79,15 +87,22 @@ def rank_battery(
         reference: Reference values (finite).
         current: Current values (finite).
         seed: Seed of the random tie-breaking.
-        draws: Simulated null arrangements (cached per ``(m, n, draws)``).
+        draws: Simulated null arrangements (cached per ``(m, n, draws)``); fewer when
+            ``draws × (m + n)`` would exceed 150 million.
 
     Returns:
         ``(tests, combined_statistic, combined_p)``: ``(name, value, p_value)`` per test
         (approximate p-values), the Cauchy combination ``T`` of those p-values, and its
         exact Monte Carlo p-value.
     """
+    if len(current) > MAX_CURRENT_ROWS:
+        pick = np.random.default_rng([seed, len(current)]).choice(
+            len(current), MAX_CURRENT_ROWS, replace=False
+        )
+        current = current[pick]
     n, m = len(reference), len(current)
     total = n + m
+    draws = min(draws, max(1999, _MAX_NULL_CELLS // total))
     pooled = np.concatenate([reference, current])
     order = np.lexsort((np.random.default_rng(seed).random(total), pooled))
     indicator = np.zeros((1, total), dtype=np.float64)
