@@ -169,12 +169,27 @@ def tables() -> str:
                 out.append(f"| {label} | {strength} | {' | '.join(row)} |")
             out.append("")
             for method, (fprs, powers) in summary.items():
-                out.append(
+                line = (
                     f"{METHODS[method]}: highest false-alarm rate {max(fprs):.3f}, "
-                    f"mean power {float(np.mean(powers)):.2f}.  "
+                    f"mean power {float(np.mean(powers)):.2f}"
                 )
+                cells = results[method]["cells"]
+                keys = [
+                    k
+                    for k in cells
+                    if k.startswith(f"{set_name}|{modality}|") and "|none|none|" not in k
+                ]
+                if method != "glassbox" and len(keys) < len(powers_of(ours, set_name, modality)):
+                    same = np.mean([ours[k][0] / ours[k][1] for k in keys])
+                    line += f" (Glassbox on the same {len(keys)} cells: {same:.2f})"
+                out.append(line + ".  ")
             out.append("")
     return "\n".join(out)
+
+
+def powers_of(cells: dict[str, Any], set_name: str, modality: str) -> list[str]:
+    """Keys of the drift (not null) cells of one set and modality."""
+    return [k for k in cells if k.startswith(f"{set_name}|{modality}|") and "|none|none|" not in k]
 
 
 def _trial_counts(
