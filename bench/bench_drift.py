@@ -2,7 +2,7 @@
 
 Targets (issues 7 and 18): each scalar step under 50 ms once the exact null of its
 window size is cached (the first check at a new window size simulates it: reported
-apart), each embedding test under 3 s, and the default check of 3,000 current against
+apart, under 5 s), each embedding test under 3 s, and the default check of 3,000 current against
 2,000 reference rows of 384 dimensions under 3 s of wall time. Wall and CPU time are
 both printed: on a shared machine the wall time includes waiting for the core.
 """
