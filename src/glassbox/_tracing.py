@@ -24,6 +24,7 @@ from opentelemetry.trace import Status
 
 from glassbox._export import BoundedBatchQueue
 from glassbox._scrub import Scrubber
+from glassbox._spans import LeanTracer, OwnTracerProvider
 from glassbox.semconv import Attr
 
 __all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "redact_span", "setup_tracing"]
@@ -137,6 +138,8 @@ class TracingSetup:
         if self._delegate is not None:
             self._delegate.scrubber = scrubber
             self._delegate.on_error = on_error
+        if isinstance(self.tracer, LeanTracer):
+            self.tracer.on_error = on_error
 
     def flush(self, timeout_millis: int = 10000) -> None:
         for processor in self.processors:
@@ -318,7 +321,9 @@ def setup_tracing(
         if service_version:
             attributes["service.version"] = service_version
         # Resource.create merges OTEL_RESOURCE_ATTRIBUTES; explicit settings win.
-        provider = TracerProvider(resource=Resource.create(attributes))
+        provider = OwnTracerProvider(
+            resource=Resource.create(attributes), own=lambda p: isinstance(p, _Delegate)
+        )
         trace.set_tracer_provider(provider)
         _OWN_PROVIDERS.append(provider)
         owned = True
@@ -337,4 +342,11 @@ def setup_tracing(
     if delegate is not None:
         delegate.targets = tuple(processors)
     tracer = provider.get_tracer(INSTRUMENTATION_NAME, version)
+    if (
+        owned
+        and isinstance(provider, OwnTracerProvider)
+        and delegate is not None
+        and not isinstance(tracer, trace.NoOpTracer)  # OTEL_SDK_DISABLED
+    ):
+        tracer = LeanTracer(provider, delegate, tracer, INSTRUMENTATION_NAME, version)
     return TracingSetup(tracer, provider, owned, processors, store, delegate)
