@@ -77,16 +77,15 @@ def _shape(span: ReadableSpan) -> dict[str, Any]:
     }
 
 
-def _both(
-    ops: Callable[[trace.Span], None], **start: Any
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def _both(ops: Callable[[trace.Span], None], **start: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     lean_tracer, _, own = _lean()
     sdk_tracer, collect = _sdk()
     for tracer in (lean_tracer, sdk_tracer):
         span = tracer.start_span("op", **start)
         ops(span)
         span.end()
-    assert len(own.ended) == 1 and len(collect.ended) == 1
+    assert len(own.ended) == 1
+    assert len(collect.ended) == 1
     return _shape(own.ended[0]), _shape(collect.ended[0])
 
 
@@ -147,7 +146,8 @@ def test_events_exceptions_status_links_and_names_match_the_sdk() -> None:
     linked = SpanContext(7, 9, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
 
     def ops(span: trace.Span) -> None:
-        span.add_event("retry", {"attempt": 2, "bad": object()})
+        odd: Any = {"attempt": 2, "bad": object()}
+        span.add_event("retry", odd)
         try:
             raise ValueError("boom")
         except ValueError as exc:
@@ -164,7 +164,8 @@ def test_events_exceptions_status_links_and_names_match_the_sdk() -> None:
         stacktrace = shape["events"][1][1].pop("exception.stacktrace")
         assert "ValueError: boom" in stacktrace
     assert lean == sdk
-    assert lean["name"] == "renamed" and lean["status"] == (StatusCode.OK, None)
+    assert lean["name"] == "renamed"
+    assert lean["status"] == (StatusCode.OK, None)
 
 
 def test_an_exception_leaving_a_with_block_is_recorded_like_the_sdk() -> None:
@@ -176,7 +177,8 @@ def test_an_exception_leaving_a_with_block_is_recorded_like_the_sdk() -> None:
     lean, sdk = _shape(own.ended[0]), _shape(collect.ended[0])
     for shape in (lean, sdk):
         shape["events"][0][1].pop("exception.stacktrace")
-    assert lean == sdk and lean["status"][0] is StatusCode.ERROR
+    assert lean == sdk
+    assert lean["status"][0] is StatusCode.ERROR
 
 
 def test_children_nest_under_a_lean_span_and_share_its_trace() -> None:
@@ -243,7 +245,8 @@ def test_another_processor_on_the_provider_switches_to_the_sdks_spans() -> None:
     span = tracer.start_span("after")
     assert not isinstance(span, LeanSpan)
     span.end()
-    assert foreign.started == 1 and [s.name for s in foreign.ended] == ["after"]
+    assert foreign.started == 1
+    assert [s.name for s in foreign.ended] == ["after"]
     assert [s.name for s in own.ended] == ["after"]
 
 
@@ -253,7 +256,8 @@ def test_ending_twice_exports_once_and_a_failing_processor_is_reported() -> None
     span.end()
     span.end()
     span.set_attribute("late", 1)  # after end: ignored, as the SDK does
-    assert len(own.ended) == 1 and "late" not in (own.ended[0].attributes or {})
+    assert len(own.ended) == 1
+    assert "late" not in (own.ended[0].attributes or {})
 
     errors: list[str] = []
 
@@ -285,7 +289,8 @@ def test_ids_are_random_and_distinct_across_many_spans() -> None:
         tracer.start_span("op").end()
     ids = {s.context.span_id for s in own.ended}
     traces = {s.context.trace_id for s in own.ended}
-    assert len(ids) == 2000 and len(traces) == 2000
+    assert len(ids) == 2000
+    assert len(traces) == 2000
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import weakref
 from collections.abc import Callable, MutableMapping
 from typing import Any, TextIO
 
@@ -22,7 +24,7 @@ from opentelemetry import trace
 
 from glassbox._args import as_text
 from glassbox._context import current_attributes, current_request_id
-from glassbox._fork import hold_during_fork, new_lock
+from glassbox._fork import after_fork_in_child, hold_during_fork, new_lock
 from glassbox._scrub import MARKER, Redactor, Scrubber
 
 __all__ = [
@@ -216,25 +218,58 @@ class LineWriter:
     """The one place log lines are written: a stream, one fork-safe lock, never raising.
 
     structlog loggers (Glassbox's and the application's) and the bridged standard
-    ``logging`` handler all write through one writer, so a ``fork()`` never copies a
-    line half-written: the lock is held across ``fork()`` and free in the child. A
-    write that fails (closed stream, full disk) is reported, not raised.
+    ``logging`` handler all write through one writer, so lines keep their order and a
+    ``fork()`` never copies a line half-written: the lock is held across ``fork()``.
+
+    With a ``flush_interval`` (the default), a line is appended to a pending batch and a
+    writer thread writes the batch at most ``flush_interval`` seconds later, in one
+    ``write``: a system call per line cost more than rendering the line. A batch that
+    reaches ``max_pending`` characters is written at once by the caller, so memory stays
+    bounded and nothing is dropped. :meth:`close`, interpreter exit and the exit of a
+    ``multiprocessing`` child (which skips ``atexit``) write what is pending; a forked
+    child starts with nothing pending (the parent writes those lines). With
+    ``flush_interval=0`` every line is written at once. A write that fails (closed
+    stream, full disk) is reported, not raised.
     """
 
-    def __init__(self, stream: TextIO, on_error: Callable[[str, BaseException], None] | None):
+    def __init__(
+        self,
+        stream: TextIO,
+        on_error: Callable[[str, BaseException], None] | None,
+        *,
+        flush_interval: float = 0.0,
+        max_pending: int = 256 * 1024,
+    ) -> None:
         self.stream = stream
         self._on_error = on_error
         self._lock = new_lock()
         hold_during_fork(self._lock)
+        self._interval = flush_interval
+        self._max_pending = max_pending
+        self._pending: list[str] = []
+        self._pending_chars = 0
+        self._wake = threading.Event()
+        self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
+        if flush_interval > 0:
+            after_fork_in_child(self._after_fork)
+            _register_exit_flush(self)
 
     def msg(self, message: str) -> None:
-        try:
-            with self._lock:
-                self.stream.write(message + "\n")
-                self.stream.flush()
-        except Exception as exc:
-            if self._on_error is not None:
-                self._on_error("log_write", exc)
+        if self._interval <= 0 or self._closing.is_set():
+            self._write(message + "\n")
+            return
+        with self._lock:
+            pending = self._pending
+            pending.append(message)
+            self._pending_chars += len(message)
+            first, full = len(pending) == 1, self._pending_chars >= self._max_pending
+        if full:
+            self.flush()
+        elif first:
+            if self._thread is None:
+                self._start()
+            self._wake.set()
 
     # structlog calls the method named like the level; every level is one line.
     log = debug = info = warn = warning = err = error = critical = exception = fatal = msg
@@ -243,6 +278,86 @@ class LineWriter:
     def __call__(self, *args: Any) -> LineWriter:
         """structlog logger factory: every logger is this writer."""
         return self
+
+    def flush(self) -> None:
+        """Write every pending line now (in order, in one write)."""
+        with self._lock:
+            if not self._pending:
+                return
+            lines, self._pending, self._pending_chars = self._pending, [], 0
+            self._write_locked("\n".join(lines) + "\n")
+
+    def close(self, timeout: float = 1.0) -> None:
+        """Write what is pending and stop the writer thread; later lines are written at once."""
+        self._closing.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        self.flush()
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            self._write_locked(text)
+
+    def _write_locked(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except Exception as exc:
+            if self._on_error is not None:
+                self._on_error("log_write", exc)
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(
+                target=self._run, name="glassbox-log-writer", daemon=True
+            )
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._closing.is_set():
+            self._wake.wait()
+            self._closing.wait(self._interval)  # let the batch fill; close() cuts it short
+            self._wake.clear()  # before taking the batch: a line after this wakes us again
+            self.flush()
+
+    def _after_fork(self) -> None:
+        """In a forked child: the parent writes the lines pending at fork; no thread here."""
+        self._pending, self._pending_chars = [], 0
+        self._thread = None
+        self._wake = threading.Event()
+        self._closing = threading.Event()
+
+
+def _register_exit_flush(writer: LineWriter) -> None:
+    """Flush ``writer`` at interpreter exit and when a ``multiprocessing`` child exits.
+
+    A ``multiprocessing`` child ends with ``os._exit()`` (no ``atexit``) after running
+    its finalizers; the parent's finalizers are cleared in the child, so the child's is
+    registered from ``register_after_fork``, which runs in the child's bootstrap.
+    References are weak: a writer that is gone is not kept alive for its flush.
+    """
+    import atexit
+    import multiprocessing.util as mp_util
+
+    ref = weakref.ref(writer)
+
+    def flush() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.flush()
+
+    atexit.register(flush)
+    mp_util.register_after_fork(writer, _finalize_in_child)
+
+
+def _finalize_in_child(writer: LineWriter) -> None:
+    import multiprocessing.util as mp_util
+
+    mp_util.Finalize(writer, writer.flush, exitpriority=0)
 
 
 class _StdlibBridgeHandler(logging.Handler):
@@ -280,8 +395,10 @@ class LogSetup:
         stream: TextIO,
         owns_stream: bool,
         configured_structlog: bool,
+        writer: LineWriter | None = None,
     ) -> None:
         self.logger = logger
+        self.writer = writer
         self._slots = slots
         self._handler = handler
         self._stream = stream
@@ -298,6 +415,8 @@ class LogSetup:
             logging.getLogger().removeHandler(self._handler)
         if self._configured_structlog:
             structlog.reset_defaults()
+        if self.writer is not None:
+            self.writer.close()
         try:
             self._stream.flush()
             if self._owns_stream:
@@ -317,6 +436,7 @@ def setup_logging(
     stream: TextIO | None = None,
     export: Processor | None = None,
     raw_export: Processor | None = None,
+    flush_interval: float = 0.0,
 ) -> LogSetup:
     """Build the processor chain; optionally configure structlog and bridge ``logging``.
 
@@ -327,6 +447,7 @@ def setup_logging(
         stream: Write here instead of ``log_file``/stderr (tests).
         export: A processor that sends each event elsewhere too (OTLP), after redaction.
         raw_export: The restricted raw stream's processor, before redaction.
+        flush_interval: Seconds a line may wait to be written with others (0: at once).
     """
     owns_stream = False
     if stream is None:
@@ -355,7 +476,7 @@ def setup_logging(
         renderer,
     ]
     level_no = _LEVELS[level]
-    writer = LineWriter(stream, on_error)
+    writer = LineWriter(stream, on_error, flush_interval=flush_interval)
     logger = structlog.wrap_logger(
         writer,
         processors=[
@@ -391,4 +512,6 @@ def setup_logging(
         root.addHandler(handler)
         if root.level > level_no or root.level == logging.NOTSET:
             root.setLevel(level_no)
-    return LogSetup(logger, (redaction, own_redaction), handler, stream, owns_stream, configure)
+    return LogSetup(
+        logger, (redaction, own_redaction), handler, stream, owns_stream, configure, writer
+    )
