@@ -549,11 +549,11 @@ class LLMCall:
             if span_context.is_valid:  # the call's own span, also when it is not current
                 fields["trace_id"] = format(span_context.trace_id, "032x")
                 fields["span_id"] = format(span_context.span_id, "016x")
+        emit = rt.logging.emit
         if error_type:
             fields["error_type"] = error_type
-            rt.log.warning("gen_ai.call", **fields)
-        else:
-            rt.log.info("gen_ai.call", **fields)
+        if emit is not None:
+            emit("warning" if error_type else "info", "gen_ai.call", fields)
 
     def _log_content(self, rt: Runtime, span: Any) -> None:
         """The semconv content event (capture on only): redacted by the logging chain.

@@ -16,6 +16,9 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable, MutableMapping
+from time import gmtime as _gmtime
+from time import strftime as _strftime
+from time import time as _time
 from typing import Any, TextIO
 
 import orjson
@@ -30,6 +33,7 @@ from glassbox._scrub import MARKER, Redactor, Scrubber
 __all__ = [
     "LineWriter",
     "LogSetup",
+    "OwnEvents",
     "RedactionSlot",
     "Redactor",
     "add_trace_context",
@@ -191,18 +195,34 @@ def _add_ambient(event_dict: EventDict) -> EventDict:
 
 def _own_event_fields(service: str, environment: str) -> Processor:
     """Everything Glassbox's own events need in one step (they bring their trace ids)."""
-    from datetime import UTC, datetime
-
-    now = datetime.now
 
     def add_fields(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
         event_dict["level"] = method_name
-        event_dict["timestamp"] = now(UTC).isoformat().replace("+00:00", "Z")
+        event_dict["timestamp"] = utc_timestamp()
         event_dict["service"] = service
         event_dict["env"] = environment
         return _add_ambient(event_dict)
 
     return add_fields
+
+
+_SECOND: tuple[int, str] = (-1, "")
+
+
+def utc_timestamp() -> str:
+    """Now as ISO 8601 in UTC with microseconds: ``2026-12-02T15:40:08.123456Z``.
+
+    The date and time of the current second are formatted once per second; the rest is
+    one integer format (a third of ``datetime.now(UTC).isoformat()``'s cost). Unlike
+    ``isoformat()``, the fraction is always there, so every line has the same shape.
+    """
+    global _SECOND
+    now = _time()
+    second = int(now)
+    cached = _SECOND
+    if cached[0] != second:
+        cached = _SECOND = (second, _strftime("%Y-%m-%dT%H:%M:%S", _gmtime(second)))
+    return f"{cached[1]}.{int((now - second) * 1_000_000):06d}Z"
 
 
 def _static_fields(service: str, environment: str) -> Processor:
@@ -384,6 +404,34 @@ class _StdlibBridgeHandler(logging.Handler):
         self._writer.msg(line)
 
 
+class OwnEvents:
+    """Glassbox's own events (``gen_ai.call``) through the same chain, without the wrapper.
+
+    The line is the one Glassbox's structlog logger writes — same processors, same
+    fields in the same order — but built directly: structlog's bound-logger dispatch
+    (context copy, method proxy) was a fifth of the cost of a call's log line.
+    """
+
+    __slots__ = ("_level", "_processors", "_writer")
+
+    def __init__(self, processors: list[Processor], writer: LineWriter, level: int) -> None:
+        self._processors = tuple(processors)
+        self._writer = writer
+        self._level = level
+
+    def __call__(self, method: str, event: str, fields: dict[str, Any]) -> None:
+        """Write one event at level ``method``; may raise (the caller reports it)."""
+        if _LEVELS[method] < self._level:
+            return
+        event_dict: Any = {"logger": "glassbox", **fields, "event": event}
+        try:
+            for processor in self._processors:
+                event_dict = processor(None, method, event_dict)
+        except structlog.DropEvent:
+            return
+        self._writer.msg(event_dict)
+
+
 class LogSetup:
     """The configured logging: Glassbox's own logger and what to undo at shutdown."""
 
@@ -396,9 +444,12 @@ class LogSetup:
         owns_stream: bool,
         configured_structlog: bool,
         writer: LineWriter | None = None,
+        emit: OwnEvents | None = None,
     ) -> None:
         self.logger = logger
         self.writer = writer
+        #: Writes one of Glassbox's own events: ``emit("info", "gen_ai.call", fields)``.
+        self.emit = emit
         self._slots = slots
         self._handler = handler
         self._stream = stream
@@ -477,16 +528,17 @@ def setup_logging(
     ]
     level_no = _LEVELS[level]
     writer = LineWriter(stream, on_error, flush_interval=flush_interval)
+    own_chain: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        _own_event_fields(service, environment),
+        *before,
+        own_redaction,
+        *after,
+        renderer,
+    ]
     logger = structlog.wrap_logger(
         writer,
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            _own_event_fields(service, environment),
-            *before,
-            own_redaction,
-            *after,
-            renderer,
-        ],
+        processors=own_chain,
         wrapper_class=structlog.make_filtering_bound_logger(level_no),
         cache_logger_on_first_use=True,
     ).bind(logger="glassbox")
@@ -513,5 +565,12 @@ def setup_logging(
         if root.level > level_no or root.level == logging.NOTSET:
             root.setLevel(level_no)
     return LogSetup(
-        logger, (redaction, own_redaction), handler, stream, owns_stream, configure, writer
+        logger,
+        (redaction, own_redaction),
+        handler,
+        stream,
+        owns_stream,
+        configure,
+        writer,
+        OwnEvents(own_chain, writer, level_no),
     )
