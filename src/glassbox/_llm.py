@@ -198,7 +198,7 @@ class LLMCall:
             self._span = span
             if _activate:
                 self._context_token = otel_context.attach(trace.set_span_in_context(span))
-            rt.metrics.child(_C.LLM_IN_FLIGHT, self.provider, self.model).inc()
+            rt.metrics.series(_C.LLM_IN_FLIGHT, self.provider, self.model).inc()
             if self._request:
                 self.set_request(**self._request)
         except Exception as exc:
@@ -408,11 +408,11 @@ class LLMCall:
             if span_context.trace_flags.sampled:
                 exemplar = {"trace_id": format(span_context.trace_id, "032x")}
         if span is not None:  # start() got as far as the in-flight increment
-            metrics.child(_C.LLM_IN_FLIGHT, provider, model).dec()
-        metrics.child(_C.LLM_DURATION, *labels).observe(duration, exemplar)
+            metrics.series(_C.LLM_IN_FLIGHT, provider, model).dec()
+        metrics.series(_C.LLM_DURATION, *labels).observe(duration, exemplar)
 
         if self._chunks:
-            metrics.child(_C.LLM_TIME_TO_FIRST_CHUNK, *labels).observe(
+            metrics.series(_C.LLM_TIME_TO_FIRST_CHUNK, *labels).observe(
                 self._first_chunk - self._t0, exemplar
             )
             if self._intervals:
@@ -440,16 +440,15 @@ class LLMCall:
     ) -> float | None:
         metrics = rt.metrics
         provider, model, operation = self.provider, self.model, self.operation
-        usage = metrics.child(_C.LLM_TOKEN_USAGE, *labels, "input")
-        usage.observe(self._input)
+        metrics.series(_C.LLM_TOKEN_USAGE, *labels, "input").observe(self._input)
         if operation != "embeddings" or self._output:
-            metrics.child(_C.LLM_TOKEN_USAGE, *labels, "output").observe(self._output)
+            metrics.series(_C.LLM_TOKEN_USAGE, *labels, "output").observe(self._output)
         for kind, count in (
             ("input", self._input), ("output", self._output), ("cache_read", self._cache_read),
             ("cache_write", self._cache_write), ("reasoning", self._reasoning),
         ):  # fmt: skip
             if count:
-                metrics.child(_C.LLM_TOKENS, operation, provider, model, kind).inc(count)
+                metrics.series(_C.LLM_TOKENS, operation, provider, model, kind).inc(count)
 
         # Price by the versioned model that answered; fall back to the model requested.
         prices = rt.prices.prices(provider, self._response_model or model)
@@ -474,7 +473,7 @@ class LLMCall:
                     largest, most = kind, usd
         for kind, usd in shares:
             if usd:
-                metrics.child(
+                metrics.series(
                     _C.LLM_COST, operation, provider, model, kind, team, tenant, self._workload
                 ).inc(usd, exemplar if kind == largest else None)
         total = cost.total
