@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, TraceIdRatioBased
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, DEFAULT_ON, ParentBased, TraceIdRatioBased
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
 import glassbox
@@ -215,6 +215,9 @@ def test_limits_from_the_environment_apply(monkeypatch: pytest.MonkeyPatch) -> N
     ("sampler", "parent_flags", "recording", "sampled"),
     [
         (ALWAYS_OFF, None, False, False),
+        (DEFAULT_ON, None, True, True),
+        (DEFAULT_ON, TraceFlags.DEFAULT, False, False),
+        (DEFAULT_ON, TraceFlags.SAMPLED, True, True),
         (ParentBased(TraceIdRatioBased(1.0)), TraceFlags.DEFAULT, False, False),
         (ParentBased(TraceIdRatioBased(0.0)), TraceFlags.SAMPLED, True, True),
         (TraceIdRatioBased(1.0), None, True, True),

@@ -403,9 +403,12 @@ class LLMCall:
         labels = (operation, provider, model, self._response_model, error_type)
         span = self._span
         exemplar = None
-        if span is not None and rt.exemplars:
+        span_context = None
+        if span is not None:
             span_context = span.get_span_context()
-            if span_context.trace_flags.sampled:
+            if not span_context.is_valid:
+                span_context = None
+            elif rt.exemplars and span_context.trace_flags.sampled:
                 exemplar = {"trace_id": format(span_context.trace_id, "032x")}
         if span is not None:  # start() got as far as the in-flight increment
             metrics.series(_C.LLM_IN_FLIGHT, provider, model).dec()
@@ -431,7 +434,7 @@ class LLMCall:
         if span is not None:
             self._finish_span(span, error, error_type, cost_total, end_ns)
         if rt.log_calls:
-            self._log(rt, duration, error_type, cost_total, span)
+            self._log(rt, duration, error_type, cost_total, span_context, exemplar)
         if self._content:
             self._log_content(rt, span)
 
@@ -529,7 +532,13 @@ class LLMCall:
         span.end(end_time=end_ns)
 
     def _log(
-        self, rt: Runtime, duration: float, error_type: str, cost: float | None, span: Any
+        self,
+        rt: Runtime,
+        duration: float,
+        error_type: str,
+        cost: float | None,
+        span_context: Any,
+        exemplar: dict[str, str] | None,
     ) -> None:
         fields: dict[str, Any] = {
             "provider": self.provider,
@@ -543,11 +552,11 @@ class LLMCall:
             fields["cost_usd"] = cost
         if self._chunks:
             fields["chunks"] = self._chunks
-        if span is not None:
-            span_context = span.get_span_context()
-            if span_context.is_valid:  # the call's own span, also when it is not current
-                fields["trace_id"] = format(span_context.trace_id, "032x")
-                fields["span_id"] = format(span_context.span_id, "016x")
+        if span_context is not None:  # the call's own span, also when it is not current
+            fields["trace_id"] = (
+                exemplar["trace_id"] if exemplar else format(span_context.trace_id, "032x")
+            )
+            fields["span_id"] = format(span_context.span_id, "016x")
         emit = rt.logging.emit
         if error_type:
             fields["error_type"] = error_type

@@ -30,7 +30,7 @@ from opentelemetry import trace
 from opentelemetry.attributes import BoundedAttributes
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import Event, ReadableSpan, SpanLimits, SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.sampling import Decision
+from opentelemetry.sdk.trace.sampling import DEFAULT_ON, Decision
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
@@ -96,7 +96,7 @@ class LeanSpan(trace.Span):
         context: SpanContext,
         parent: SpanContext | None,
         kind: SpanKind,
-        attributes: Mapping[str, Any],
+        attributes: Mapping[str, Any] | None,
         links: Sequence[Link],
         start_time: int,
     ) -> None:
@@ -345,15 +345,29 @@ class LeanTracer(trace.Tracer):
             parent = None
             trace_id = ids.generate_trace_id()
             random_id = _RANDOM_TRACE_ID if ids.is_trace_id_random() else 0
-        sampling = provider.sampler.should_sample(context, trace_id, name, kind, attributes, links)
-        decision = sampling.decision
+        sampler = provider.sampler
+        if sampler is DEFAULT_ON:  # the default, decided here as it decides (no result object)
+            decision = (
+                Decision.RECORD_AND_SAMPLE
+                if parent is None or parent.trace_flags.sampled
+                else Decision.DROP
+            )
+            trace_state = parent.trace_state if parent is not None else None
+            initial = attributes
+        else:
+            sampling = sampler.should_sample(context, trace_id, name, kind, attributes, links)
+            decision, trace_state, initial = (
+                sampling.decision,
+                sampling.trace_state,
+                sampling.attributes,
+            )
         sampled = _SAMPLED if decision is Decision.RECORD_AND_SAMPLE else 0
         span_context = SpanContext(
             trace_id,
             ids.generate_span_id(),
             is_remote=False,
             trace_flags=TraceFlags(sampled | random_id),
-            trace_state=sampling.trace_state,
+            trace_state=trace_state,
         )
         if decision is Decision.DROP:
             return trace.NonRecordingSpan(span_context)
@@ -363,7 +377,7 @@ class LeanTracer(trace.Tracer):
             span_context,
             parent,
             kind,
-            sampling.attributes,
+            initial,
             tuple(
                 self.link(x.context, x.attributes)
                 for x in links
