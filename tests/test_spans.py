@@ -301,3 +301,43 @@ def _no_leaked_context() -> Iterator[None]:
     token = otel_context.attach(otel_context.Context())
     yield
     otel_context.detach(token)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.dictionaries(st.text(min_size=1, max_size=8), _PRIMITIVE, max_size=5),
+    final=st.dictionaries(
+        st.text(min_size=1, max_size=8),
+        st.one_of(_PRIMITIVE, st.tuples(st.text(max_size=5)), st.tuples()),
+        max_size=8,
+    ),
+)
+def test_end_with_final_attributes_equals_setting_them_then_ending(
+    start: dict[str, Any], final: dict[str, Any]
+) -> None:
+    lean_tracer, _, own = _lean()
+    sdk_tracer, collect = _sdk()
+    lean_span = lean_tracer.start_span("op", attributes=start)
+    assert isinstance(lean_span, LeanSpan)
+    lean_span.end_with(dict(final))
+    sdk_span = sdk_tracer.start_span("op", attributes=start)
+    sdk_span.set_attributes(final)
+    sdk_span.end()
+    assert _same(_shape(own.ended[0]), _shape(collect.ended[0]))
+
+
+def test_end_with_past_the_count_limit_evicts_like_the_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "4")
+    lean_tracer, _, own = _lean()
+    sdk_tracer, collect = _sdk()
+    start = {"a": 1, "b": 2, "c": 3}
+    final = {"b": 20, "d": 4, "e": 5}
+    lean_span = lean_tracer.start_span("op", attributes=start)
+    assert isinstance(lean_span, LeanSpan)
+    lean_span.end_with(final)
+    sdk_span = sdk_tracer.start_span("op", attributes=start)
+    sdk_span.set_attributes(final)
+    sdk_span.end()
+    lean, sdk = _shape(own.ended[0]), _shape(collect.ended[0])
+    assert lean == sdk
+    assert list(lean["attributes"]) == list(sdk["attributes"])

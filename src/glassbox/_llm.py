@@ -30,6 +30,7 @@ from glassbox import semconv
 from glassbox._args import BadValueError, as_count, as_flag, as_text
 from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
+from glassbox._spans import LeanSpan
 from glassbox.semconv import Attr
 
 __all__ = ["ERROR_KINDS", "LLMCall", "llm_call"]
@@ -499,7 +500,7 @@ class LLMCall:
             if self._response_id:
                 attributes[Attr.RESPONSE_ID] = self._response_id
             if self._finish_reasons:
-                attributes[Attr.FINISH_REASONS] = list(self._finish_reasons)
+                attributes[Attr.FINISH_REASONS] = tuple(self._finish_reasons)
             if self._usage_set:
                 attributes[Attr.INPUT_TOKENS] = self._input
                 attributes[Attr.OUTPUT_TOKENS] = self._output
@@ -518,7 +519,7 @@ class LLMCall:
                 attributes[Attr.TIME_TO_FIRST_CHUNK] = self._first_chunk - self._t0
             if self._tool_calls:
                 attributes[Attr.TOOL_CALLS] = len(self._tool_calls)
-                attributes[Attr.TOOL_CALL_NAMES] = list(self._tool_calls)
+                attributes[Attr.TOOL_CALL_NAMES] = tuple(self._tool_calls)
             if self._retries:
                 attributes[Attr.RETRIES] = self._retries
             if error_type:
@@ -528,6 +529,9 @@ class LLMCall:
                 )
                 if error is not None:
                     span.record_exception(error)
+            if type(span) is LeanSpan:  # every value above is a str, number or tuple of str
+                span.end_with(attributes, end_ns)
+                return
             span.set_attributes(attributes)
         span.end(end_time=end_ns)
 

@@ -242,6 +242,22 @@ class LeanSpan(trace.Span):
             values.update(attributes)
         self.add_event("exception", values, timestamp)
 
+    def end_with(self, attributes: dict[str, Any], end_time: int | None = None) -> None:
+        """End with Glassbox's own final attributes in one dictionary update.
+
+        For callers that build ``attributes`` themselves from string keys and primitive
+        or tuple values (``llm_call``): under the count limit there is nothing to clean
+        or evict, so the per-attribute checks of :meth:`set_attributes` are skipped.
+        """
+        if self._ended:
+            return
+        own = self._attributes
+        if not self._bounded and len(own) + len(attributes) <= self._room:
+            own.update(attributes)
+        else:
+            self.set_attributes(attributes)
+        self.end(end_time)
+
     def end(self, end_time: int | None = None) -> None:
         if self._ended:
             return
