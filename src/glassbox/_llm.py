@@ -43,6 +43,8 @@ ERROR_KINDS = semconv.ERROR_KINDS
 _SPAN_KIND_CLIENT = SpanKind.CLIENT
 _ERROR_STATUS = StatusCode.ERROR
 _C = semconv
+#: The token kinds of :class:`~glassbox._cost.Cost`'s fields, in order.
+_COST_KINDS = ("input", "output", "cache_read", "cache_write")
 
 
 def _wall_ns(at: float) -> int:
@@ -447,12 +449,18 @@ class LLMCall:
         metrics.series(_C.LLM_TOKEN_USAGE, *labels, "input").observe(self._input)
         if operation != "embeddings" or self._output:
             metrics.series(_C.LLM_TOKEN_USAGE, *labels, "output").observe(self._output)
-        for kind, count in (
-            ("input", self._input), ("output", self._output), ("cache_read", self._cache_read),
-            ("cache_write", self._cache_write), ("reasoning", self._reasoning),
-        ):  # fmt: skip
-            if count:
-                metrics.series(_C.LLM_TOKENS, operation, provider, model, kind).inc(count)
+        tokens = _C.LLM_TOKENS
+        if self._input:
+            metrics.series(tokens, operation, provider, model, "input").inc(self._input)
+        if self._output:
+            metrics.series(tokens, operation, provider, model, "output").inc(self._output)
+        if self._cache_read or self._cache_write or self._reasoning:
+            for kind, count in (
+                ("cache_read", self._cache_read), ("cache_write", self._cache_write),
+                ("reasoning", self._reasoning),
+            ):  # fmt: skip
+                if count:
+                    metrics.series(tokens, operation, provider, model, kind).inc(count)
 
         # Price by the versioned model that answered; fall back to the model requested.
         prices = rt.prices.prices(provider, self._response_model or model)
@@ -469,17 +477,13 @@ class LLMCall:
         team, tenant = self._team, self._tenant
         # One exemplar per call is enough to lead from a cost spike to its trace: put it on
         # the largest share (an exemplar costs about as much as the increment itself).
-        shares = cost.items()
-        largest, most = "", 0.0
-        if exemplar:
-            for kind, usd in shares:
-                if usd > most:
-                    largest, most = kind, usd
-        for kind, usd in shares:
+        largest = max(range(4), key=cost.__getitem__) if exemplar else -1
+        for index, usd in enumerate(cost):
             if usd:
                 metrics.series(
-                    _C.LLM_COST, operation, provider, model, kind, team, tenant, self._workload
-                ).inc(usd, exemplar if kind == largest else None)
+                    _C.LLM_COST, operation, provider, model, _COST_KINDS[index], team, tenant,
+                    self._workload,
+                ).inc(usd, exemplar if index == largest else None)  # fmt: skip
         total = cost.total
         if rt.budgets:
             rt.budgets.record(total, *self._scope)
