@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, DEFAULT_ON, ParentBased
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
 import glassbox
-from glassbox._spans import LeanSpan, LeanTracer, OwnTracerProvider
+from glassbox._spans import LeanSpan, LeanTracer, lean_tracer
 from glassbox.testing import capture
 
 
@@ -37,18 +37,13 @@ class _Collect(SpanProcessor):
         self.ended.append(span)
 
 
-class _Own(_Collect):
-    """Stands for Glassbox's delegate: the processor the provider counts as its own."""
-
-
-def _lean(**provider_args: Any) -> tuple[LeanTracer, OwnTracerProvider, _Own]:
-    provider = OwnTracerProvider(
-        own=lambda p: isinstance(p, _Own), shutdown_on_exit=False, **provider_args
-    )
-    own = _Own()
+def _lean(**provider_args: Any) -> tuple[LeanTracer, TracerProvider, _Collect]:
+    provider = TracerProvider(shutdown_on_exit=False, **provider_args)
+    own = _Collect()
     provider.add_span_processor(own)
-    sdk = provider.get_tracer("glassbox", "1.0")
-    return LeanTracer(provider, own, sdk, "glassbox", "1.0"), provider, own
+    tracer = lean_tracer(provider.get_tracer("glassbox", "1.0"), "glassbox", "1.0")
+    assert isinstance(tracer, LeanTracer)
+    return tracer, provider, own
 
 
 def _sdk(**provider_args: Any) -> tuple[trace.Tracer, _Collect]:
@@ -240,17 +235,31 @@ def test_the_providers_sampler_decides(
     assert len(own.ended) == int(recording)
 
 
-def test_another_processor_on_the_provider_switches_to_the_sdks_spans() -> None:
+def test_every_processor_on_the_provider_sees_start_and_end() -> None:
     tracer, provider, own = _lean()
-    assert isinstance(tracer.start_span("before"), LeanSpan)
-    foreign = _Collect()
-    provider.add_span_processor(foreign)
-    span = tracer.start_span("after")
-    assert not isinstance(span, LeanSpan)
+    seen: list[tuple[str, str, dict[str, Any]]] = []
+
+    class _Reads(_Collect):
+        def on_start(self, span: Any, parent_context: Any = None) -> None:
+            span.set_attribute("added.on_start", True)  # what baggage processors do
+            seen.append(("start", span.name, dict(span.attributes)))
+
+    reads = _Reads()
+    provider.add_span_processor(reads)  # added after the tracer was made: still seen
+    span = tracer.start_span("op", attributes={"a": 1})
     span.end()
-    assert foreign.started == 1
-    assert [s.name for s in foreign.ended] == ["after"]
-    assert [s.name for s in own.ended] == ["after"]
+    assert seen == [("start", "op", {"a": 1, "added.on_start": True})]
+    assert [s.name for s in reads.ended] == [s.name for s in own.ended] == ["op"]
+    assert dict(own.ended[0].attributes or {}) == {"a": 1, "added.on_start": True}
+
+
+def test_the_sdks_tracer_stays_where_a_lean_one_cannot_follow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert isinstance(lean_tracer(trace.NoOpTracer(), "g", "1"), trace.NoOpTracer)
+    monkeypatch.setenv("OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED", "true")
+    sdk = TracerProvider(shutdown_on_exit=False).get_tracer("g")
+    assert lean_tracer(sdk, "g", "1") is sdk
 
 
 def test_ending_twice_exports_once_and_a_failing_processor_is_reported() -> None:
@@ -264,18 +273,20 @@ def test_ending_twice_exports_once_and_a_failing_processor_is_reported() -> None
 
     errors: list[str] = []
 
-    class _Broken(_Own):
+    class _Broken(_Collect):
         def on_end(self, span: ReadableSpan) -> None:
             raise RuntimeError("exporter bug")
 
-    provider = OwnTracerProvider(own=lambda p: True, shutdown_on_exit=False)
-    broken = LeanTracer(provider, _Broken(), provider.get_tracer("g"), "glassbox", "1")
+    provider = TracerProvider(shutdown_on_exit=False)
+    provider.add_span_processor(_Broken())
+    broken = lean_tracer(provider.get_tracer("g"), "glassbox", "1")
+    assert isinstance(broken, LeanTracer)
     broken.on_error = lambda component, exc: errors.append(component)
     broken.start_span("op").end()  # raises nothing into the caller
     assert errors == ["tracing"]
 
 
-def test_glassbox_uses_lean_spans_on_its_own_provider_only() -> None:
+def test_glassbox_uses_lean_spans() -> None:
     with capture() as telemetry:
         assert isinstance(telemetry.runtime.tracer, LeanTracer)
         with glassbox.llm_call("openai", "gpt-4o-mini") as call:

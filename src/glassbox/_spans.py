@@ -1,65 +1,48 @@
-"""Lean spans: Glassbox's own spans on its own provider, built once when they end.
+"""Lean spans: Glassbox's own spans, kept in a plain dict and built once when they end.
 
 The SDK's span is general: a lock, attribute limits enforced on every ``set_attribute``
-through ``BoundedAttributes``, processor ``on_start`` calls, self-observability hooks.
-On the hot path of an LLM call that machinery costs more than everything else Glassbox
-records (≈ 25 µs of the SDK's ≈ 30 µs for a span with ten attributes, measured by
-``bench/bench_openai.py``). A :class:`LeanSpan` keeps its attributes in a plain dict,
-applies the configured limits once at the end, and hands a finished
-:class:`~opentelemetry.sdk.trace.ReadableSpan` to Glassbox's processors — the same object,
-with the same ids, resource, scope and sampling decision, that the SDK would have built.
+through ``BoundedAttributes``, self-observability hooks. On the hot path of an LLM call
+that machinery cost more than everything else Glassbox records (about 25 µs of the
+SDK's 30 µs for a span with ten attributes; ``bench/bench_openai.py``). A
+:class:`LeanSpan` keeps its attributes in a plain dict while they need no cleaning and
+hands the provider's span processor a finished
+:class:`~opentelemetry.sdk.trace.ReadableSpan` — the same object, with the same ids,
+resource, scope, limits and sampling decision, that the SDK would have built.
 
-It is used only where it is indistinguishable from the SDK's span: on the provider
-Glassbox created itself (:class:`OwnTracerProvider`) while no processor but Glassbox's
-is registered on it. The moment anyone adds another processor (which would expect
-``on_start`` and the SDK's span type), :class:`LeanTracer` hands every new span to the
-SDK tracer instead. Spans of other instrumentations, and every span on a provider the
-application configured, are the SDK's own.
+:class:`LeanTracer` works on any SDK ``TracerProvider`` (Glassbox's own or the
+application's) through the SDK tracer's public parts — ``sampler``, ``id_generator``,
+``resource``, ``span_processor`` — so every processor on the provider sees Glassbox's
+spans as it sees any other: ``on_start`` with the live span (which offers the SDK
+span's read-only properties too), ``on_end`` with the finished one. Where that is not
+possible (a provider that is not the SDK's, the SDK's internal span metrics switched
+on) :func:`lean_tracer` returns the SDK's tracer unchanged.
 """
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from time import time_ns
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.attributes import BoundedAttributes
 from opentelemetry.context import Context
-from opentelemetry.sdk.trace import Event, ReadableSpan, SpanLimits, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, SpanLimits
 from opentelemetry.sdk.trace.sampling import DEFAULT_ON, Decision
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
-__all__ = ["LeanSpan", "LeanTracer", "OwnTracerProvider"]
+__all__ = ["LeanSpan", "LeanTracer", "lean_tracer"]
 
 _SAMPLED = TraceFlags.SAMPLED
 _RANDOM_TRACE_ID = getattr(TraceFlags, "RANDOM_TRACE_ID", 0)  # W3C level 2 (SDK ≥ 1.45)
 _UNSET = StatusCode.UNSET
 _OK = StatusCode.OK
 _PRIMITIVES = (str, bool, int, float)
-
-
-class OwnTracerProvider(TracerProvider):
-    """The provider Glassbox creates when the application has none.
-
-    Identical to the SDK's, except that it remembers whether a span processor other
-    than Glassbox's own was ever added (:attr:`exclusive`), which decides whether
-    :class:`LeanTracer` may build spans itself.
-    """
-
-    def __init__(self, *args: Any, own: Callable[[SpanProcessor], bool], **kwargs: Any) -> None:
-        self._own = own
-        self.exclusive = True
-        super().__init__(*args, **kwargs)
-
-    def add_span_processor(self, span_processor: SpanProcessor) -> None:
-        if not self._own(span_processor):
-            self.exclusive = False
-        super().add_span_processor(span_processor)
 
 
 _ODD = object()
@@ -124,6 +107,43 @@ class LeanSpan(trace.Span):
 
     def get_span_context(self) -> SpanContext:
         return self._context
+
+    # What a processor's ``on_start`` may read of an SDK span (read-only, as there).
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def context(self) -> SpanContext:
+        return self._context
+
+    @property
+    def parent(self) -> SpanContext | None:
+        return self._parent
+
+    @property
+    def kind(self) -> SpanKind:
+        return self._kind
+
+    @property
+    def attributes(self) -> Mapping[str, Any]:
+        return MappingProxyType(dict(self._attributes))
+
+    @property
+    def start_time(self) -> int:
+        return self._start
+
+    @property
+    def end_time(self) -> int | None:
+        return self._end if self._ended else None
+
+    @property
+    def status(self) -> Status:
+        return self._status
+
+    @property
+    def instrumentation_scope(self) -> InstrumentationScope:
+        return self._tracer.scope
 
     def is_recording(self) -> bool:
         return not self._ended
@@ -309,28 +329,22 @@ def _max(limit: int | None) -> int:
 
 
 class LeanTracer(trace.Tracer):
-    """Glassbox's tracer on its own provider: lean spans while it is the only consumer.
+    """A tracer that makes :class:`LeanSpan` objects from an SDK tracer's parts.
 
-    Sampling, ids, resource and scope come from the provider, exactly as the SDK's
-    tracer takes them; finished spans go to ``processor`` (Glassbox's delegate, which
-    redacts and exports them). ``fallback`` (the SDK's tracer on the same provider)
-    serves every span once the provider is no longer :attr:`OwnTracerProvider.exclusive`.
+    Sampling, ids, resource, limits and processors are the SDK tracer's (``sdk``), read
+    on every span, so a provider reconfigured later (a processor added, a resource
+    updated after ``fork()``) is followed. Build it with :func:`lean_tracer`.
     """
 
-    def __init__(
-        self,
-        provider: OwnTracerProvider,
-        processor: SpanProcessor,
-        fallback: trace.Tracer,
-        name: str,
-        version: str,
-    ) -> None:
-        self._provider = provider
-        self._processor = processor
-        self._fallback = fallback
-        self._scope = InstrumentationScope(name, version)
-        #: The provider's own limits: it built them from the same environment.
-        self.limits = SpanLimits()
+    def __init__(self, sdk: Any, name: str, version: str) -> None:
+        self._sdk = sdk
+        #: The instrumentation scope of every span this tracer makes.
+        self.scope = InstrumentationScope(name, version)
+        limits = getattr(sdk, "_span_limits", None)  # the provider's, when it has them
+        #: The span limits (the provider's; from the environment otherwise).
+        self.limits: SpanLimits = limits if isinstance(limits, SpanLimits) else SpanLimits()
+        enabled = getattr(sdk, "_is_enabled", None)
+        self._enabled: Callable[[], bool] | None = enabled if callable(enabled) else None
         #: Told about a span that could not be finished (a bug: the span is lost).
         self.on_error: Callable[[str, BaseException], None] | None = None
 
@@ -345,15 +359,12 @@ class LeanTracer(trace.Tracer):
         record_exception: bool = True,
         set_status_on_exception: bool = True,
     ) -> trace.Span:
-        provider = self._provider
-        if not provider.exclusive:
-            return self._fallback.start_span(
-                name, context, kind, attributes, links, start_time, record_exception,
-                set_status_on_exception,
-            )  # fmt: skip
+        sdk = self._sdk
+        if self._enabled is not None and not self._enabled():  # a tracer configurator
+            return self._fallback_span(name, context, kind, attributes, links, start_time)
         links = links or ()
         parent: SpanContext | None = trace.get_current_span(context).get_span_context()
-        ids = provider.id_generator
+        ids = sdk.id_generator
         if parent is not None and parent.is_valid:
             trace_id = parent.trace_id
             random_id = parent.trace_flags & _RANDOM_TRACE_ID
@@ -361,7 +372,7 @@ class LeanTracer(trace.Tracer):
             parent = None
             trace_id = ids.generate_trace_id()
             random_id = _RANDOM_TRACE_ID if ids.is_trace_id_random() else 0
-        sampler = provider.sampler
+        sampler = sdk.sampler
         if sampler is DEFAULT_ON:  # the default, decided here as it decides (no result object)
             decision = (
                 Decision.RECORD_AND_SAMPLE
@@ -387,7 +398,7 @@ class LeanTracer(trace.Tracer):
         )
         if decision is Decision.DROP:
             return trace.NonRecordingSpan(span_context)
-        return LeanSpan(
+        span = LeanSpan(
             self,
             name,
             span_context,
@@ -401,6 +412,20 @@ class LeanTracer(trace.Tracer):
             ),
             start_time if start_time is not None else time_ns(),
         )
+        sdk.span_processor.on_start(span, parent_context=context)
+        return span
+
+    def _fallback_span(
+        self,
+        name: str,
+        context: Context | None,
+        kind: SpanKind,
+        attributes: Mapping[str, Any] | None,
+        links: Sequence[Link] | None,
+        start_time: int | None,
+    ) -> trace.Span:
+        span: trace.Span = self._sdk.start_span(name, context, kind, attributes, links, start_time)
+        return span
 
     def link(self, context: SpanContext, attributes: Mapping[str, Any] | None) -> Link:
         """A link with its attributes cleaned and limited as the SDK does."""
@@ -440,8 +465,24 @@ class LeanTracer(trace.Tracer):
     def finish(self, span: LeanSpan) -> None:
         """Hand a finished span to Glassbox's processor (never raises into the caller)."""
         try:
-            finished = span.readable(self._provider.resource, self._scope, self.limits)
-            self._processor.on_end(finished)
+            finished = span.readable(self._sdk.resource, self.scope, self.limits)
+            self._sdk.span_processor.on_end(finished)
         except Exception as exc:  # nothing may escape end() into the application
             if self.on_error is not None:
                 self.on_error("tracing", exc)
+
+
+def lean_tracer(sdk: trace.Tracer, name: str, version: str) -> trace.Tracer:
+    """A :class:`LeanTracer` over the SDK tracer ``sdk``, or ``sdk`` if it cannot be one.
+
+    It cannot when ``sdk`` is not the SDK's tracer (no public ``span_processor``,
+    ``sampler``, ``id_generator``, ``resource``: a vendor's provider, a no-op tracer when
+    ``OTEL_SDK_DISABLED`` is set) or when the SDK's own span metrics are switched on
+    (``OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED``), which only its tracer records.
+    """
+    needed = ("span_processor", "sampler", "id_generator", "resource")
+    if not all(hasattr(sdk, attribute) for attribute in needed):
+        return sdk
+    if os.environ.get("OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED", "").strip().lower() == "true":
+        return sdk
+    return LeanTracer(sdk, name, version)

@@ -24,7 +24,7 @@ from opentelemetry.trace import Status
 
 from glassbox._export import BoundedBatchQueue
 from glassbox._scrub import Scrubber
-from glassbox._spans import LeanTracer, OwnTracerProvider
+from glassbox._spans import LeanTracer, lean_tracer
 from glassbox.semconv import Attr
 
 __all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "redact_span", "setup_tracing"]
@@ -321,9 +321,7 @@ def setup_tracing(
         if service_version:
             attributes["service.version"] = service_version
         # Resource.create merges OTEL_RESOURCE_ATTRIBUTES; explicit settings win.
-        provider = OwnTracerProvider(
-            resource=Resource.create(attributes), own=lambda p: isinstance(p, _Delegate)
-        )
+        provider = TracerProvider(resource=Resource.create(attributes))
         trace.set_tracer_provider(provider)
         _OWN_PROVIDERS.append(provider)
         owned = True
@@ -341,12 +339,7 @@ def setup_tracing(
     delegate = _delegate_for(provider)
     if delegate is not None:
         delegate.targets = tuple(processors)
-    tracer = provider.get_tracer(INSTRUMENTATION_NAME, version)
-    if (
-        owned
-        and isinstance(provider, OwnTracerProvider)
-        and delegate is not None
-        and not isinstance(tracer, trace.NoOpTracer)  # OTEL_SDK_DISABLED
-    ):
-        tracer = LeanTracer(provider, delegate, tracer, INSTRUMENTATION_NAME, version)
+    tracer = lean_tracer(
+        provider.get_tracer(INSTRUMENTATION_NAME, version), INSTRUMENTATION_NAME, version
+    )
     return TracingSetup(tracer, provider, owned, processors, store, delegate)
