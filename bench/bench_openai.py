@@ -33,6 +33,7 @@ from __future__ import annotations
 import gc
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -212,6 +213,45 @@ def _figures(
     return out
 
 
+def _paired(samples: dict[str, dict[str, list[tuple[float, float]]]], name: str) -> float:
+    """Median over rounds of the mode's CPU per call minus bare's in the same round.
+
+    Every round runs every mode, so pairing by round cancels the drift of a shared
+    machine's load between rounds (the minimum only picks the quietest moment).
+    """
+    ours, bare = samples[name]["call"], samples["bare"]["call"]
+    return statistics.median(m[1] - b[1] for m, b in zip(ours, bare, strict=True))
+
+
+def _memory(client: openai.OpenAI, modes: list[_Mode], calls: int = 20_000) -> dict[str, float]:
+    """Bytes each mode keeps per call over ``calls`` calls after warm-up (flat: ~0).
+
+    Measured with ``tracemalloc`` (everything Python allocates, the span queues and the
+    log writer's pending batch included) after a collection at both ends.
+    """
+    import tracemalloc
+
+    work = _workloads(client, 50, 450)["call"][0]
+    out: dict[str, float] = {}
+    for mode in modes:
+        mode.on()
+        try:
+            for _ in range(3000):
+                work()
+            gc.collect()
+            tracemalloc.start()
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(calls):
+                work()
+            gc.collect()
+            after = tracemalloc.get_traced_memory()[0]
+            tracemalloc.stop()
+        finally:
+            mode.off()
+        out[mode.name] = (after - before) / calls
+    return out
+
+
 def _isolated(
     body: bytes, client: openai.OpenAI, modes: list[_Mode], rounds: int
 ) -> dict[str, float]:
@@ -317,6 +357,7 @@ def main() -> None:
         samples = _rounds(client, modes, short, long, rounds)
         isolated = _isolated(body, client, modes, rounds)
         calls = _calls_added(client, modes, short, long)
+        memory = _memory(client, modes)
     finally:
         glassbox.shutdown()
         os.unlink(log_path)
@@ -349,7 +390,19 @@ def main() -> None:
             ratio = (ours[stat] - bare[stat]) / max(theirs[stat] - bare[stat], 1e-9)
             goal = "  (goal ≤ 0.50x)" if stat.startswith("call") else ""
             print(f"  glassbox / otel-openai-v2 added, {stat:<10} {ratio:5.2f}x{goal}")
+    paired = {name: _paired(samples, name) * 1e6 for name in samples if name != "bare"}
+    print(
+        "  CPU added per call, median of per-round differences: "
+        + ", ".join(f"{name} {value:.1f}" for name, value in paired.items())
+    )
+    if "otel-openai-v2" in paired:
+        ratio = paired["glassbox"] / max(paired["otel-openai-v2"], 1e-9)
+        print(f"  glassbox / otel-openai-v2 added, call CPU paired median {ratio:5.2f}x")
     print(f"  spans exported: glassbox {exporter.exported}, otel {otel_exporter.exported}")
+    print(
+        "Memory kept per call over 20,000 calls after warm-up (tracemalloc): "
+        + ", ".join(f"{name} {value:+.1f} B" for name, value in memory.items())
+    )
     _print_isolated(isolated)
     print("Python function calls added (cProfile count, exact):")
     for name, (per_call, per_chunk) in calls.items():
