@@ -8,6 +8,7 @@ the processors receive.
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -55,6 +56,9 @@ def _sdk(**provider_args: Any) -> tuple[trace.Tracer, _Collect]:
 
 def _shape(span: ReadableSpan) -> dict[str, Any]:
     """Everything an exporter reads from a finished span, except ids and times."""
+    with warnings.catch_warnings():  # instrumentation_info is deprecated, still read
+        warnings.simplefilter("ignore", DeprecationWarning)
+        info = span.instrumentation_info
     return {
         "name": span.name,
         "kind": span.kind,
@@ -69,6 +73,7 @@ def _shape(span: ReadableSpan) -> dict[str, Any]:
         if span.instrumentation_scope
         else None,
         "sampled": span.context.trace_flags.sampled,
+        "info": (info.name, info.version) if info else None,
     }
 
 

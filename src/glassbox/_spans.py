@@ -297,7 +297,7 @@ class LeanSpan(trace.Span):
         self.end()
 
     def readable(
-        self, resource: Any, scope: InstrumentationScope, limits: SpanLimits
+        self, resource: Any, scope: InstrumentationScope, limits: SpanLimits, info: Any = None
     ) -> ReadableSpan:
         """The finished span, with the configured limits applied."""
         events: Sequence[Event] = self._events or ()
@@ -316,6 +316,7 @@ class LeanSpan(trace.Span):
             start_time=self._start,
             end_time=self._end,
             instrumentation_scope=scope,
+            instrumentation_info=info,  # deprecated in the SDK, still read by old exporters
         )
 
 
@@ -465,7 +466,10 @@ class LeanTracer(trace.Tracer):
     def finish(self, span: LeanSpan) -> None:
         """Hand a finished span to Glassbox's processor (never raises into the caller)."""
         try:
-            finished = span.readable(self._sdk.resource, self.scope, self.limits)
+            sdk = self._sdk
+            finished = span.readable(
+                sdk.resource, self.scope, self.limits, getattr(sdk, "instrumentation_info", None)
+            )
             self._sdk.span_processor.on_end(finished)
         except Exception as exc:  # nothing may escape end() into the application
             if self.on_error is not None:
