@@ -291,5 +291,6 @@ def test_in_flight_gauge_counts_open_calls(telemetry: Telemetry) -> None:
 def test_log_line_is_one_json_object_per_line(telemetry: Telemetry) -> None:
     with glassbox.llm_call("openai", MODEL):
         pass
+    telemetry.flush_logs()
     raw = telemetry._log_stream.getvalue()
     assert re.fullmatch(r"(\{.*\}\n)+", raw)

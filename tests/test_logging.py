@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 import structlog
 
 import glassbox
@@ -102,3 +103,54 @@ def test_shutdown_removes_the_bridge() -> None:
     with capture():
         assert len(root.handlers) == len(before) + 1
     assert root.handlers == before
+
+
+def test_own_events_write_the_line_the_structlog_logger_writes() -> None:
+    import contextvars
+    import json
+
+    from structlog.contextvars import bind_contextvars
+
+    def in_context() -> None:
+        bind_contextvars(user_tier="gold")
+        with capture() as telemetry, glassbox.attributes(team="search"):
+            fields = {"provider": "openai", "model": "m", "duration_s": 0.5, "note": "x@y.io"}
+            telemetry.runtime.log.warning("gen_ai.call", **fields)
+            emit = telemetry.runtime.logging.emit
+            assert emit is not None
+            emit("warning", "gen_ai.call", dict(fields))
+            telemetry.flush_logs()
+            lines = telemetry._log_stream.getvalue().splitlines()
+            by_structlog, direct = (json.loads(line) for line in lines[-2:])
+            assert by_structlog.pop("timestamp")[:10] == direct.pop("timestamp")[:10]
+            assert list(by_structlog.items()) == list(direct.items())  # same order too
+            assert direct["team"] == "search"
+            assert direct["user_tier"] == "gold"
+
+    contextvars.copy_context().run(in_context)
+
+
+def test_own_events_below_the_level_are_not_written() -> None:
+    with capture(log_level="warning") as telemetry:
+        emit = telemetry.runtime.logging.emit
+        assert emit is not None
+        emit("info", "gen_ai.call", {"provider": "openai"})
+        emit("warning", "gen_ai.call", {"provider": "anthropic"})
+        assert [e["provider"] for e in telemetry.logs(event="gen_ai.call")] == ["anthropic"]
+
+
+def test_timestamps_are_utc_iso_with_microseconds_across_second_boundaries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    from glassbox import _logging
+
+    for now in (1_764_690_000.0, 1_764_690_000.999999, 1_764_690_001.5, 0.25, 1_764_689_999.0):
+        monkeypatch.setattr(_logging, "_time", lambda now=now: now)
+        stamp = _logging.utc_timestamp()
+        expected = datetime.fromtimestamp(now, UTC)
+        assert stamp.endswith("Z")
+        parsed = datetime.fromisoformat(stamp[:-1] + "+00:00")
+        assert abs((parsed - expected).total_seconds()) < 2e-6
+        assert len(stamp) == len("2026-12-02T15:40:08.123456Z")

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry, generate_latest
 
 from glassbox import semconv
 from glassbox._metrics import Metrics
@@ -83,3 +86,63 @@ def test_empty_value_never_counts_against_the_budget() -> None:
 def test_children_are_cached() -> None:
     metrics = Metrics(CollectorRegistry())
     assert metrics.child(semconv.QUEUE_DEPTH, "q") is metrics.child(semconv.QUEUE_DEPTH, "q")
+
+
+_AMOUNTS = st.one_of(
+    st.floats(min_value=0, max_value=1e7, allow_nan=False),
+    st.integers(min_value=0, max_value=2_000_000),
+    st.sampled_from([0.0, 0.005, 0.01, 1.0, 2.5, 10.0, 1e9, float("inf"), float("nan")]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amounts=st.lists(st.tuples(_AMOUNTS, st.booleans()), min_size=1, max_size=20),
+    spec=st.sampled_from([semconv.LLM_DURATION, semconv.LLM_TOKEN_USAGE, semconv.LLM_COST]),
+)
+def test_series_updates_expose_what_the_public_methods_expose(
+    amounts: list[tuple[float, bool]], spec: semconv.MetricSpec
+) -> None:
+    """Series writes prometheus_client's values directly: the exposition must not differ."""
+    from prometheus_client.openmetrics.exposition import generate_latest as openmetrics
+
+    values = tuple(f"v{i}" for i in range(len(spec.labels)))
+    direct, public = Metrics(CollectorRegistry()), Metrics(CollectorRegistry())
+    series, child = direct.series(spec, *values), public.child(spec, *values)
+    exemplar = {"trace_id": "0af7651916cd43dd8448eb211c80319c"}
+    for amount, with_exemplar in amounts:
+        if spec.type is semconv.MetricType.COUNTER and amount != amount:
+            continue  # a NaN counter increment is nobody's input
+        chosen = exemplar if with_exemplar else None
+        if spec.type is semconv.MetricType.HISTOGRAM:
+            series.observe(amount, chosen)
+            child.observe(amount, chosen)
+        else:
+            series.inc(amount, chosen)
+            child.inc(amount, chosen)
+
+    def text(metrics: Metrics) -> list[str]:
+        lines = openmetrics(metrics.registry).decode().splitlines()
+        # exemplar and creation timestamps differ between the two runs
+        return [line.split(" # ")[0] for line in lines if "_created" not in line] + [
+            str("# {" in line) for line in lines
+        ]
+
+    assert text(direct) == text(public)
+    assert generate_latest(direct.registry).count(b"\n") == generate_latest(public.registry).count(
+        b"\n"
+    )
+
+
+def test_a_series_falls_back_to_the_public_methods_for_what_it_does_not_handle() -> None:
+    metrics = Metrics(CollectorRegistry())
+    series = metrics.series(semconv.LLM_TOKENS, "chat", "openai", "m", "input")
+    with pytest.raises(ValueError, match="non-negative"):
+        series.inc(-1)  # refused as Counter.inc refuses it
+    gauge = metrics.series(semconv.LLM_IN_FLIGHT, "openai", "m")
+    gauge.inc()
+    gauge.inc()
+    gauge.dec()
+    exposition = generate_latest(metrics.registry).decode()
+    assert 'glassbox_llm_calls_in_flight{gen_ai_provider_name="openai"' in exposition
+    assert "} 1.0" in exposition.split("glassbox_llm_calls_in_flight{")[1]

@@ -144,6 +144,11 @@ def test_joins_an_existing_tracer_provider_instead_of_replacing_it() -> None:
         names = sorted(s.name for s in exporter.get_finished_spans())
         parent = {s.name: s for s in exporter.get_finished_spans()}
         assert parent["chat gpt-4o-mini"].parent.span_id == parent["request"].context.span_id
+        from glassbox._spans import LeanTracer
+        ours = parent["chat gpt-4o-mini"]
+        assert isinstance(rt.tracer, LeanTracer)  # lean spans on the application's provider
+        assert ours.resource is provider.resource and ours.instrumentation_scope.name == "glassbox"
+        assert ours.attributes["gen_ai.request.model"] == "gpt-4o-mini"
         print(",".join(names))
     """)
     assert out.strip() == "chat gpt-4o-mini,request"

@@ -98,6 +98,7 @@ def init(
     logs: bool | str | None = _UNSET,
     log_level: str | None = _UNSET,
     log_file: str | None = _UNSET,
+    log_flush_interval: float | str | None = _UNSET,
     log_llm_calls: bool | str | None = _UNSET,
     log_queue_size: int | str | None = _UNSET,
     raw_stream: bool | str | None = _UNSET,

@@ -79,6 +79,7 @@ class Settings:
     logs: bool = True
     log_level: str = "info"
     log_file: str | None = None
+    log_flush_interval: float = 0.1
     log_llm_calls: bool = True
     log_queue_size: int = 2048
     raw_stream: bool = False
@@ -353,6 +354,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
              "``critical``.", _log_level),
     _setting("log_file", "str | None",
              "Append log lines to this file instead of stderr (checked at ``init()``).", _text),
+    _setting("log_flush_interval", "float | str | None",
+             "Seconds a log line may wait to be written together with others (0-600). A "
+             "writer thread writes what is pending, ``shutdown()``, interpreter exit and "
+             "``multiprocessing`` children write the rest; ``0`` writes each line at once "
+             "(one system call per line).", _seconds),
     _setting("log_llm_calls", "bool | str | None", "One log line per LLM call.", _bool),
     _setting("log_queue_size", "int | str | None",
              "Log records buffered for OTLP export (at most 1,000,000); beyond it records "

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -74,6 +74,16 @@ class ModelPrices:
     ) -> Cost:
         """Price one call's usage."""
         uncached = max(input_tokens - cache_read - cache_write, 0)
+        if not self.tiers:  # the common case: base prices, no per-kind lookups
+            input_price = self.input or 0.0
+            read = self.cache_read if self.cache_read is not None else input_price
+            write = self.cache_write if self.cache_write is not None else input_price
+            return Cost(
+                uncached * input_price / 1e6,
+                output_tokens * (self.output or 0.0) / 1e6,
+                cache_read * read / 1e6,
+                cache_write * write / 1e6,
+            )
         input_price = self._price("input", self.input, input_tokens)
         read_price = (
             self._price("cache_read", self.cache_read, input_tokens)
@@ -94,9 +104,8 @@ class ModelPrices:
         )
 
 
-@dataclass(frozen=True)
-class Cost:
-    """The cost of one call in USD, by token kind."""
+class Cost(NamedTuple):
+    """The cost of one call in USD, by token kind (a tuple: cheap to make per call)."""
 
     input: float = 0.0
     output: float = 0.0
@@ -109,12 +118,7 @@ class Cost:
 
     def items(self) -> tuple[tuple[str, float], ...]:
         """``(token kind, USD)`` pairs, in contract order."""
-        return (
-            ("input", self.input),
-            ("output", self.output),
-            ("cache_read", self.cache_read),
-            ("cache_write", self.cache_write),
-        )
+        return tuple(zip(_PRICE_KINDS, self, strict=True))
 
 
 def _as_float(value: Any) -> tuple[float | None, tuple[Tier, ...]]:

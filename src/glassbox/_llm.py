@@ -30,6 +30,7 @@ from glassbox import semconv
 from glassbox._args import BadValueError, as_count, as_flag, as_text
 from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
+from glassbox._spans import LeanSpan
 from glassbox.semconv import Attr
 
 __all__ = ["ERROR_KINDS", "LLMCall", "llm_call"]
@@ -42,6 +43,8 @@ ERROR_KINDS = semconv.ERROR_KINDS
 _SPAN_KIND_CLIENT = SpanKind.CLIENT
 _ERROR_STATUS = StatusCode.ERROR
 _C = semconv
+#: The token kinds of :class:`~glassbox._cost.Cost`'s fields, in order.
+_COST_KINDS = ("input", "output", "cache_read", "cache_write")
 
 
 def _wall_ns(at: float) -> int:
@@ -198,7 +201,7 @@ class LLMCall:
             self._span = span
             if _activate:
                 self._context_token = otel_context.attach(trace.set_span_in_context(span))
-            rt.metrics.child(_C.LLM_IN_FLIGHT, self.provider, self.model).inc()
+            rt.metrics.series(_C.LLM_IN_FLIGHT, self.provider, self.model).inc()
             if self._request:
                 self.set_request(**self._request)
         except Exception as exc:
@@ -403,16 +406,19 @@ class LLMCall:
         labels = (operation, provider, model, self._response_model, error_type)
         span = self._span
         exemplar = None
-        if span is not None and rt.exemplars:
+        span_context = None
+        if span is not None:
             span_context = span.get_span_context()
-            if span_context.trace_flags.sampled:
+            if not span_context.is_valid:
+                span_context = None
+            elif rt.exemplars and span_context.trace_flags.sampled:
                 exemplar = {"trace_id": format(span_context.trace_id, "032x")}
         if span is not None:  # start() got as far as the in-flight increment
-            metrics.child(_C.LLM_IN_FLIGHT, provider, model).dec()
-        metrics.child(_C.LLM_DURATION, *labels).observe(duration, exemplar)
+            metrics.series(_C.LLM_IN_FLIGHT, provider, model).dec()
+        metrics.series(_C.LLM_DURATION, *labels).observe(duration, exemplar)
 
         if self._chunks:
-            metrics.child(_C.LLM_TIME_TO_FIRST_CHUNK, *labels).observe(
+            metrics.series(_C.LLM_TIME_TO_FIRST_CHUNK, *labels).observe(
                 self._first_chunk - self._t0, exemplar
             )
             if self._intervals:
@@ -431,7 +437,7 @@ class LLMCall:
         if span is not None:
             self._finish_span(span, error, error_type, cost_total, end_ns)
         if rt.log_calls:
-            self._log(rt, duration, error_type, cost_total, span)
+            self._log(rt, duration, error_type, cost_total, span_context, exemplar)
         if self._content:
             self._log_content(rt, span)
 
@@ -440,16 +446,21 @@ class LLMCall:
     ) -> float | None:
         metrics = rt.metrics
         provider, model, operation = self.provider, self.model, self.operation
-        usage = metrics.child(_C.LLM_TOKEN_USAGE, *labels, "input")
-        usage.observe(self._input)
+        metrics.series(_C.LLM_TOKEN_USAGE, *labels, "input").observe(self._input)
         if operation != "embeddings" or self._output:
-            metrics.child(_C.LLM_TOKEN_USAGE, *labels, "output").observe(self._output)
-        for kind, count in (
-            ("input", self._input), ("output", self._output), ("cache_read", self._cache_read),
-            ("cache_write", self._cache_write), ("reasoning", self._reasoning),
-        ):  # fmt: skip
-            if count:
-                metrics.child(_C.LLM_TOKENS, operation, provider, model, kind).inc(count)
+            metrics.series(_C.LLM_TOKEN_USAGE, *labels, "output").observe(self._output)
+        tokens = _C.LLM_TOKENS
+        if self._input:
+            metrics.series(tokens, operation, provider, model, "input").inc(self._input)
+        if self._output:
+            metrics.series(tokens, operation, provider, model, "output").inc(self._output)
+        if self._cache_read or self._cache_write or self._reasoning:
+            for kind, count in (
+                ("cache_read", self._cache_read), ("cache_write", self._cache_write),
+                ("reasoning", self._reasoning),
+            ):  # fmt: skip
+                if count:
+                    metrics.series(tokens, operation, provider, model, kind).inc(count)
 
         # Price by the versioned model that answered; fall back to the model requested.
         prices = rt.prices.prices(provider, self._response_model or model)
@@ -466,17 +477,13 @@ class LLMCall:
         team, tenant = self._team, self._tenant
         # One exemplar per call is enough to lead from a cost spike to its trace: put it on
         # the largest share (an exemplar costs about as much as the increment itself).
-        shares = cost.items()
-        largest, most = "", 0.0
-        if exemplar:
-            for kind, usd in shares:
-                if usd > most:
-                    largest, most = kind, usd
-        for kind, usd in shares:
+        largest = max(range(4), key=cost.__getitem__) if exemplar else -1
+        for index, usd in enumerate(cost):
             if usd:
-                metrics.child(
-                    _C.LLM_COST, operation, provider, model, kind, team, tenant, self._workload
-                ).inc(usd, exemplar if kind == largest else None)
+                metrics.series(
+                    _C.LLM_COST, operation, provider, model, _COST_KINDS[index], team, tenant,
+                    self._workload,
+                ).inc(usd, exemplar if index == largest else None)  # fmt: skip
         total = cost.total
         if rt.budgets:
             rt.budgets.record(total, *self._scope)
@@ -497,7 +504,7 @@ class LLMCall:
             if self._response_id:
                 attributes[Attr.RESPONSE_ID] = self._response_id
             if self._finish_reasons:
-                attributes[Attr.FINISH_REASONS] = list(self._finish_reasons)
+                attributes[Attr.FINISH_REASONS] = tuple(self._finish_reasons)
             if self._usage_set:
                 attributes[Attr.INPUT_TOKENS] = self._input
                 attributes[Attr.OUTPUT_TOKENS] = self._output
@@ -516,7 +523,7 @@ class LLMCall:
                 attributes[Attr.TIME_TO_FIRST_CHUNK] = self._first_chunk - self._t0
             if self._tool_calls:
                 attributes[Attr.TOOL_CALLS] = len(self._tool_calls)
-                attributes[Attr.TOOL_CALL_NAMES] = list(self._tool_calls)
+                attributes[Attr.TOOL_CALL_NAMES] = tuple(self._tool_calls)
             if self._retries:
                 attributes[Attr.RETRIES] = self._retries
             if error_type:
@@ -526,11 +533,20 @@ class LLMCall:
                 )
                 if error is not None:
                     span.record_exception(error)
+            if type(span) is LeanSpan:  # every value above is a str, number or tuple of str
+                span.end_with(attributes, end_ns)
+                return
             span.set_attributes(attributes)
         span.end(end_time=end_ns)
 
     def _log(
-        self, rt: Runtime, duration: float, error_type: str, cost: float | None, span: Any
+        self,
+        rt: Runtime,
+        duration: float,
+        error_type: str,
+        cost: float | None,
+        span_context: Any,
+        exemplar: dict[str, str] | None,
     ) -> None:
         fields: dict[str, Any] = {
             "provider": self.provider,
@@ -544,16 +560,16 @@ class LLMCall:
             fields["cost_usd"] = cost
         if self._chunks:
             fields["chunks"] = self._chunks
-        if span is not None:
-            span_context = span.get_span_context()
-            if span_context.is_valid:  # the call's own span, also when it is not current
-                fields["trace_id"] = format(span_context.trace_id, "032x")
-                fields["span_id"] = format(span_context.span_id, "016x")
+        if span_context is not None:  # the call's own span, also when it is not current
+            fields["trace_id"] = (
+                exemplar["trace_id"] if exemplar else format(span_context.trace_id, "032x")
+            )
+            fields["span_id"] = format(span_context.span_id, "016x")
+        emit = rt.logging.emit
         if error_type:
             fields["error_type"] = error_type
-            rt.log.warning("gen_ai.call", **fields)
-        else:
-            rt.log.info("gen_ai.call", **fields)
+        if emit is not None:
+            emit("warning" if error_type else "info", "gen_ai.call", fields)
 
     def _log_content(self, rt: Runtime, span: Any) -> None:
         """The semconv content event (capture on only): redacted by the logging chain.

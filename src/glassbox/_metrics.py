@@ -9,17 +9,20 @@ tenant) can never grow the exposition without bound.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Mapping
+from time import time
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.samples import Exemplar
 
 from glassbox import semconv
 from glassbox._fork import fork_safe_metrics, new_lock
 from glassbox.semconv import MetricSpec, MetricType
 
-__all__ = ["CardinalityGuard", "Metrics", "create_metric"]
+__all__ = ["CardinalityGuard", "Metrics", "Series", "create_metric"]
 
 
 def create_metric(
@@ -128,6 +131,7 @@ class Metrics:
         self._folded: Any = self._metrics[semconv.CARDINALITY_FOLDED.name]
         self.guard = CardinalityGuard(budgets, on_fold=self._count_fold)
         self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._series: dict[tuple[str, tuple[str, ...]], Series] = {}
         self._max_children = 50_000
 
     def _count_fold(self, label: str) -> None:
@@ -154,3 +158,85 @@ class Metrics:
         if guarded == values and len(self._children) < self._max_children:
             self._children[key] = child
         return child
+
+    def series(self, spec: MetricSpec, *values: str) -> Series:
+        """:meth:`child` as a :class:`Series` (the hot path's direct updates), cached alike."""
+        key = (spec.name, values)
+        series = self._series.get(key)
+        if series is not None:
+            return series
+        series = Series(self.child(spec, *values))
+        if key in self._children:  # cached there: every value passed the guard unchanged
+            self._series[key] = series
+        return series
+
+
+class Series:
+    """One labelled child, updated without ``prometheus_client``'s per-call checks.
+
+    ``Histogram.observe`` scans the bucket bounds in Python and validates every exemplar
+    (a regular expression per label name); ``Counter.inc`` checks the sign and validates
+    too. Glassbox's values are checked where they enter (token counts are whole numbers
+    ≥ 0, durations are clock differences) and its one exemplar label, ``trace_id``, is
+    valid by construction, so this writes the child's values directly: ``bisect`` for
+    the bucket, one exemplar object. The result is the exposition the public methods
+    produce (``tests/test_metrics.py`` compares the two on random values).
+
+    The values are ``prometheus_client`` 0.2x's own (``_sum``, ``_buckets``,
+    ``_upper_bounds``, ``_value``, read once here); a child without them (another
+    version, a test double) is updated through its public methods instead.
+    """
+
+    __slots__ = ("_bounds", "_buckets", "_child", "_sum", "_value")
+
+    def __init__(self, child: Any) -> None:
+        self._child = child
+        bounds = getattr(child, "_upper_bounds", None)
+        buckets = getattr(child, "_buckets", None)
+        total = getattr(child, "_sum", None)
+        direct = (
+            isinstance(bounds, list)
+            and isinstance(buckets, list)
+            and len(bounds) == len(buckets)
+            and total is not None
+            and bounds[-1] == float("inf")
+        )
+        self._bounds: list[float] | None = bounds if direct else None
+        self._buckets: list[Any] = list(buckets) if direct and buckets is not None else []
+        self._sum: Any = total
+        self._value: Any = getattr(child, "_value", None)
+
+    def observe(self, amount: float, exemplar: dict[str, str] | None = None) -> None:
+        """``Histogram.observe``: the amount into its bucket and the sum."""
+        bounds = self._bounds
+        if bounds is None:
+            self._child.observe(amount, exemplar)
+            return
+        self._sum.inc(amount)
+        if amount != amount:  # NaN: prometheus_client counts it in no bucket either
+            return
+        bucket = self._buckets[bisect_left(bounds, amount)]
+        bucket.inc(1)
+        if exemplar:
+            bucket.set_exemplar(Exemplar(exemplar, amount, time()))
+
+    def inc(self, amount: float = 1, exemplar: dict[str, str] | None = None) -> None:
+        """``Counter.inc``/``Gauge.inc`` for an amount ≥ 0 (a negative one is refused)."""
+        value = self._value
+        if value is None or amount < 0:
+            if exemplar:
+                self._child.inc(amount, exemplar)
+            else:
+                self._child.inc(amount)
+            return
+        value.inc(amount)
+        if exemplar:
+            value.set_exemplar(Exemplar(exemplar, amount, time()))
+
+    def dec(self, amount: float = 1) -> None:
+        """``Gauge.dec``."""
+        value = self._value
+        if value is None:
+            self._child.dec(amount)
+            return
+        value.inc(-amount)

@@ -71,6 +71,7 @@ class Runtime:
             stream=log_stream,
             export=export,
             raw_export=raw_export,
+            flush_interval=settings.log_flush_interval,
         )
         self.log = self.logging.logger
         self.tracing: TracingSetup = setup_tracing(

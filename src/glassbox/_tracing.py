@@ -24,6 +24,7 @@ from opentelemetry.trace import Status
 
 from glassbox._export import BoundedBatchQueue
 from glassbox._scrub import Scrubber
+from glassbox._spans import LeanTracer, lean_tracer
 from glassbox.semconv import Attr
 
 __all__ = ["BoundedBatchProcessor", "SpanStore", "TracingSetup", "redact_span", "setup_tracing"]
@@ -137,6 +138,8 @@ class TracingSetup:
         if self._delegate is not None:
             self._delegate.scrubber = scrubber
             self._delegate.on_error = on_error
+        if isinstance(self.tracer, LeanTracer):
+            self.tracer.on_error = on_error
 
     def flush(self, timeout_millis: int = 10000) -> None:
         for processor in self.processors:
@@ -336,5 +339,7 @@ def setup_tracing(
     delegate = _delegate_for(provider)
     if delegate is not None:
         delegate.targets = tuple(processors)
-    tracer = provider.get_tracer(INSTRUMENTATION_NAME, version)
+    tracer = lean_tracer(
+        provider.get_tracer(INSTRUMENTATION_NAME, version), INSTRUMENTATION_NAME, version
+    )
     return TracingSetup(tracer, provider, owned, processors, store, delegate)

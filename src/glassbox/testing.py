@@ -78,6 +78,7 @@ class Telemetry:
 
     def logs(self, **fields: Any) -> list[dict[str, Any]]:
         """Log events written so far, parsed, optionally only those matching ``fields``."""
+        self.flush_logs()
         events = [
             # One event per "\n": str.splitlines() would also split inside JSON strings
             # holding U+2028 or U+0085, which JSON does not escape.
@@ -86,6 +87,12 @@ class Telemetry:
             if line.strip()
         ]
         return [e for e in events if all(e.get(k) == v for k, v in fields.items())]
+
+    def flush_logs(self) -> None:
+        """Write the log lines still pending in the writer's batch (see ``log_flush_interval``)."""
+        writer = self.runtime.logging.writer
+        if writer is not None:
+            writer.flush()
 
     def exposition(self, openmetrics: bool = False) -> str:
         """The registry in the Prometheus text format (or OpenMetrics, with exemplars)."""

@@ -139,7 +139,15 @@ def _complete(endpoint: Endpoint, call: LLMCallRecorder, result: Any, stream: bo
 
 
 def _is_raw(result: Any) -> bool:
-    """Whether ``result`` is a ``with_raw_response`` wrapper (LangChain asks for those)."""
+    """Whether ``result`` is a ``with_raw_response`` wrapper (LangChain asks for those).
+
+    The parsed result, a pydantic model, is answered from its class: ``hasattr`` on the
+    instance goes through pydantic's ``__getattr__``, which raises for a missing name,
+    and raising cost more than the rest of this wrapper's checks together.
+    """
+    kind = type(result)
+    if getattr(kind, "model_fields", None) is not None:  # a pydantic model: parsed already
+        return False
     return hasattr(result, "http_response") and callable(getattr(result, "parse", None))
 
 

@@ -247,10 +247,13 @@ def _end_span(run: _Run, state: str | None) -> None:
 
 
 def _flush_spans(**_: Any) -> None:
-    """A pool child is exiting: export what it recorded before it goes."""
+    """A pool child is exiting (``os._exit`` follows): write and export what it recorded."""
     rt = current()
     if rt is not None:
         try:
+            writer = rt.logging.writer
+            if writer is not None:
+                writer.flush()
             rt.tracing.flush(5000)
         except Exception as exc:
             report("celery", exc)
