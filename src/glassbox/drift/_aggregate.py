@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from glassbox.drift._embedding import _squared_distances
+
 __all__ = ["BANDWIDTH_FACTORS", "PermutationResult", "embedding_permutation_test"]
 
 #: Bandwidths of the aggregated MMD, as multiples of the median pairwise distance.
@@ -184,16 +186,6 @@ def _mmd_values(
         - 2 * across / (n * m)
     )
     return values
-
-
-def _squared_distances(data: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    norms = np.einsum("ij,ij->i", data, data)
-    squared: npt.NDArray[np.float32] = data @ data.T
-    squared *= np.float32(-2.0)
-    squared += norms[:, None]
-    squared += norms[None, :]
-    np.maximum(squared, 0, out=squared)
-    return squared
 
 
 def _median_distance(squared: npt.NDArray[np.float32], seed: int) -> float:
