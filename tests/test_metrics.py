@@ -146,3 +146,21 @@ def test_a_series_falls_back_to_the_public_methods_for_what_it_does_not_handle()
     exposition = generate_latest(metrics.registry).decode()
     assert 'glassbox_llm_calls_in_flight{gen_ai_provider_name="openai"' in exposition
     assert "} 1.0" in exposition.split("glassbox_llm_calls_in_flight{")[1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(amounts=st.lists(st.floats(min_value=0, max_value=1e4, allow_nan=False), max_size=30))
+def test_observe_many_exposes_what_observing_one_by_one_exposes(amounts: list[float]) -> None:
+    spec = semconv.LLM_TIME_PER_OUTPUT_CHUNK
+    values = tuple(f"v{i}" for i in range(len(spec.labels)))
+    direct, public = Metrics(CollectorRegistry()), Metrics(CollectorRegistry())
+    direct.series(spec, *values).observe_many(amounts)
+    child = public.child(spec, *values)
+    for amount in amounts:
+        child.observe(amount)
+
+    def lines(metrics: Metrics) -> list[str]:
+        text = generate_latest(metrics.registry).decode()
+        return [line for line in text.splitlines() if "_created" not in line]
+
+    assert lines(direct) == lines(public)

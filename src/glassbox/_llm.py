@@ -16,7 +16,6 @@ user's call proceeds and its exceptions propagate unchanged.
 from __future__ import annotations
 
 import json
-from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from time import perf_counter, time_ns
 from types import TracebackType
@@ -50,23 +49,6 @@ _COST_KINDS = ("input", "output", "cache_read", "cache_write")
 def _wall_ns(at: float) -> int:
     """A :func:`time.perf_counter` reading as wall-clock nanoseconds (for span times)."""
     return time_ns() - int((perf_counter() - at) * 1e9)
-
-
-def _observe_many(child: Any, values: Sequence[float], exemplar: dict[str, str] | None) -> None:
-    """Observe many values into one histogram child with one lock round per bucket."""
-    bounds = getattr(child, "_upper_bounds", None)
-    buckets = getattr(child, "_buckets", None)
-    if bounds is None or buckets is None or exemplar:
-        for value in values:
-            child.observe(value)
-        return
-    counts: dict[int, int] = {}
-    for value in values:
-        index = bisect_left(bounds, value)
-        counts[index] = counts.get(index, 0) + 1
-    for index, count in counts.items():
-        buckets[index].inc(count)
-    child._sum.inc(sum(values))
 
 
 def _names(names: Any) -> tuple[str, ...]:
@@ -422,9 +404,7 @@ class LLMCall:
                 self._first_chunk - self._t0, exemplar
             )
             if self._intervals:
-                _observe_many(
-                    metrics.child(_C.LLM_TIME_PER_OUTPUT_CHUNK, *labels), self._intervals, None
-                )
+                metrics.series(_C.LLM_TIME_PER_OUTPUT_CHUNK, *labels).observe_many(self._intervals)
 
         cost_total: float | None = None
         if self._usage_set:

@@ -10,7 +10,7 @@ tenant) can never grow the exposition without bound.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from time import time
 from typing import Any
 
@@ -219,6 +219,22 @@ class Series:
         bucket.inc(1)
         if exemplar:
             bucket.set_exemplar(Exemplar(exemplar, amount, time()))
+
+    def observe_many(self, amounts: Sequence[float]) -> None:
+        """Observe many amounts (no exemplars) with one increment per bucket they fall in."""
+        bounds = self._bounds
+        if bounds is None:
+            for amount in amounts:
+                self._child.observe(amount)
+            return
+        counts: dict[int, int] = {}
+        for amount in amounts:
+            index = bisect_left(bounds, amount)
+            counts[index] = counts.get(index, 0) + 1
+        buckets = self._buckets
+        for index, count in counts.items():
+            buckets[index].inc(count)
+        self._sum.inc(sum(amounts))
 
     def inc(self, amount: float = 1, exemplar: dict[str, str] | None = None) -> None:
         """``Counter.inc``/``Gauge.inc`` for an amount ≥ 0 (a negative one is refused)."""
