@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from glassbox.drift import _rank
@@ -81,3 +86,68 @@ def test_a_p_value_of_one_does_not_cancel_the_other_tests() -> None:
     # One uncapped tan(-pi/2) term would swamp any evidence; capped, it counts as none.
     p_values = np.array([[1e-6, 1.0, 1.0, 0.9, 1.0, 1.0]])
     assert _rank._cauchy(p_values)[0] > 1e4
+
+
+def _dense_statistics(positions: np.ndarray, m: int, n: int) -> dict[str, float]:
+    """The battery's statistics from their definitions, summing over every pooled rank."""
+    total = m + n
+    is_current = np.zeros(total)
+    is_current[positions - 1] = 1.0
+    k = np.arange(1, total + 1, dtype=np.float64)
+    gap = np.cumsum(is_current) * total - m * k
+    middle = (total + 1) / 2
+    out = {
+        "mann_whitney": (positions.sum() - m * (m + 1) / 2) / (n * m),
+        "mood": ((positions - middle) ** 2).sum() / (m * (total * total - 1) / 12),
+        "cvm": (gap**2).sum() / (m * n * total * total),
+        "anderson": (gap[:-1] ** 2 / (k[:-1] * (total - k[:-1]))).sum() / (m * n),
+    }
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    m=st.integers(1, 60),
+    n=st.integers(1, 400),
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.sampled_from(["random", "lowest", "highest", "ends", "middle"]),
+)
+def test_rank_statistics_equal_their_definitions(m: int, n: int, seed: int, shape: str) -> None:
+    """The O(m) closed forms agree with the O(m + n) sums over every pooled rank,
+    for any arrangement, extreme ones included."""
+    total = m + n
+    if shape == "random":
+        chosen = np.random.default_rng(seed).choice(total, m, replace=False) + 1
+    elif shape == "lowest":
+        chosen = np.arange(1, m + 1)
+    elif shape == "highest":
+        chosen = np.arange(n + 1, total + 1)
+    elif shape == "ends":
+        chosen = np.r_[np.arange(1, m // 2 + 1), np.arange(total - (m - m // 2) + 1, total + 1)]
+    else:
+        chosen = np.arange(n // 2 + 1, n // 2 + m + 1)
+    positions = np.sort(chosen).astype(np.float64)
+    values, p_values = _rank._battery(positions[None, :], m, n)
+    expected = _dense_statistics(positions.astype(np.int64), m, n)
+    for i, name in enumerate(_rank.TEST_NAMES[:4]):
+        assert values[0, i] == pytest.approx(expected[name], rel=1e-9, abs=1e-12), name
+    assert np.all((p_values >= 0) & (p_values <= 1))
+
+
+@pytest.mark.parametrize(("m", "total"), [(2, 6), (5, 7)])
+def test_random_positions_are_uniform_subsets(m: int, total: int) -> None:
+    """Both samplers (with-replacement rejection for small m, one subset at a time for
+    large m) give every m-subset the same chance."""
+    rng = np.random.default_rng(5)
+    accept = math.exp(-m * (m - 1) / (2 * total))
+    assert (accept > 0.3) == (m == 2)  # one case per sampler
+    positions = _rank._random_positions(rng, 21_000, m, total)
+    assert np.all(np.diff(positions, axis=1) > 0)
+    assert positions.min() >= 1
+    assert positions.max() <= total
+    subsets = list(itertools.combinations(range(1, total + 1), m))
+    index = {subset: i for i, subset in enumerate(subsets)}
+    counts = np.bincount(
+        [index[tuple(int(v) for v in row)] for row in positions], minlength=len(subsets)
+    )
+    assert stats.chisquare(counts).pvalue > 0.001

@@ -41,15 +41,18 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Simulated rank arrangements per ``(m, n)``; the smallest possible p-value is
 #: ``1 / (NULL_DRAWS + 1)``.
-NULL_DRAWS = 9999
+NULL_DRAWS = 19_999
+
+#: Fewest simulated arrangements, however large the window.
+MIN_NULL_DRAWS = 1999
 
 #: Current rows beyond this are subsampled (seeded) before ranking: the simulated null
 #: costs ``draws × (m + n)``, and at such sizes every test here is near-certain to see
 #: any change that matters anyway.
 MAX_CURRENT_ROWS = 10_000
 
-#: Cap of ``draws × (m + n)``: larger pools get fewer draws (never fewer than 1,999).
-_MAX_NULL_CELLS = 150_000_000
+#: Cap of ``draws × m``: larger windows get fewer draws (never fewer than 1,999).
+_MAX_NULL_CELLS = 40_000_000
 
 #: Pooled tail shares of the tail tests.
 TAIL_SHARES = (0.01, 0.05, 0.10)
@@ -68,8 +71,8 @@ _CACHE_SIZE = 64
 _cache: OrderedDict[tuple[int, int, int], FloatArray] = OrderedDict()
 _cache_lock = Lock()
 
-# Pooled cells per chunk when simulating the null (bounds memory at ~30 MB).
-_CHUNK_CELLS = 2_000_000
+# Current ranks per chunk when simulating the null (bounds memory at ~50 MB).
+_CHUNK_CELLS = 400_000
 
 
 def null_cache_clear() -> None:
@@ -88,7 +91,7 @@ def rank_battery(
         current: Current values (finite).
         seed: Seed of the random tie-breaking.
         draws: Simulated null arrangements (cached per ``(m, n, draws)``); fewer when
-            ``draws × (m + n)`` would exceed 150 million.
+            ``draws × m`` would exceed 40 million.
 
     Returns:
         ``(tests, combined_statistic, combined_p)``: ``(name, value, p_value)`` per test
@@ -102,12 +105,12 @@ def rank_battery(
         current = current[pick]
     n, m = len(reference), len(current)
     total = n + m
-    draws = min(draws, max(1999, _MAX_NULL_CELLS // total))
+    draws = min(draws, max(MIN_NULL_DRAWS, _MAX_NULL_CELLS // m))
     pooled = np.concatenate([reference, current])
     order = np.lexsort((np.random.default_rng(seed).random(total), pooled))
-    indicator = np.zeros((1, total), dtype=np.float64)
-    indicator[0, order >= n] = 1.0  # position k of the pooled order holds a current row
-    values, p_values = _battery(indicator, m, n)
+    # Pooled ranks (1-based, ascending) that hold a current row.
+    positions = (np.flatnonzero(order >= n) + 1).astype(np.float64)[None, :]
+    values, p_values = _battery(positions, m, n)
     observed = _cauchy(p_values)[0]
     null = _null(m, n, draws)
     # Ties with the null (an atom at T = 0 when every test has p >= 0.5, discrete
@@ -131,21 +134,13 @@ def _null(m: int, n: int, draws: int) -> FloatArray:
         if cached is not None:
             _cache.move_to_end(key)
             return cached
-    total = m + n
     rng = np.random.default_rng([0x6C617373, m, n, draws])
     out = np.empty(draws, dtype=np.float64)
-    chunk = max(1, _CHUNK_CELLS // total)
-    rows = np.arange(chunk)[:, None]
+    chunk = max(1, _CHUNK_CELLS // m)
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
-        keys = rng.random((size, total))
-        chosen = np.argpartition(keys, m - 1, axis=1)[:, :m] if m < total else None
-        indicator = np.zeros((size, total), dtype=np.float64)
-        if chosen is None:
-            indicator[:] = 1.0
-        else:
-            indicator[rows[:size], chosen] = 1.0
-        out[start : start + size] = _cauchy(_battery(indicator, m, n)[1])
+        positions = _random_positions(rng, size, m, m + n)
+        out[start : start + size] = _cauchy(_battery(positions, m, n)[1])
     out.sort()
     with _cache_lock:
         _cache[key] = out
@@ -154,47 +149,119 @@ def _null(m: int, n: int, draws: int) -> FloatArray:
     return out
 
 
-def _battery(indicator: FloatArray, m: int, n: int) -> tuple[FloatArray, FloatArray]:
+def _random_positions(rng: np.random.Generator, rows: int, m: int, total: int) -> FloatArray:
+    """``rows`` uniformly random ``m``-subsets of ``1 … total``, each sorted ascending.
+
+    Small subsets are drawn with replacement and kept when free of repeats (exactly
+    uniform, vectorised; accepted with probability ≈ ``exp(−m²/2·total)``); larger ones
+    one subset at a time (Floyd's method inside numpy, O(m) each).
+    """
+    out = np.empty((rows, m), dtype=np.float64)
+    accept = math.exp(-m * (m - 1) / (2 * total))
+    filled = 0
+    if accept > 0.3:
+        while filled < rows:
+            want = rows - filled
+            batch = np.sort(rng.integers(1, total + 1, (int(want / accept * 1.1) + 4, m)), axis=1)
+            distinct = batch[(np.diff(batch, axis=1) > 0).all(axis=1)][:want]
+            out[filled : filled + len(distinct)] = distinct
+            filled += len(distinct)
+        return out
+    for row in range(rows):
+        out[row] = rng.choice(total, m, replace=False, shuffle=False)
+    out.sort(axis=1)
+    out += 1.0
+    return out
+
+
+def _ad_weights(total: int) -> tuple[FloatArray, FloatArray, float, float, float]:
+    """Prefix sums of the Anderson–Darling weight ``w_k = 1 / (k (total − k))``.
+
+    Returns ``(G0, G1, S0, S1, S2)``: ``G0[p]`` and ``G1[p]`` are the sums over
+    ``1 <= k < p`` of ``w_k`` and ``k·w_k``; ``S0``, ``S1``, ``S2`` the sums over every
+    ``k = 1 … total − 1`` of ``w_k``, ``k·w_k``, ``k²·w_k``.
+    """
+    cached = _weights_cache.get(total)
+    if cached is not None:
+        return cached
+    k = np.arange(1, total, dtype=np.float64)
+    w = 1.0 / (k * (total - k))
+    g0 = np.concatenate([[0.0, 0.0], np.cumsum(w)])
+    g1 = np.concatenate([[0.0, 0.0], np.cumsum(k * w)])
+    sums = (g0, g1, float(g0[-1]), float(g1[-1]), float(np.sum(k * k * w)))
+    if len(_weights_cache) > 64:
+        _weights_cache.clear()
+    _weights_cache[total] = sums
+    return sums
+
+
+_weights_cache: dict[int, tuple[FloatArray, FloatArray, float, float, float]] = {}
+
+
+def _battery(positions: FloatArray, m: int, n: int) -> tuple[FloatArray, FloatArray]:
     """Values and approximate p-values of every test, one row per arrangement.
 
-    ``indicator[b, k]`` is 1 when pooled rank ``k + 1`` belongs to the current window.
+    ``positions[b]`` are the pooled ranks (``1 … N``, ``N = m + n``, ascending) of the
+    current rows in arrangement ``b``. Every statistic is a function of those ``m``
+    ranks, computed in O(m) per arrangement, not O(N): CvM and Anderson–Darling are sums
+    over all pooled ranks ``k`` of ``(N·C_k − m·k)² · weight_k`` with ``C_k`` the current
+    rows among the first ``k``; writing ``C_k² = Σ_{j ≤ C_k} (2j − 1)`` and
+    ``C_k = Σ_{j ≤ C_k} 1`` turns each sum over ``k`` into one over the current ranks
+    ``p_j`` of weight sums from ``p_j`` to ``N`` (closed forms for CvM, prefix sums for
+    Anderson–Darling).
     """
     total = m + n
-    ranks = np.arange(1, total + 1, dtype=np.float64)
-    values = np.empty((len(indicator), len(TEST_NAMES)))
+    rows = len(positions)
+    values = np.empty((rows, len(TEST_NAMES)))
     p_values = np.empty_like(values)
+    odd = 2.0 * np.arange(1, m + 1) - 1.0  # 2j − 1 for the j-th current rank
 
-    rank_sum = indicator @ ranks
+    rank_sum = positions.sum(axis=1)
+    square_sum = np.einsum("ij,ij->i", positions, positions)
     z_location = (rank_sum - m * (total + 1) / 2) / math.sqrt(n * m * (total + 1) / 12)
     values[:, 0] = (rank_sum - m * (m + 1) / 2) / (n * m)
     p_values[:, 0] = 2 * stats.norm.sf(np.abs(z_location))
 
-    centred = indicator @ (ranks - (total + 1) / 2) ** 2
+    middle = (total + 1) / 2
+    centred = square_sum - 2 * middle * rank_sum + m * middle * middle
     mood_mean = m * (total * total - 1) / 12
     mood_sd = math.sqrt(n * m * (total + 1) * (total * total - 4) / 180)
     values[:, 1] = centred / mood_mean
-    p_values[:, 1] = 2 * stats.norm.sf(np.abs((centred - mood_mean) / mood_sd))
+    if mood_sd > 0:
+        p_values[:, 1] = 2 * stats.norm.sf(np.abs((centred - mood_mean) / mood_sd))
+    else:  # two pooled values: every arrangement has the same spread
+        p_values[:, 1] = 1.0
 
-    below = np.cumsum(indicator, axis=1)  # current rows among the pooled first k
-    gap = below * total - m * ranks  # N·C_k − m·k
-    cvm = (gap**2).sum(axis=1) / (float(m) * n * total * total)
-    k = ranks[:-1]
-    anderson = (gap[:, :-1] ** 2 / (k * (total - k))).sum(axis=1) / (float(m) * n)
+    # CvM: Σ_k (N·C_k − m·k)² over k = 1 … N, with Σ_{k ≥ p} 1 = N + 1 − p and
+    # Σ_{k ≥ p} k = (N(N + 1) − p(p − 1)) / 2.
+    c_squared = (total + 1.0) * odd.sum() - positions @ odd
+    c_times_k = (m * total * (total + 1.0) - square_sum + rank_sum) / 2
+    k_squared = total * (total + 1.0) * (2 * total + 1) / 6
+    cvm_sum = total * total * c_squared - 2.0 * total * m * c_times_k + float(m) * m * k_squared
+    cvm = cvm_sum / (float(m) * n * total * total)
+
+    # Anderson–Darling: the same over k = 1 … N − 1 weighted by 1 / (k (N − k)).
+    g0, g1, s0, s1, s2 = _ad_weights(total)
+    at = positions.astype(np.int64)
+    c_squared_w = s0 * odd.sum() - g0[at] @ odd
+    c_times_k_w = m * s1 - g1[at].sum(axis=1)
+    ad_sum = total * total * c_squared_w - 2.0 * total * m * c_times_k_w + float(m) * m * s2
+    anderson = ad_sum / (float(m) * n)
     values[:, 2], values[:, 3] = cvm, anderson
     p_values[:, 2] = _scaled_chi2_sf(cvm, *_CVM_MOMENTS)
     p_values[:, 3] = _scaled_chi2_sf(anderson, *_AD_MOMENTS)
 
     for column, upper in ((4, True), (5, False)):
-        best_p = np.full(len(indicator), np.inf)
-        best_ratio = np.ones(len(indicator))
+        best_p = np.full(rows, np.inf)
+        best_ratio = np.ones(rows)
         for share in TAIL_SHARES:
             tail = max(1, round(share * total))
-            count = (m - below[:, total - tail - 1]) if upper else below[:, tail - 1]
-            count = np.rint(count).astype(np.int64)
-            p = _hypergeometric_mid_p(total, tail, m)[count]
+            inside = positions > total - tail if upper else positions <= tail
+            hits = np.count_nonzero(inside, axis=1)
+            p = _hypergeometric_mid_p(total, tail, m)[hits]
             better = p < best_p
             best_p = np.where(better, p, best_p)
-            best_ratio = np.where(better, count / (m * tail / total), best_ratio)
+            best_ratio = np.where(better, hits / (m * tail / total), best_ratio)
         values[:, column] = best_ratio
         p_values[:, column] = np.minimum(1.0, len(TAIL_SHARES) * best_p)
     return values, p_values
