@@ -11,6 +11,12 @@ rank arrangements for that ``(m, n)`` once (cached, seeded), and ranking the obs
 combined statistic among them. With the observed arrangement counted in the pool, the
 p-value ``#{pool >= observed} / (draws + 1)`` is exactly valid at any window size.
 
+Every statistic is computed from the ``m`` current ranks alone, in closed form (see
+:func:`_battery`), so an arrangement costs O(m), not O(m + n): the null of a 200-row
+window against 10,000 reference rows (19,999 arrangements) takes about 0.3 s of CPU.
+The null is one fixed sample per ``(m, n)``, shared by every check of that size, so its
+own sampling error (about ±0.15 points at 5 %, ±0.07 at 1 %) is that size's error.
+
 The battery (each test's own p-value is an approximation used only to put the tests on
 one scale before they are combined; the combined p-value is exact):
 
@@ -35,7 +41,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-__all__ = ["NULL_DRAWS", "TAIL_SHARES", "TEST_NAMES", "null_cache_clear", "rank_battery"]
+__all__ = [
+    "MIN_NULL_DRAWS",
+    "NULL_DRAWS",
+    "TAIL_SHARES",
+    "TEST_NAMES",
+    "null_cache_clear",
+    "rank_battery",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -47,8 +60,8 @@ NULL_DRAWS = 19_999
 MIN_NULL_DRAWS = 1999
 
 #: Current rows beyond this are subsampled (seeded) before ranking: the simulated null
-#: costs ``draws × (m + n)``, and at such sizes every test here is near-certain to see
-#: any change that matters anyway.
+#: costs ``draws × m``, and at such sizes every test here is near-certain to see any
+#: change that matters anyway.
 MAX_CURRENT_ROWS = 10_000
 
 #: Cap of ``draws × m``: larger windows get fewer draws (never fewer than 1,999).
