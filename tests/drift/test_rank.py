@@ -151,3 +151,9 @@ def test_random_positions_are_uniform_subsets(m: int, total: int) -> None:
         [index[tuple(int(v) for v in row)] for row in positions], minlength=len(subsets)
     )
     assert stats.chisquare(counts).pvalue > 0.001
+
+
+@pytest.mark.parametrize(("n", "m"), [(0, 5), (5, 0)])
+def test_an_empty_sample_is_a_clear_error(n: int, m: int) -> None:
+    with pytest.raises(ValueError, match="at least one reference and one current value"):
+        _rank.rank_battery(np.arange(n, dtype=float), np.arange(m, dtype=float))

@@ -110,6 +110,9 @@ def rank_battery(
         ``(tests, combined_statistic, combined_p)``: ``(name, value, p_value)`` per test
         (approximate p-values), the Cauchy combination ``T`` of those p-values, and its
         exact Monte Carlo p-value.
+
+    Raises:
+        ValueError: ``reference`` or ``current`` is empty.
     """
     if len(current) > MAX_CURRENT_ROWS:
         pick = np.random.default_rng([seed, len(current)]).choice(
@@ -117,6 +120,11 @@ def rank_battery(
         )
         current = current[pick]
     n, m = len(reference), len(current)
+    if n == 0 or m == 0:
+        raise ValueError(
+            f"rank_battery needs at least one reference and one current value, got "
+            f"{n} and {m}; check the window before testing it"
+        )
     total = n + m
     draws = min(draws, max(MIN_NULL_DRAWS, _MAX_NULL_CELLS // m))
     pooled = np.concatenate([reference, current])
