@@ -33,6 +33,7 @@ one scale before they are combined; the combined p-value is exact):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import OrderedDict
 from threading import Lock
@@ -195,6 +196,7 @@ def _random_positions(rng: np.random.Generator, rows: int, m: int, total: int) -
     return out
 
 
+@functools.lru_cache(maxsize=64)
 def _ad_weights(total: int) -> tuple[FloatArray, FloatArray, float, float, float]:
     """Prefix sums of the Anderson–Darling weight ``w_k = 1 / (k (total − k))``.
 
@@ -202,21 +204,11 @@ def _ad_weights(total: int) -> tuple[FloatArray, FloatArray, float, float, float
     ``1 <= k < p`` of ``w_k`` and ``k·w_k``; ``S0``, ``S1``, ``S2`` the sums over every
     ``k = 1 … total − 1`` of ``w_k``, ``k·w_k``, ``k²·w_k``.
     """
-    cached = _weights_cache.get(total)
-    if cached is not None:
-        return cached
     k = np.arange(1, total, dtype=np.float64)
     w = 1.0 / (k * (total - k))
     g0 = np.concatenate([[0.0, 0.0], np.cumsum(w)])
     g1 = np.concatenate([[0.0, 0.0], np.cumsum(k * w)])
-    sums = (g0, g1, float(g0[-1]), float(g1[-1]), float(np.sum(k * k * w)))
-    if len(_weights_cache) > 64:
-        _weights_cache.clear()
-    _weights_cache[total] = sums
-    return sums
-
-
-_weights_cache: dict[int, tuple[FloatArray, FloatArray, float, float, float]] = {}
+    return g0, g1, float(g0[-1]), float(g1[-1]), float(np.sum(k * k * w))
 
 
 def _battery(positions: FloatArray, m: int, n: int) -> tuple[FloatArray, FloatArray]:
@@ -295,23 +287,15 @@ def _scaled_chi2_sf(statistic: FloatArray, mean: float, variance: float) -> Floa
     return result
 
 
-_mid_p_cache: dict[tuple[int, int, int], FloatArray] = {}
-
-
+@functools.lru_cache(maxsize=256)
 def _hypergeometric_mid_p(total: int, marked: int, drawn: int) -> FloatArray:
     """Two-sided mid-p of every possible count ``0 … drawn`` (a lookup table)."""
-    key = (total, marked, drawn)
-    table = _mid_p_cache.get(key)
-    if table is None:
-        counts = np.arange(drawn + 1)
-        distribution = stats.hypergeom(total, marked, drawn)
-        half = 0.5 * distribution.pmf(counts)
-        lower = distribution.cdf(counts) - half
-        upper = distribution.sf(counts) + half
-        table = np.clip(2 * np.minimum(lower, upper), 0.0, 1.0)
-        if len(_mid_p_cache) > 256:
-            _mid_p_cache.clear()
-        _mid_p_cache[key] = table
+    counts = np.arange(drawn + 1)
+    distribution = stats.hypergeom(total, marked, drawn)
+    half = 0.5 * distribution.pmf(counts)
+    lower = distribution.cdf(counts) - half
+    upper = distribution.sf(counts) + half
+    table: FloatArray = np.clip(2 * np.minimum(lower, upper), 0.0, 1.0)
     return table
 
 
