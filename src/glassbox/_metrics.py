@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from time import time
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
@@ -21,6 +21,8 @@ from prometheus_client.samples import Exemplar
 from glassbox import semconv
 from glassbox._fork import fork_safe_metrics, new_lock
 from glassbox.semconv import MetricSpec, MetricType
+
+_T = TypeVar("_T")
 
 __all__ = ["CardinalityGuard", "Metrics", "Series", "create_metric"]
 
@@ -132,6 +134,7 @@ class Metrics:
         self.guard = CardinalityGuard(budgets, on_fold=self._count_fold)
         self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
         self._series: dict[tuple[str, tuple[str, ...]], Series] = {}
+        self._memo: dict[Any, Any] = {}
         self._max_children = 50_000
 
     def _count_fold(self, label: str) -> None:
@@ -167,8 +170,22 @@ class Metrics:
             return series
         series = Series(self.child(spec, *values))
         if key in self._children:  # cached there: every value passed the guard unchanged
+            series.cached = True
             self._series[key] = series
         return series
+
+    def memo(self, key: Any, build: Callable[..., _T], *args: Any) -> _T:
+        """``build(*args)``, kept under ``key`` for the life of these metrics.
+
+        For a caller's bundle of :meth:`series` (one lookup for everything one kind of
+        call updates); bounded like the children, so a caller need not bound its keys.
+        """
+        value = self._memo.get(key)
+        if value is None:
+            value = build(*args)
+            if len(self._memo) < self._max_children:
+                self._memo[key] = value
+        return value
 
 
 class Series:
@@ -187,10 +204,14 @@ class Series:
     version, a test double) is updated through its public methods instead.
     """
 
-    __slots__ = ("_bounds", "_buckets", "_child", "_sum", "_value")
+    __slots__ = ("_bounds", "_buckets", "_child", "_sum", "_value", "cached")
 
     def __init__(self, child: Any) -> None:
         self._child = child
+        #: Whether :class:`Metrics` keeps this series (every label value passed the
+        #: cardinality guard unchanged): a caller may keep it too. A folded one is not
+        #: kept, so the guard sees every value that would be folded.
+        self.cached = False
         bounds = getattr(child, "_upper_bounds", None)
         buckets = getattr(child, "_buckets", None)
         total = getattr(child, "_sum", None)
