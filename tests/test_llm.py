@@ -380,3 +380,35 @@ def test_a_folded_label_value_is_checked_on_every_call() -> None:
         assert telemetry.value("glassbox_llm_tokens_total", gen_ai_request_model="gpt-4o") == 45
         other = telemetry.value("glassbox_llm_tokens_total", gen_ai_request_model="other")
         assert other == 6
+
+
+_TOKEN_VALUES = st.one_of(
+    st.none(),
+    st.integers(min_value=-5, max_value=2**64),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(["12", " 7 ", "1e3", "-3", "0x10"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(first=_TOKEN_VALUES, second=_TOKEN_VALUES)
+def test_token_counts_are_taken_converted_or_refused_like_as_count(first: Any, second: Any) -> None:
+    """A count is kept when it is one (ints taken as they are), converted when it can be,
+    refused (and the earlier one kept) otherwise — whatever path the value takes."""
+    from glassbox._args import as_count
+
+    with capture() as telemetry:
+        with glassbox.llm_call("openai", MODEL) as call:
+            call.set_usage(input_tokens=first, reasoning_tokens=first)
+            call.set_usage(input_tokens=second, reasoning_tokens=second)
+        expected = 0
+        for value in (first, second):
+            if value is not None and as_count(value) is not None:
+                expected = as_count(value)
+        (span,) = telemetry.spans()
+        attributes = dict(span.attributes or {})
+        assert attributes["gen_ai.usage.input_tokens"] == expected
+        assert attributes.get("glassbox.usage.reasoning_tokens", 0) == expected
+        assert telemetry.value("glassbox_llm_tokens_total", gen_ai_token_type="input") == expected
