@@ -41,6 +41,8 @@ __all__ = ["LeanSpan", "LeanTracer", "lean_tracer"]
 _SAMPLED = TraceFlags.SAMPLED
 _RANDOM_TRACE_ID = getattr(TraceFlags, "RANDOM_TRACE_ID", 0)  # W3C level 2 (SDK ≥ 1.45)
 _UNSET = StatusCode.UNSET
+#: Every span starts with this one (a ``Status`` has no setters; the SDK shares it too).
+_UNSET_STATUS = Status(_UNSET)
 _OK = StatusCode.OK
 _PRIMITIVES = (str, bool, int, float)
 
@@ -98,7 +100,7 @@ class LeanSpan(trace.Span):
         self._kind = kind
         self._links = links
         self._events: list[Event] | None = None
-        self._status = Status(_UNSET)
+        self._status = _UNSET_STATUS
         self._start = start_time
         self._end = 0
         self._ended = False
