@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import glassbox
 from glassbox import _runtime
-from glassbox.testing import Telemetry
+from glassbox.testing import Telemetry, capture
 
 MODEL = "gpt-4o-mini"
 LABELS = {
@@ -294,3 +297,118 @@ def test_log_line_is_one_json_object_per_line(telemetry: Telemetry) -> None:
     telemetry.flush_logs()
     raw = telemetry._log_stream.getvalue()
     assert re.fullmatch(r"(\{.*\}\n)+", raw)
+
+
+# --- one lookup per call shape (the series a finished call updates, kept together) ---------
+
+_CALL = st.fixed_dictionaries(
+    {
+        "model": st.sampled_from(["gpt-4o", "gpt-4o-mini"]),
+        "response_model": st.sampled_from(["", "gpt-4o-2024-08-06", "not-a-known-model"]),
+        "error": st.sampled_from(["", "timeout"]),
+        "tenant": st.sampled_from(["", "acme", "globex"]),
+        "tokens": st.tuples(*[st.integers(0, 3)] * 5),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(calls=st.lists(_CALL, max_size=12))
+def test_calls_of_every_shape_count_in_their_own_series(calls: list[dict[str, Any]]) -> None:
+    """Every series a call updates is its own: sums per label set, no empty token series."""
+    kinds = ("input", "output", "cache_read", "cache_write", "reasoning")
+    with capture(attribution_labels=["tenant"]) as telemetry:
+        for spec in calls:
+            with (
+                glassbox.attributes(tenant=spec["tenant"]),
+                glassbox.llm_call("openai", spec["model"]) as call,
+            ):
+                call.set_usage(
+                    **{f"{kind}_tokens": n for kind, n in zip(kinds, spec["tokens"], strict=True)}
+                )
+                call.set_response(model=spec["response_model"])
+                if spec["error"]:
+                    call.set_error(spec["error"])
+        for model in ("gpt-4o", "gpt-4o-mini"):
+            mine = [c for c in calls if c["model"] == model]
+            for index, kind in enumerate(kinds):
+                total = sum(c["tokens"][index] for c in mine)
+                labels = {"gen_ai_request_model": model, "gen_ai_token_type": kind}
+                assert telemetry.value("glassbox_llm_tokens_total", **labels) == total
+                if total == 0:  # never reported: no series at all, not a zero one
+                    assert not [
+                        s for s in telemetry.series("glassbox_llm_tokens_total")
+                        if s.items() >= labels.items()
+                    ]  # fmt: skip
+            for response in ("", "gpt-4o-2024-08-06", "not-a-known-model"):
+                for error in ("", "timeout"):
+                    count = sum(
+                        c["response_model"] == response and c["error"] == error for c in mine
+                    )
+                    labels = {
+                        "gen_ai_request_model": model,
+                        "gen_ai_response_model": response,
+                        "error_type": error,
+                    }
+                    duration = "gen_ai_client_operation_duration_seconds_count"
+                    assert telemetry.value(duration, **labels) == count
+            for tenant in ("", "acme", "globex"):
+                spent = [c for c in mine if c["tenant"] == tenant and any(c["tokens"][:4])]
+                cost = telemetry.value(
+                    "glassbox_llm_cost_usd_total", gen_ai_request_model=model, tenant=tenant
+                )
+                assert (cost > 0) == bool(
+                    spent
+                )  # priced: the unknown response model by the request's
+        assert telemetry.value("glassbox_llm_calls_in_flight") == 0
+
+
+def test_a_folded_label_value_is_checked_on_every_call() -> None:
+    """A call whose model is past the budget is folded each time, never kept as its own."""
+    with capture(cardinality_budgets={"gen_ai_request_model": 1}) as telemetry:
+        folds: list[float] = []
+        for _ in range(3):
+            with glassbox.llm_call("openai", "gpt-4o") as call:
+                call.set_usage(input_tokens=10, output_tokens=5)
+            before = telemetry.value("glassbox_cardinality_folded_total")
+            with glassbox.llm_call("openai", "gpt-4o-mini") as call:  # past the budget
+                call.set_usage(input_tokens=1, output_tokens=1)
+            folds.append(telemetry.value("glassbox_cardinality_folded_total") - before)
+        # every series of the folded call went through the guard again, every time
+        assert folds[0] > 1
+        assert folds == [folds[0]] * 3
+        assert telemetry.value("glassbox_llm_tokens_total", gen_ai_request_model="gpt-4o") == 45
+        other = telemetry.value("glassbox_llm_tokens_total", gen_ai_request_model="other")
+        assert other == 6
+
+
+_TOKEN_VALUES = st.one_of(
+    st.none(),
+    st.integers(min_value=-5, max_value=2**64),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(["12", " 7 ", "1e3", "-3", "0x10"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(first=_TOKEN_VALUES, second=_TOKEN_VALUES)
+def test_token_counts_are_taken_converted_or_refused_like_as_count(first: Any, second: Any) -> None:
+    """A count is kept when it is one (ints taken as they are), converted when it can be,
+    refused (and the earlier one kept) otherwise — whatever path the value takes."""
+    from glassbox._args import as_count
+
+    with capture() as telemetry:
+        with glassbox.llm_call("openai", MODEL) as call:
+            call.set_usage(input_tokens=first, reasoning_tokens=first)
+            call.set_usage(input_tokens=second, reasoning_tokens=second)
+        expected = 0
+        for value in (first, second):
+            if value is not None and as_count(value) is not None:
+                expected = as_count(value)
+        (span,) = telemetry.spans()
+        attributes = dict(span.attributes or {})
+        assert attributes["gen_ai.usage.input_tokens"] == expected
+        assert attributes.get("glassbox.usage.reasoning_tokens", 0) == expected
+        assert telemetry.value("glassbox_llm_tokens_total", gen_ai_token_type="input") == expected

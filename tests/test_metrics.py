@@ -109,6 +109,7 @@ def test_series_updates_expose_what_the_public_methods_expose(
     values = tuple(f"v{i}" for i in range(len(spec.labels)))
     direct, public = Metrics(CollectorRegistry()), Metrics(CollectorRegistry())
     series, child = direct.series(spec, *values), public.child(spec, *values)
+    assert series.direct  # else this would compare the public methods with themselves
     exemplar = {"trace_id": "0af7651916cd43dd8448eb211c80319c"}
     for amount, with_exemplar in amounts:
         if spec.type is semconv.MetricType.COUNTER and amount != amount:
@@ -154,7 +155,9 @@ def test_observe_many_exposes_what_observing_one_by_one_exposes(amounts: list[fl
     spec = semconv.LLM_TIME_PER_OUTPUT_CHUNK
     values = tuple(f"v{i}" for i in range(len(spec.labels)))
     direct, public = Metrics(CollectorRegistry()), Metrics(CollectorRegistry())
-    direct.series(spec, *values).observe_many(amounts)
+    series = direct.series(spec, *values)
+    assert series.direct
+    series.observe_many(amounts)
     child = public.child(spec, *values)
     for amount in amounts:
         child.observe(amount)

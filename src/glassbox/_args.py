@@ -13,9 +13,11 @@ from typing import Any
 
 from glassbox.exceptions import InputError
 
-__all__ = ["BadValueError", "as_amount", "as_count", "as_flag", "as_text"]
+__all__ = ["MAX_COUNT", "BadValueError", "as_amount", "as_count", "as_flag", "as_text"]
 
-_MAX = 2**63  # beyond any real count; keeps float conversion exact enough and finite
+#: Larger counts are refused: beyond any real count; keeps float conversion exact enough and
+#: finite.
+MAX_COUNT = 2**63
 
 
 class BadValueError(InputError):
@@ -41,9 +43,9 @@ def as_count(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if 0 <= value < _MAX else None
+        return value if 0 <= value < MAX_COUNT else None
     if isinstance(value, float):
-        ok = math.isfinite(value) and 0 <= value < _MAX and value.is_integer()
+        ok = math.isfinite(value) and 0 <= value < MAX_COUNT and value.is_integer()
         return int(value) if ok else None
     if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 18:
         return int(value.strip())

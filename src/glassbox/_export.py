@@ -81,7 +81,9 @@ class BoundedBatchQueue(Generic[T]):
             self._on_drop(1)
             return
         queue.append(item)
-        if len(queue) >= self._max_batch_size:
+        # A full batch wakes the worker once: until it runs, later items need no wake-up
+        # (``Event.set`` takes a lock and notifies, more than the rest of ``put``).
+        if len(queue) >= self._max_batch_size and not self._wake.is_set():
             self._wake.set()
 
     def _run(self) -> None:

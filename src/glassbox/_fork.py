@@ -67,11 +67,24 @@ def after_fork_in_child(method: Callable[[], None]) -> None:
 
 
 class ForkSafeValue(MutexValue):
-    """prometheus_client's in-process value with a lock that is released after fork."""
+    """prometheus_client's in-process value with a lock that is released after fork.
+
+    Its state is set here, not by the base class: ``_value``, ``_exemplar`` and
+    ``_lock`` are the names ``MutexValue``'s methods read, and :meth:`add` is the hot
+    path's one call for an increment and its exemplar.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
+        self._value = 0.0
+        self._exemplar: Any = None
         self._lock = new_lock()
+
+    def add(self, amount: float, exemplar: Any = None) -> None:
+        """``inc(amount)`` and, given one, ``set_exemplar(exemplar)`` under one lock."""
+        with self._lock:
+            self._value += amount
+            if exemplar is not None:
+                self._exemplar = exemplar
 
 
 def fork_safe_metrics(registry: Any, metrics: Any) -> None:

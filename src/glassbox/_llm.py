@@ -26,7 +26,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from glassbox import semconv
-from glassbox._args import BadValueError, as_count, as_flag, as_text
+from glassbox._args import MAX_COUNT, BadValueError, as_count, as_flag, as_text
 from glassbox._context import current_attributes
 from glassbox._runtime import Runtime, current
 from glassbox._spans import LeanSpan
@@ -44,6 +44,57 @@ _ERROR_STATUS = StatusCode.ERROR
 _C = semconv
 #: The token kinds of :class:`~glassbox._cost.Cost`'s fields, in order.
 _COST_KINDS = ("input", "output", "cache_read", "cache_write")
+_STR_ONLY = frozenset({str})
+
+
+# The series a finished call updates, by slot in a :class:`_Shape`.
+(_DURATION, _FIRST_CHUNK, _PER_CHUNK, _USAGE_INPUT, _USAGE_OUTPUT, _UNPRICED) = range(6)
+_TOKENS = 6  # + index in _TOKEN_KINDS
+_TOKEN_KINDS = ("input", "output", "cache_read", "cache_write", "reasoning")
+_COST = _TOKENS + len(_TOKEN_KINDS)  # + index in _COST_KINDS
+
+
+class _Shape:
+    """The series every finished call of one shape updates, each looked up once.
+
+    A shape is the labels of a call's duration plus its cost attribution (team, tenant,
+    workload); a call finds its shape with one lookup instead of a lookup per series.
+    Series are made when first needed, so a call that never reports, say, cache tokens
+    adds no empty cache-token series; one whose label value the cardinality guard folds
+    is looked up again every time (the guard counts every fold), never kept.
+    """
+
+    __slots__ = ("_addresses", "_metrics", "series")
+
+    def __init__(self, metrics: Any, key: tuple[str, ...]) -> None:
+        """``key``: the duration's labels, then the team, tenant and workload of the cost."""
+        self._metrics = metrics
+        labels, attribution = key[:5], key[5:]
+        operation, provider, model = labels[:3]
+        self._addresses: tuple[tuple[semconv.MetricSpec, tuple[str, ...]], ...] = (
+            (_C.LLM_DURATION, labels),
+            (_C.LLM_TIME_TO_FIRST_CHUNK, labels),
+            (_C.LLM_TIME_PER_OUTPUT_CHUNK, labels),
+            (_C.LLM_TOKEN_USAGE, (*labels, "input")),
+            (_C.LLM_TOKEN_USAGE, (*labels, "output")),
+            (_C.LLM_UNPRICED, (operation, provider, model)),
+            *((_C.LLM_TOKENS, (operation, provider, model, kind)) for kind in _TOKEN_KINDS),
+            *(
+                (_C.LLM_COST, (operation, provider, model, kind, *attribution))
+                for kind in _COST_KINDS
+            ),
+        )
+        #: The series by slot once made (``None`` before); read ``series[slot] or
+        #: make(slot)`` — the hot path's one list index instead of a method call.
+        self.series: list[Any] = [None] * len(self._addresses)
+
+    def make(self, slot: int) -> Any:
+        """The series of ``slot``, looked up (and kept unless a label value was folded)."""
+        spec, values = self._addresses[slot]
+        series = self._metrics.series(spec, *values)
+        if series.cached:
+            self.series[slot] = series
+        return series
 
 
 def _wall_ns(at: float) -> int:
@@ -55,7 +106,10 @@ def _names(names: Any) -> tuple[str, ...]:
     """A sequence of names as a tuple of strings (``TypeError`` if it is not iterable)."""
     if isinstance(names, str):
         return (names,)
-    return tuple(as_text(name) for name in names)
+    items: tuple[Any, ...] = tuple(names)
+    if set(map(type, items)) <= _STR_ONLY:  # no Python-level loop when they are strings
+        return items
+    return tuple(as_text(name) for name in items)
 
 
 class LLMCall:
@@ -75,6 +129,7 @@ class LLMCall:
         "_error_type",
         "_finish_reasons",
         "_first_chunk",
+        "_in_flight",
         "_input",
         "_intervals",
         "_last_chunk",
@@ -122,6 +177,7 @@ class LLMCall:
         self.operation = operation if type(operation) is str else as_text(operation)
         self.stream = stream if type(stream) is bool else as_flag(stream)
         self._span: Any = None
+        self._in_flight: Any = None
         self._context_token: Any = None
         self._t0 = 0.0
         self._ended = False
@@ -183,7 +239,9 @@ class LLMCall:
             self._span = span
             if _activate:
                 self._context_token = otel_context.attach(trace.set_span_in_context(span))
-            rt.metrics.series(_C.LLM_IN_FLIGHT, self.provider, self.model).inc()
+            in_flight = rt.metrics.series(_C.LLM_IN_FLIGHT, self.provider, self.model)
+            in_flight.inc()
+            self._in_flight = in_flight
             if self._request:
                 self.set_request(**self._request)
         except Exception as exc:
@@ -239,18 +297,38 @@ class LLMCall:
         Values given as ``None`` keep what was set before, so a stream can report input
         usage early and output usage at its end.
         """
+        # A plain int in range (what client libraries send) is taken as it is; anything
+        # else goes through _count, which converts or reports it.
         if input_tokens is not None:
-            self._input = self._count("input_tokens", input_tokens, self._input)
+            self._input = (
+                input_tokens
+                if type(input_tokens) is int and 0 <= input_tokens < MAX_COUNT
+                else self._count("input_tokens", input_tokens, self._input)
+            )
         if output_tokens is not None:
-            self._output = self._count("output_tokens", output_tokens, self._output)
+            self._output = (
+                output_tokens
+                if type(output_tokens) is int and 0 <= output_tokens < MAX_COUNT
+                else self._count("output_tokens", output_tokens, self._output)
+            )
         if cache_read_tokens is not None:
-            self._cache_read = self._count("cache_read_tokens", cache_read_tokens, self._cache_read)
+            self._cache_read = (
+                cache_read_tokens
+                if type(cache_read_tokens) is int and 0 <= cache_read_tokens < MAX_COUNT
+                else self._count("cache_read_tokens", cache_read_tokens, self._cache_read)
+            )
         if cache_write_tokens is not None:
-            self._cache_write = self._count(
-                "cache_write_tokens", cache_write_tokens, self._cache_write
+            self._cache_write = (
+                cache_write_tokens
+                if type(cache_write_tokens) is int and 0 <= cache_write_tokens < MAX_COUNT
+                else self._count("cache_write_tokens", cache_write_tokens, self._cache_write)
             )
         if reasoning_tokens is not None:
-            self._reasoning = self._count("reasoning_tokens", reasoning_tokens, self._reasoning)
+            self._reasoning = (
+                reasoning_tokens
+                if type(reasoning_tokens) is int and 0 <= reasoning_tokens < MAX_COUNT
+                else self._count("reasoning_tokens", reasoning_tokens, self._reasoning)
+            )
         self._usage_set = True
 
     def _count(self, what: str, value: Any, previous: int) -> int:
@@ -271,11 +349,19 @@ class LLMCall:
         finish_reasons: Sequence[str] | None = None,
     ) -> None:
         """Record what the response said about itself."""
-        if as_flag(model):
+        # An empty or missing value keeps what an earlier part of a stream said. Strings
+        # and lists (the common case) are tested as they are, without the converters.
+        if type(model) is str:
+            if model:
+                self._response_model = model
+        elif as_flag(model):
             self._response_model = as_text(model)
-        if as_flag(response_id):
+        if type(response_id) is str:
+            if response_id:
+                self._response_id = response_id
+        elif as_flag(response_id):
             self._response_id = as_text(response_id)
-        if as_flag(finish_reasons):
+        if finish_reasons if type(finish_reasons) is list else as_flag(finish_reasons):
             try:
                 self._finish_reasons = _names(finish_reasons)
             except Exception as exc:
@@ -385,7 +471,6 @@ class LLMCall:
         error_type = self._error_type
         if error is not None and not error_type:
             error_type = type(error).__qualname__
-        labels = (operation, provider, model, self._response_model, error_type)
         span = self._span
         exemplar = None
         span_context = None
@@ -395,20 +480,24 @@ class LLMCall:
                 span_context = None
             elif rt.exemplars and span_context.trace_flags.sampled:
                 exemplar = {"trace_id": format(span_context.trace_id, "032x")}
-        if span is not None:  # start() got as far as the in-flight increment
-            metrics.series(_C.LLM_IN_FLIGHT, provider, model).dec()
-        metrics.series(_C.LLM_DURATION, *labels).observe(duration, exemplar)
+        if self._in_flight is not None:  # start() got as far as the in-flight increment
+            self._in_flight.dec()
+        key = (operation, provider, model, self._response_model, error_type,
+               self._team, self._tenant, self._workload)  # fmt: skip
+        shape: _Shape = metrics.memo(key, _Shape, metrics, key)
+        series = shape.series
+        (series[_DURATION] or shape.make(_DURATION)).observe(duration, exemplar)
 
         if self._chunks:
-            metrics.series(_C.LLM_TIME_TO_FIRST_CHUNK, *labels).observe(
+            (series[_FIRST_CHUNK] or shape.make(_FIRST_CHUNK)).observe(
                 self._first_chunk - self._t0, exemplar
             )
             if self._intervals:
-                metrics.series(_C.LLM_TIME_PER_OUTPUT_CHUNK, *labels).observe_many(self._intervals)
+                (series[_PER_CHUNK] or shape.make(_PER_CHUNK)).observe_many(self._intervals)
 
         cost_total: float | None = None
         if self._usage_set:
-            cost_total = self._record_usage(rt, labels, exemplar)
+            cost_total = self._record_usage(rt, shape, exemplar)
         if self._tool_calls:
             metrics.child(_C.LLM_TOOL_CALLS, provider, model).inc(len(self._tool_calls))
         if error_type == "rate_limited":  # the final 429, which no retry() counted
@@ -422,25 +511,17 @@ class LLMCall:
             self._log_content(rt, span)
 
     def _record_usage(
-        self, rt: Runtime, labels: tuple[str, ...], exemplar: dict[str, str] | None
+        self, rt: Runtime, shape: _Shape, exemplar: dict[str, str] | None
     ) -> float | None:
-        metrics = rt.metrics
-        provider, model, operation = self.provider, self.model, self.operation
-        metrics.series(_C.LLM_TOKEN_USAGE, *labels, "input").observe(self._input)
-        if operation != "embeddings" or self._output:
-            metrics.series(_C.LLM_TOKEN_USAGE, *labels, "output").observe(self._output)
-        tokens = _C.LLM_TOKENS
-        if self._input:
-            metrics.series(tokens, operation, provider, model, "input").inc(self._input)
-        if self._output:
-            metrics.series(tokens, operation, provider, model, "output").inc(self._output)
-        if self._cache_read or self._cache_write or self._reasoning:
-            for kind, count in (
-                ("cache_read", self._cache_read), ("cache_write", self._cache_write),
-                ("reasoning", self._reasoning),
-            ):  # fmt: skip
-                if count:
-                    metrics.series(tokens, operation, provider, model, kind).inc(count)
+        provider, model = self.provider, self.model
+        series = shape.series
+        (series[_USAGE_INPUT] or shape.make(_USAGE_INPUT)).observe(self._input)
+        if self.operation != "embeddings" or self._output:
+            (series[_USAGE_OUTPUT] or shape.make(_USAGE_OUTPUT)).observe(self._output)
+        counts = (self._input, self._output, self._cache_read, self._cache_write, self._reasoning)
+        for index, count in enumerate(counts):
+            if count:
+                (series[_TOKENS + index] or shape.make(_TOKENS + index)).inc(count)
 
         # Price by the versioned model that answered; fall back to the model requested.
         prices = rt.prices.prices(provider, self._response_model or model)
@@ -452,18 +533,16 @@ class LLMCall:
             else None
         )
         if cost is None:
-            metrics.child(_C.LLM_UNPRICED, operation, provider, model).inc()
+            (series[_UNPRICED] or shape.make(_UNPRICED)).inc()
             return None
-        team, tenant = self._team, self._tenant
         # One exemplar per call is enough to lead from a cost spike to its trace: put it on
         # the largest share (an exemplar costs about as much as the increment itself).
         largest = max(range(4), key=cost.__getitem__) if exemplar else -1
         for index, usd in enumerate(cost):
             if usd:
-                metrics.series(
-                    _C.LLM_COST, operation, provider, model, _COST_KINDS[index], team, tenant,
-                    self._workload,
-                ).inc(usd, exemplar if index == largest else None)  # fmt: skip
+                (series[_COST + index] or shape.make(_COST + index)).inc(
+                    usd, exemplar if index == largest else None
+                )
         total = cost.total
         if rt.budgets:
             rt.budgets.record(total, *self._scope)

@@ -12,15 +12,17 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from time import time
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.samples import Exemplar
 
 from glassbox import semconv
-from glassbox._fork import fork_safe_metrics, new_lock
+from glassbox._fork import ForkSafeValue, fork_safe_metrics, new_lock
 from glassbox.semconv import MetricSpec, MetricType
+
+_T = TypeVar("_T")
 
 __all__ = ["CardinalityGuard", "Metrics", "Series", "create_metric"]
 
@@ -132,6 +134,7 @@ class Metrics:
         self.guard = CardinalityGuard(budgets, on_fold=self._count_fold)
         self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
         self._series: dict[tuple[str, tuple[str, ...]], Series] = {}
+        self._memo: dict[Any, Any] = {}
         self._max_children = 50_000
 
     def _count_fold(self, label: str) -> None:
@@ -167,8 +170,22 @@ class Metrics:
             return series
         series = Series(self.child(spec, *values))
         if key in self._children:  # cached there: every value passed the guard unchanged
+            series.cached = True
             self._series[key] = series
         return series
+
+    def memo(self, key: Any, build: Callable[..., _T], *args: Any) -> _T:
+        """``build(*args)``, kept under ``key`` for the life of these metrics.
+
+        For a caller's bundle of :meth:`series` (one lookup for everything one kind of
+        call updates); bounded like the children, so a caller need not bound its keys.
+        """
+        value = self._memo.get(key)
+        if value is None:
+            value = build(*args)
+            if len(self._memo) < self._max_children:
+                self._memo[key] = value
+        return value
 
 
 class Series:
@@ -179,18 +196,25 @@ class Series:
     too. Glassbox's values are checked where they enter (token counts are whole numbers
     ≥ 0, durations are clock differences) and its one exemplar label, ``trace_id``, is
     valid by construction, so this writes the child's values directly: ``bisect`` for
-    the bucket, one exemplar object. The result is the exposition the public methods
-    produce (``tests/test_metrics.py`` compares the two on random values).
+    the bucket, one exemplar object, and each value's increment with its exemplar in one
+    call (:meth:`ForkSafeValue.add <glassbox._fork.ForkSafeValue.add>`). The result is
+    the exposition the public methods produce (``tests/test_metrics.py`` compares the
+    two on random values).
 
     The values are ``prometheus_client`` 0.2x's own (``_sum``, ``_buckets``,
-    ``_upper_bounds``, ``_value``, read once here); a child without them (another
-    version, a test double) is updated through its public methods instead.
+    ``_upper_bounds``, ``_value``, read once here) and Glassbox's
+    :class:`~glassbox._fork.ForkSafeValue`; a child without them (another version,
+    multiprocess mode, a test double) is updated through its public methods instead.
     """
 
-    __slots__ = ("_bounds", "_buckets", "_child", "_sum", "_value")
+    __slots__ = ("_bounds", "_buckets", "_child", "_sum", "_value", "cached")
 
     def __init__(self, child: Any) -> None:
         self._child = child
+        #: Whether :class:`Metrics` keeps this series (every label value passed the
+        #: cardinality guard unchanged): a caller may keep it too. A folded one is not
+        #: kept, so the guard sees every value that would be folded.
+        self.cached = False
         bounds = getattr(child, "_upper_bounds", None)
         buckets = getattr(child, "_buckets", None)
         total = getattr(child, "_sum", None)
@@ -198,13 +222,20 @@ class Series:
             isinstance(bounds, list)
             and isinstance(buckets, list)
             and len(bounds) == len(buckets)
-            and total is not None
+            and type(total) is ForkSafeValue
+            and all(type(bucket) is ForkSafeValue for bucket in buckets)
             and bounds[-1] == float("inf")
         )
         self._bounds: list[float] | None = bounds if direct else None
-        self._buckets: list[Any] = list(buckets) if direct and buckets is not None else []
+        self._buckets: list[ForkSafeValue] = list(buckets) if direct and buckets else []
         self._sum: Any = total
-        self._value: Any = getattr(child, "_value", None)
+        value = getattr(child, "_value", None)
+        self._value: ForkSafeValue | None = value if type(value) is ForkSafeValue else None
+
+    @property
+    def direct(self) -> bool:
+        """Whether updates write the values directly (else through the public methods)."""
+        return self._bounds is not None or self._value is not None
 
     def observe(self, amount: float, exemplar: dict[str, str] | None = None) -> None:
         """``Histogram.observe``: the amount into its bucket and the sum."""
@@ -212,13 +243,12 @@ class Series:
         if bounds is None:
             self._child.observe(amount, exemplar)
             return
-        self._sum.inc(amount)
+        self._sum.add(amount)
         if amount != amount:  # NaN: prometheus_client counts it in no bucket either
             return
-        bucket = self._buckets[bisect_left(bounds, amount)]
-        bucket.inc(1)
-        if exemplar:
-            bucket.set_exemplar(Exemplar(exemplar, amount, time()))
+        self._buckets[bisect_left(bounds, amount)].add(
+            1, Exemplar(exemplar, amount, time()) if exemplar else None
+        )
 
     def observe_many(self, amounts: Sequence[float]) -> None:
         """Observe many amounts (no exemplars) with one increment per bucket they fall in."""
@@ -233,8 +263,8 @@ class Series:
             counts[index] = counts.get(index, 0) + 1
         buckets = self._buckets
         for index, count in counts.items():
-            buckets[index].inc(count)
-        self._sum.inc(sum(amounts))
+            buckets[index].add(count)
+        self._sum.add(sum(amounts))
 
     def inc(self, amount: float = 1, exemplar: dict[str, str] | None = None) -> None:
         """``Counter.inc``/``Gauge.inc`` for an amount ≥ 0 (a negative one is refused)."""
@@ -245,9 +275,7 @@ class Series:
             else:
                 self._child.inc(amount)
             return
-        value.inc(amount)
-        if exemplar:
-            value.set_exemplar(Exemplar(exemplar, amount, time()))
+        value.add(amount, Exemplar(exemplar, amount, time()) if exemplar else None)
 
     def dec(self, amount: float = 1) -> None:
         """``Gauge.dec``."""
@@ -255,4 +283,4 @@ class Series:
         if value is None:
             self._child.dec(amount)
             return
-        value.inc(-amount)
+        value.add(-amount)

@@ -182,11 +182,17 @@ def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
     """
     attributes = _redact_attributes(span.attributes, scrubber)
     events = span.events
-    new_events = [_redact_attributes(event.attributes, scrubber) for event in events]
+    new_events = (
+        [_redact_attributes(event.attributes, scrubber) for event in events] if events else []
+    )
     status = span.status
     description = status.description
     new_description = scrubber.text(description) if description else description
-    if attributes is None and all(a is None for a in new_events) and new_description == description:
+    if (
+        attributes is None
+        and new_description == description
+        and new_events.count(None) == len(new_events)
+    ):
         return span
     return ReadableSpan(
         name=span.name,

@@ -93,7 +93,7 @@ def _begin(
     HTTP client instrumentation is suppressed inside the call: the GenAI span already
     records the request, and a second, plain HTTP span would duplicate it.
     """
-    call = start_call(lambda: _new_call(endpoint, resource, kwargs, stream), endpoint.component)
+    call = start_call(endpoint.component, _new_call, endpoint, resource, kwargs, stream)
     if call is None:
         return None, None, None
     claim_framework_call()

@@ -81,14 +81,16 @@ def report(component: str, exc: BaseException) -> None:
         report_error(component, exc)
 
 
-def start_call(factory: Callable[[], LLMCallRecorder], component: str) -> LLMCallRecorder | None:
-    """Create and start an LLM call, or return ``None`` if Glassbox failed to.
+def start_call(
+    component: str, factory: Callable[..., LLMCallRecorder], *args: Any
+) -> LLMCallRecorder | None:
+    """Create (``factory(*args)``) and start an LLM call, or ``None`` if Glassbox failed to.
 
     :class:`~glassbox.BudgetExceededError` propagates: blocking calls over budget is
     what an enforced budget is for.
     """
     try:
-        call = factory()
+        call = factory(*args)
         call.start()
         return call
     except BudgetExceededError:
