@@ -412,7 +412,9 @@ class LeanTracer(trace.Tracer):
                 self.link(x.context, x.attributes)
                 for x in links
                 if _valid_link(x.context, x.attributes)
-            ),
+            )
+            if links
+            else (),  # most spans have none: no generator to build
             start_time if start_time is not None else time_ns(),
         )
         sdk.span_processor.on_start(span, parent_context=context)
