@@ -411,4 +411,22 @@ def test_token_counts_are_taken_converted_or_refused_like_as_count(first: Any, s
         attributes = dict(span.attributes or {})
         assert attributes["gen_ai.usage.input_tokens"] == expected
         assert attributes.get("glassbox.usage.reasoning_tokens", 0) == expected
-        assert telemetry.value("glassbox_llm_tokens_total", gen_ai_token_type="input") == expected
+        tokens = telemetry.value("glassbox_llm_tokens_total", gen_ai_token_type="input")
+        assert tokens == float(expected)  # a Prometheus value is a float
+
+
+def test_shapes_with_folded_values_are_not_kept() -> None:
+    """Unbounded raw label values cannot fill memory with kept shapes: only shapes whose
+    every value passed the cardinality guard are kept, so their number follows the budget."""
+    with capture(attribution_labels=["tenant"], cardinality_budgets={"tenant": 3}) as telemetry:
+        for index in range(200):
+            with (
+                glassbox.attributes(tenant=f"tenant-{index}"),
+                glassbox.llm_call("openai", MODEL) as call,
+            ):
+                call.set_usage(input_tokens=10, output_tokens=5)
+        kept = telemetry.runtime.metrics._kept
+        assert 1 <= len(kept) <= 3
+        cost = "glassbox_llm_cost_usd_total"
+        assert telemetry.value(cost, tenant="other") > 0  # the rest folded, still counted
+        assert telemetry.value("glassbox_llm_tokens_total", gen_ai_token_type="input") == 2000

@@ -54,46 +54,55 @@ _TOKEN_KINDS = ("input", "output", "cache_read", "cache_write", "reasoning")
 _COST = _TOKENS + len(_TOKEN_KINDS)  # + index in _COST_KINDS
 
 
+def _address(slot: int, key: tuple[str, ...]) -> tuple[semconv.MetricSpec, tuple[str, ...]]:
+    """The metric and label values of ``slot`` for a call of shape ``key``."""
+    labels = key[:5]  # operation, provider, model, response model, error type
+    if slot == _DURATION:
+        return _C.LLM_DURATION, labels
+    if slot == _FIRST_CHUNK:
+        return _C.LLM_TIME_TO_FIRST_CHUNK, labels
+    if slot == _PER_CHUNK:
+        return _C.LLM_TIME_PER_OUTPUT_CHUNK, labels
+    if slot in (_USAGE_INPUT, _USAGE_OUTPUT):
+        return _C.LLM_TOKEN_USAGE, (*labels, "input" if slot == _USAGE_INPUT else "output")
+    if slot == _UNPRICED:
+        return _C.LLM_UNPRICED, key[:3]
+    if slot < _COST:
+        return _C.LLM_TOKENS, (*key[:3], _TOKEN_KINDS[slot - _TOKENS])
+    return _C.LLM_COST, (*key[:3], _COST_KINDS[slot - _COST], *key[5:])
+
+
 class _Shape:
     """The series every finished call of one shape updates, each looked up once.
 
     A shape is the labels of a call's duration plus its cost attribution (team, tenant,
     workload); a call finds its shape with one lookup instead of a lookup per series.
     Series are made when first needed, so a call that never reports, say, cache tokens
-    adds no empty cache-token series; one whose label value the cardinality guard folds
-    is looked up again every time (the guard counts every fold), never kept.
+    adds no empty cache-token series. A shape with a label value the cardinality guard
+    folded is never kept (:attr:`folded`): its calls go through the guard every time, as
+    the guard counts every fold, and unbounded raw values cannot fill memory with shapes.
     """
 
-    __slots__ = ("_addresses", "_metrics", "series")
+    __slots__ = ("_key", "_metrics", "folded", "series")
 
     def __init__(self, metrics: Any, key: tuple[str, ...]) -> None:
         """``key``: the duration's labels, then the team, tenant and workload of the cost."""
         self._metrics = metrics
-        labels, attribution = key[:5], key[5:]
-        operation, provider, model = labels[:3]
-        self._addresses: tuple[tuple[semconv.MetricSpec, tuple[str, ...]], ...] = (
-            (_C.LLM_DURATION, labels),
-            (_C.LLM_TIME_TO_FIRST_CHUNK, labels),
-            (_C.LLM_TIME_PER_OUTPUT_CHUNK, labels),
-            (_C.LLM_TOKEN_USAGE, (*labels, "input")),
-            (_C.LLM_TOKEN_USAGE, (*labels, "output")),
-            (_C.LLM_UNPRICED, (operation, provider, model)),
-            *((_C.LLM_TOKENS, (operation, provider, model, kind)) for kind in _TOKEN_KINDS),
-            *(
-                (_C.LLM_COST, (operation, provider, model, kind, *attribution))
-                for kind in _COST_KINDS
-            ),
-        )
+        self._key = key
+        #: Whether a series of this shape had a label value folded (then it is not kept).
+        self.folded = False
         #: The series by slot once made (``None`` before); read ``series[slot] or
         #: make(slot)`` — the hot path's one list index instead of a method call.
-        self.series: list[Any] = [None] * len(self._addresses)
+        self.series: list[Any] = [None] * (_COST + len(_COST_KINDS))
 
     def make(self, slot: int) -> Any:
         """The series of ``slot``, looked up (and kept unless a label value was folded)."""
-        spec, values = self._addresses[slot]
+        spec, values = _address(slot, self._key)
         series = self._metrics.series(spec, *values)
         if series.cached:
             self.series[slot] = series
+        else:
+            self.folded = True
         return series
 
 
@@ -484,7 +493,10 @@ class LLMCall:
             self._in_flight.dec()
         key = (operation, provider, model, self._response_model, error_type,
                self._team, self._tenant, self._workload)  # fmt: skip
-        shape: _Shape = metrics.memo(key, _Shape, metrics, key)
+        shape: _Shape | None = metrics.recall(key)
+        fresh = shape is None
+        if shape is None:
+            shape = _Shape(metrics, key)
         series = shape.series
         (series[_DURATION] or shape.make(_DURATION)).observe(duration, exemplar)
 
@@ -502,6 +514,8 @@ class LLMCall:
             metrics.child(_C.LLM_TOOL_CALLS, provider, model).inc(len(self._tool_calls))
         if error_type == "rate_limited":  # the final 429, which no retry() counted
             metrics.child(_C.LLM_RATE_LIMITED, provider, model).inc()
+        if fresh and not shape.folded:
+            metrics.keep(key, shape)
 
         if span is not None:
             self._finish_span(span, error, error_type, cost_total, end_ns)

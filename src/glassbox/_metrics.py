@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from time import time
-from typing import Any, TypeVar
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
@@ -21,8 +21,6 @@ from prometheus_client.samples import Exemplar
 from glassbox import semconv
 from glassbox._fork import ForkSafeValue, fork_safe_metrics, new_lock
 from glassbox.semconv import MetricSpec, MetricType
-
-_T = TypeVar("_T")
 
 __all__ = ["CardinalityGuard", "Metrics", "Series", "create_metric"]
 
@@ -134,7 +132,7 @@ class Metrics:
         self.guard = CardinalityGuard(budgets, on_fold=self._count_fold)
         self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
         self._series: dict[tuple[str, tuple[str, ...]], Series] = {}
-        self._memo: dict[Any, Any] = {}
+        self._kept: dict[Any, Any] = {}
         self._max_children = 50_000
 
     def _count_fold(self, label: str) -> None:
@@ -174,18 +172,19 @@ class Metrics:
             self._series[key] = series
         return series
 
-    def memo(self, key: Any, build: Callable[..., _T], *args: Any) -> _T:
-        """``build(*args)``, kept under ``key`` for the life of these metrics.
+    def recall(self, key: Any) -> Any:
+        """What :meth:`keep` kept under ``key`` (``None`` if nothing)."""
+        return self._kept.get(key)
 
-        For a caller's bundle of :meth:`series` (one lookup for everything one kind of
-        call updates); bounded like the children, so a caller need not bound its keys.
+    def keep(self, key: Any, value: Any) -> None:
+        """Keep a caller's bundle of :meth:`series` (one lookup for everything one kind of
+        call updates) for the life of these metrics; bounded like the children cache.
+
+        Keep only bundles whose series are all cached (no label value folded), so the
+        number kept is bounded by the cardinality budgets, not by the raw values seen.
         """
-        value = self._memo.get(key)
-        if value is None:
-            value = build(*args)
-            if len(self._memo) < self._max_children:
-                self._memo[key] = value
-        return value
+        if len(self._kept) < self._max_children:
+            self._kept[key] = value
 
 
 class Series:
