@@ -22,7 +22,10 @@ is noisier than the difference being measured. So the same modes also run *isola
 ``Completions.create`` is replaced by a stub returning a ready ``ChatCompletion`` (parsed
 from the same simulator body) before either SDK wraps it, so bare is a function call and
 the added CPU time is each instrumentation's own per-call work (span, metrics, cost, log
-line; the peer's span and metrics) — the stable figure for the ratio. Last, the Python
+line; the peer's span and metrics) — the stable figure for the ratio. The full call is
+also *split*: a timer on the real ``create``, below both SDKs, separates each SDK's own
+work as it runs between the client's (with cold caches) from the slowdown it causes the
+client itself. Last, the Python
 function calls each mode adds per call and per chunk (counted by ``cProfile``): a
 deterministic figure, immune to machine load, for telling real changes from noise.
 Run with ``make bench``.
@@ -308,6 +311,83 @@ def _print_isolated(added: dict[str, float]) -> None:
         print(f"  glassbox / otel-openai-v2 added, isolated CPU {ratio:5.2f}x  (goal ≤ 0.50x)")
 
 
+def _split(
+    client: openai.OpenAI, modes: list[_Mode], rounds: int, calls: int = 200
+) -> dict[str, tuple[float, float, float]]:
+    """Per mode, the full call's added CPU split into the SDK's own work and the client's.
+
+    A timing wrapper sits on the real ``create`` below every SDK, so the CPU time spent
+    outside it is the SDK's own work (span, metrics, log line) as it runs between the
+    client's ~0.5 ms of work, and the time inside is the client, which an SDK can slow
+    down too (its context, the caches it evicts). Medians of per-round differences
+    against bare: (added, own work, client's own slowdown), in µs.
+    """
+    from openai.resources.chat.completions import completions as chat_module
+
+    real = chat_module.Completions.create
+    inside = [0]
+
+    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.process_time_ns()
+        try:
+            return real(self, *args, **kwargs)
+        finally:
+            inside[0] += time.process_time_ns() - start
+
+    def block() -> tuple[float, float]:
+        inside[0] = 0
+        start = time.process_time_ns()
+        for _ in range(calls):
+            client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        return (time.process_time_ns() - start) / calls / 1e3, inside[0] / calls / 1e3
+
+    chat_module.Completions.create = timed  # type: ignore[method-assign]
+    samples: dict[str, list[tuple[float, float]]] = {mode.name: [] for mode in modes}
+    try:
+        for mode in modes:
+            mode.on()
+            try:
+                block()
+            finally:
+                mode.off()
+        for _ in range(rounds):
+            for mode in random.sample(modes, len(modes)):
+                mode.on()
+                try:
+                    samples[mode.name].append(block())
+                finally:
+                    mode.off()
+    finally:
+        chat_module.Completions.create = real  # type: ignore[method-assign]
+    bare = samples["bare"]
+    out = {}
+    for name, ours in samples.items():
+        if name == "bare":
+            continue
+        pairs = list(zip(ours, bare, strict=True))
+        out[name] = (
+            statistics.median(m[0] - b[0] for m, b in pairs),
+            statistics.median((m[0] - m[1]) - (b[0] - b[1]) for m, b in pairs),
+            statistics.median(m[1] - b[1] for m, b in pairs),
+        )
+    return out
+
+
+def _print_split(split: dict[str, tuple[float, float, float]]) -> None:
+    print("Full call split (timer on the real create, below every SDK; medians of per-round")
+    print("CPU differences against bare, µs): added = own work outside create + client slowed")
+    for name, (added, own, client) in split.items():
+        print(
+            f"  {name:<16} added {added:6.1f} = own work {own:6.1f} + client slowed {client:5.1f}"
+        )
+    if "otel-openai-v2" in split:
+        ours, theirs = split["glassbox"], split["otel-openai-v2"]
+        print(
+            f"  glassbox / otel-openai-v2: added {ours[0] / max(theirs[0], 1e-9):5.2f}x, "
+            f"own work {ours[1] / max(theirs[1], 1e-9):5.2f}x"
+        )
+
+
 def _calls_added(
     client: openai.OpenAI, modes: list[_Mode], short: int, long: int
 ) -> dict[str, tuple[float, float]]:
@@ -366,6 +446,7 @@ def main() -> None:
     try:
         samples = _rounds(client, modes, short, long, rounds)
         isolated = _isolated(body, client, modes, rounds)
+        split = _split(client, modes, rounds)
         calls = _calls_added(client, modes, short, long)
         memory = _memory(client, modes)
     finally:
@@ -419,6 +500,7 @@ def main() -> None:
         + ", ".join(f"{name} {value:+.1f} B" for name, value in memory.items())
     )
     _print_isolated(isolated)
+    _print_split(split)
     print("Python function calls added (cProfile count, exact):")
     for name, (per_call, per_chunk) in calls.items():
         print(f"  {name:<16} {per_call:7.0f} per call {per_chunk:7.2f} per chunk")
