@@ -157,3 +157,17 @@ def test_random_positions_are_uniform_subsets(m: int, total: int) -> None:
 def test_an_empty_sample_is_a_clear_error(n: int, m: int) -> None:
     with pytest.raises(ValueError, match="at least one reference and one current value"):
         _rank.rank_battery(np.arange(n, dtype=float), np.arange(m, dtype=float))
+
+
+def test_a_few_rows_far_out_are_seen_by_the_deep_tail_levels() -> None:
+    """Three rows of 200 beyond every reference value: a heavier tail that barely moves
+    the shares at 1 % and above, which the levels below 1 % are there for."""
+    rng = np.random.default_rng(5)
+    reference = rng.lognormal(size=10_000)
+    current = np.concatenate([rng.lognormal(size=197), reference.max() * np.array([2.0, 3.0, 5.0])])
+    tests = _battery(reference, current)
+    value, p = tests["tail_upper"]
+    assert p < 0.01
+    assert value > 10  # the window's share of the deepest tail, over that tail's share
+    _, _, combined = _rank.rank_battery(reference, current, draws=1999)
+    assert combined < 0.05
