@@ -306,42 +306,23 @@ class LLMCall:
         Values given as ``None`` keep what was set before, so a stream can report input
         usage early and output usage at its end.
         """
-        # A plain int in range (what client libraries send) is taken as it is; anything
-        # else goes through _count, which converts or reports it.
+        count = self._count
         if input_tokens is not None:
-            self._input = (
-                input_tokens
-                if type(input_tokens) is int and 0 <= input_tokens < MAX_COUNT
-                else self._count("input_tokens", input_tokens, self._input)
-            )
+            self._input = count("input_tokens", input_tokens, self._input)
         if output_tokens is not None:
-            self._output = (
-                output_tokens
-                if type(output_tokens) is int and 0 <= output_tokens < MAX_COUNT
-                else self._count("output_tokens", output_tokens, self._output)
-            )
+            self._output = count("output_tokens", output_tokens, self._output)
         if cache_read_tokens is not None:
-            self._cache_read = (
-                cache_read_tokens
-                if type(cache_read_tokens) is int and 0 <= cache_read_tokens < MAX_COUNT
-                else self._count("cache_read_tokens", cache_read_tokens, self._cache_read)
-            )
+            self._cache_read = count("cache_read_tokens", cache_read_tokens, self._cache_read)
         if cache_write_tokens is not None:
-            self._cache_write = (
-                cache_write_tokens
-                if type(cache_write_tokens) is int and 0 <= cache_write_tokens < MAX_COUNT
-                else self._count("cache_write_tokens", cache_write_tokens, self._cache_write)
-            )
+            self._cache_write = count("cache_write_tokens", cache_write_tokens, self._cache_write)
         if reasoning_tokens is not None:
-            self._reasoning = (
-                reasoning_tokens
-                if type(reasoning_tokens) is int and 0 <= reasoning_tokens < MAX_COUNT
-                else self._count("reasoning_tokens", reasoning_tokens, self._reasoning)
-            )
+            self._reasoning = count("reasoning_tokens", reasoning_tokens, self._reasoning)
         self._usage_set = True
 
     def _count(self, what: str, value: Any, previous: int) -> int:
         """``value`` as a token count; a malformed one is reported and ``previous`` kept."""
+        if type(value) is int and 0 <= value < MAX_COUNT:  # what client libraries send
+            return value
         count = as_count(value)
         if count is None:
             self._rt.report_error(
