@@ -71,6 +71,11 @@ class _CountingExporter(SpanExporter):
         return SpanExportResult.SUCCESS
 
 
+def _ratio(ours: float, theirs: float, floor: float = 1e-9) -> float:
+    """Glassbox's figure over the peer's (the peer's kept above ``floor``: never ÷ 0)."""
+    return ours / max(theirs, floor)
+
+
 def _bodies(chunks: Sequence[int]) -> tuple[bytes, dict[int, bytes]]:
     """A chat completion body and SSE stream bodies of the given lengths, from the simulator."""
     engine = Engine(seed=1, time_scale=0.0)
@@ -307,7 +312,7 @@ def _print_isolated(added: dict[str, float]) -> None:
     print("Isolated (create replaced by a stub; each SDK's own work), min CPU µs added per call:")
     print("  " + ", ".join(f"{name} {value:.1f}" for name, value in added.items()))
     if "otel-openai-v2" in added:
-        ratio = added["glassbox"] / max(added["otel-openai-v2"], 1e-9)
+        ratio = _ratio(added["glassbox"], added["otel-openai-v2"])
         print(f"  glassbox / otel-openai-v2 added, isolated CPU {ratio:5.2f}x  (goal ≤ 0.50x)")
 
 
@@ -383,8 +388,8 @@ def _print_split(split: dict[str, tuple[float, float, float]]) -> None:
     if "otel-openai-v2" in split:
         ours, theirs = split["glassbox"], split["otel-openai-v2"]
         print(
-            f"  glassbox / otel-openai-v2: added {ours[0] / max(theirs[0], 1e-9):5.2f}x, "
-            f"own work {ours[1] / max(theirs[1], 1e-9):5.2f}x"
+            f"  glassbox / otel-openai-v2: added {_ratio(ours[0], theirs[0]):5.2f}x, "
+            f"own work {_ratio(ours[1], theirs[1]):5.2f}x"
         )
 
 
@@ -478,7 +483,7 @@ def main() -> None:
     if "otel-openai-v2" in figures:
         ours, theirs = figures["glassbox"], figures["otel-openai-v2"]
         for stat in ("call_min", "call_cpu", "call_mean", "stream_min"):
-            ratio = (ours[stat] - bare[stat]) / max(theirs[stat] - bare[stat], 1e-9)
+            ratio = _ratio(ours[stat] - bare[stat], theirs[stat] - bare[stat])
             goal = "  (goal ≤ 0.50x)" if stat.startswith("call") else ""
             print(f"  glassbox / otel-openai-v2 added, {stat:<10} {ratio:5.2f}x{goal}")
     paired = {name: _paired(samples, name, short, long) for name in samples if name != "bare"}
@@ -491,8 +496,8 @@ def main() -> None:
         ours_p, theirs_p = paired["glassbox"], paired["otel-openai-v2"]
         print(
             f"  glassbox / otel-openai-v2 added, paired CPU: per call "
-            f"{ours_p[0] / max(theirs_p[0], 1e-12):5.2f}x (goal ≤ 0.50x), per chunk "
-            f"{ours_p[1] / max(theirs_p[1], 1e-12):5.2f}x"
+            f"{_ratio(ours_p[0], theirs_p[0], floor=1e-12):5.2f}x (goal ≤ 0.50x), per chunk "
+            f"{_ratio(ours_p[1], theirs_p[1], floor=1e-12):5.2f}x"
         )
     print(f"  spans exported: glassbox {exporter.exported}, otel {otel_exporter.exported}")
     print(
@@ -505,7 +510,7 @@ def main() -> None:
     for name, (per_call, per_chunk) in calls.items():
         print(f"  {name:<16} {per_call:7.0f} per call {per_chunk:7.2f} per chunk")
     if "otel-openai-v2" in calls:
-        ratio = calls["glassbox"][0] / max(calls["otel-openai-v2"][0], 1e-9)
+        ratio = _ratio(calls["glassbox"][0], calls["otel-openai-v2"][0])
         print(f"  glassbox / otel-openai-v2 function calls per call {ratio:5.2f}x")
 
 
