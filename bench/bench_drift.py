@@ -88,10 +88,16 @@ def main() -> None:
         lambda: classifier_test(reference, current),
     )
     _time(
-        "embedding: MMD² + centroid, 5 bandwidths, shared perms",
+        "embedding: joint test (MMD² x5, centroid, neighbours)",
         3.0,
         3,
         lambda: embedding_permutation_test(reference, current[:2_000]),
+    )
+    _time(
+        "embedding: the same without the neighbour counts",
+        3.0,
+        3,
+        lambda: embedding_permutation_test(reference, current[:2_000], neighbours=False),
     )
     _time(
         "embedding: MMD² with 200 permutations (one bandwidth)",
@@ -107,7 +113,7 @@ def main() -> None:
     )
     embedding_monitor = Monitor(Profile.build({"embedding": reference}))
     _time(
-        "embedding: Monitor.check, 3,000 rows (MMD², centroid)",
+        "embedding: Monitor.check, 3,000 rows (default tests)",
         3.0,
         3,
         lambda: embedding_monitor.check({"embedding": current}),

@@ -53,11 +53,79 @@ def test_small_bandwidths_see_a_new_cluster_the_median_bandwidth_misses() -> Non
     assert joint.mmd_p <= single.p_value
 
 
-def test_mmd_or_centroid_alone_and_neither_is_an_error() -> None:
+def test_each_statistic_alone_and_none_is_an_error() -> None:
     rng = np.random.default_rng(4)
     x, y = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))
-    only_centroid = _aggregate.embedding_permutation_test(x, y, mmd=False, seed=1)
+    only_centroid = _aggregate.embedding_permutation_test(x, y, mmd=False, neighbours=False, seed=1)
     assert only_centroid.mmd_p is None
+    assert only_centroid.neighbours_p is None
     assert only_centroid.centroid_p == pytest.approx(only_centroid.p_value)
-    with pytest.raises(ValueError, match="needs mmd, centroid or both"):
-        _aggregate.embedding_permutation_test(x, y, mmd=False, centroid=False)
+    only_neighbours = _aggregate.embedding_permutation_test(x, y, mmd=False, centroid=False)
+    assert only_neighbours.neighbours_p == pytest.approx(only_neighbours.p_value)
+    assert only_neighbours.mmd_p is None
+    assert only_neighbours.centroid_p is None
+    with pytest.raises(ValueError, match="needs at least one of mmd, centroid, neighbours"):
+        _aggregate.embedding_permutation_test(x, y, mmd=False, centroid=False, neighbours=False)
+
+
+def _topics(rng: np.random.Generator, centres: np.ndarray, rows: int, new: int = 0) -> np.ndarray:
+    """Unit-norm rows around all but the last centre; the first ``new`` rows around it."""
+    topic = rng.integers(0, len(centres) - 1, rows)
+    topic[:new] = len(centres) - 1
+    x = centres[topic] + rng.normal(size=(rows, centres.shape[1])) * 0.1
+    return np.asarray(x / np.linalg.norm(x, axis=1, keepdims=True))
+
+
+def test_neighbours_see_a_new_topic_that_mmd_mostly_misses() -> None:
+    """16 of 400 current rows (4%) come from a topic the reference never had: every
+    kernel mean moves by a few percent of its mass, but those rows are each other's
+    nearest neighbours."""
+    found_by_neighbours = found_by_mmd = 0
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        centres = (rng.normal(size=(9, 32)) + 1.0) / np.sqrt(32)
+        reference, current = _topics(rng, centres, 800), _topics(rng, centres, 400, new=16)
+        joint = _aggregate.embedding_permutation_test(reference, current, seed=seed)
+        assert joint.neighbours_p is not None
+        assert joint.mmd_p is not None
+        found_by_neighbours += joint.neighbours_p < 0.01
+        found_by_mmd += joint.mmd_p < 0.05
+        assert joint.p_value < 0.05  # the min-p over every statistic keeps the evidence
+        # the effect reads as the share of current rows in a region of their own
+        assert joint.neighbours == pytest.approx(16 / 400, abs=0.015)
+    assert found_by_neighbours == 6
+    assert found_by_mmd <= 3
+
+
+def test_neighbour_counts_match_a_brute_force_count() -> None:
+    rng = np.random.default_rng(6)
+    pooled = rng.normal(size=(90, 4)).astype(np.float32)
+    squared = _embedding._squared_distances(pooled)
+    indicators = (rng.random((90, 7)) < 0.6).astype(np.float32)  # 1 = reference
+    counts = _aggregate._neighbour_counts(squared, indicators, seed=3)
+    distances = np.sqrt(((pooled[:, None] - pooled[None]) ** 2).sum(-1))
+    np.fill_diagonal(distances, np.inf)
+    order = np.argsort(distances, axis=1)  # continuous data: no ties
+    for k, column_counts in zip(_aggregate.NEIGHBOURS, counts, strict=True):
+        for column in range(indicators.shape[1]):
+            current = indicators[:, column] == 0
+            pure = [current[i] and current[order[i, :k]].all() for i in range(90)]
+            assert column_counts[column] == sum(pure)
+
+
+def test_p_values_stay_uniform_when_rows_repeat() -> None:
+    """Repeated prompts give identical embeddings: distance ties must not follow the
+    labels (the reference comes first in the pooled rows), or the test is not exact."""
+    rng = np.random.default_rng(7)
+    pool = rng.normal(size=(12, 5))
+    p_values = []
+    for seed in range(200):
+        x, y = pool[rng.integers(0, 12, 60)], pool[rng.integers(0, 12, 40)]
+        p_values.append(
+            _aggregate.embedding_permutation_test(
+                x, y, mmd=False, centroid=False, permutations=20, seed=seed
+            ).p_value
+        )
+    alarms = sum(p <= 0.05 for p in p_values)
+    assert stats.binom.ppf(0.001, 200, 0.05) <= alarms <= stats.binom.ppf(0.999, 200, 0.05)
+    assert stats.kstest(p_values, "uniform").pvalue > 0.001

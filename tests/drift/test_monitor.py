@@ -108,6 +108,29 @@ def test_a_clear_embedding_shift_is_detected_by_every_test() -> None:
         assert statistic.p_value < ALPHA
 
 
+def test_a_new_topic_is_drift_by_default_and_the_neighbour_test_names_it() -> None:
+    rng = np.random.default_rng(8)
+    centres = (rng.normal(size=(7, 24)) + 1.0) / np.sqrt(24)
+
+    def rows(count: int, new: int = 0) -> np.ndarray:
+        topic = rng.integers(0, 6, count)
+        topic[:new] = 6  # a topic the reference never had
+        x = centres[topic] + rng.normal(size=(count, 24)) * 0.1
+        return np.asarray(x / np.linalg.norm(x, axis=1, keepdims=True))
+
+    monitor = Monitor(Profile.build({"embedding": rows(1000)}))
+    assert "neighbours" in monitor.embedding_tests
+    result = monitor.check({"embedding": rows(500, new=20)}).feature("embedding")
+    assert result.status == "drift"
+    assert "strongest test neighbours" in result.reason
+    neighbours = result.statistic("neighbours")
+    assert neighbours.p_value is not None
+    assert neighbours.p_value < 0.01
+    assert neighbours.value == pytest.approx(20 / 500, abs=0.015)
+    same = monitor.check({"embedding": rows(500)}).feature("embedding")
+    assert abs(same.statistic("neighbours").value) < 0.025  # about 0 without drift
+
+
 def test_fixed_psi_cutoffs_would_false_alarm_where_the_rule_does_not() -> None:
     """On 30-row windows PSI from noise alone often exceeds 0.25; the rule stays at alpha."""
     rng = np.random.default_rng(2)

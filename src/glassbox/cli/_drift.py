@@ -162,7 +162,12 @@ def check_command(
         int, typer.Option("--min-samples", min=2, help="Smaller windows are insufficient data.")
     ] = 30,
     permutations: Annotated[
-        int, typer.Option("--permutations", min=19, help="MMD permutations / centroid resamples.")
+        int,
+        typer.Option(
+            "--permutations",
+            min=19,
+            help="Label permutations of the embedding tests (at 4,000 pooled rows).",
+        ),
     ] = 200,
     last: Annotated[
         int | None, typer.Option("--last", min=1, help="Use only the last N rows of --current.")

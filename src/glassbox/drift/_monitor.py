@@ -10,7 +10,8 @@ The decision rule holds at every window size:
    combination and calibrated *exactly* by the simulated null of that window size
    (:mod:`glassbox.drift._rank`), or an exact rate test for a two-valued feature;
    categories run chi-square, or the rate test for two; embeddings run MMD² at five
-   bandwidths and the centroid shift on shared label permutations, the smallest
+   bandwidths, the centroid shift and nearest-neighbour counts (rows in
+   neighbourhoods of their own: a new topic) on shared label permutations, the smallest
    p-value calibrated by the same permutations (:mod:`glassbox.drift._aggregate`),
    and the domain classifier when asked (then Cauchy-combined with the former).
 3. The features' p-values form one Benjamini–Hochberg family; when no feature drifted
@@ -26,7 +27,7 @@ import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -46,7 +47,7 @@ from glassbox.drift._profile import (
 __all__ = ["DriftReport", "FeatureResult", "Monitor", "Statistic", "Status"]
 
 Status = Literal["drift", "no_drift", "insufficient_data"]
-EmbeddingTestName = Literal["classifier_auc", "mmd", "centroid"]
+EmbeddingTestName = Literal["classifier_auc", "mmd", "centroid", "neighbours"]
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,9 @@ class Monitor:
         min_effect: Practical minimum effect by statistic name (``{"psi": 0.05}``): a
             significant change whose effect stays below it is not drift (for huge
             windows, where tiny changes are significant).
-        embedding_tests: Which embedding tests run. MMD² and the centroid test by
-            default; the domain classifier is opt-in, as it costs five model fits
-            per check.
+        embedding_tests: Which embedding tests run. MMD², the centroid and the
+            nearest-neighbour test by default; the domain classifier is opt-in, as it
+            costs five model fits per check.
         permutations: Label permutations of the embedding test at 4,000 pooled rows
             (up to five times more at smaller sizes, for the same cost).
         max_embedding_rows: Current embedding rows beyond this are subsampled.
@@ -216,7 +217,7 @@ class Monitor:
     alpha: float = 0.05
     min_samples: int = 30
     min_effect: Mapping[str, float] = field(default_factory=dict)
-    embedding_tests: Sequence[EmbeddingTestName] = ("mmd", "centroid")
+    embedding_tests: Sequence[EmbeddingTestName] = ("mmd", "centroid", "neighbours")
     permutations: int = 200
     max_embedding_rows: int = 2_000
     seed: int = 0
@@ -226,10 +227,11 @@ class Monitor:
             raise ValueError(f"alpha must be between 0 and 1, got {self.alpha}")
         if self.min_samples < 2:
             raise ValueError(f"min_samples must be at least 2, got {self.min_samples}")
-        unknown = set(self.embedding_tests) - {"classifier_auc", "mmd", "centroid"}
+        unknown = set(self.embedding_tests) - set(get_args(EmbeddingTestName))
         if unknown:
             raise ValueError(
-                f"unknown embedding tests {sorted(unknown)}; use classifier_auc, mmd, centroid"
+                f"unknown embedding tests {sorted(unknown)}; "
+                "use classifier_auc, mmd, centroid, neighbours"
             )
 
     @property
@@ -382,13 +384,14 @@ class Monitor:
             rows = reference.projection.apply(rows)
         statistics: list[Statistic] = []
         p_values: list[float] = []
-        if "mmd" in self.embedding_tests or "centroid" in self.embedding_tests:
+        if {"mmd", "centroid", "neighbours"} & set(self.embedding_tests):
             joint = embedding_permutation_test(
                 reference.sample,
                 rows,
                 permutations=self.permutations,
                 mmd="mmd" in self.embedding_tests,
                 centroid="centroid" in self.embedding_tests,
+                neighbours="neighbours" in self.embedding_tests,
                 seed=self.seed,
             )
             p_values.append(joint.p_value)
@@ -400,6 +403,11 @@ class Monitor:
                 statistics.append(
                     Statistic("centroid", joint.centroid, joint.centroid_p,
                               floor=self._minimum("centroid"))
+                )  # fmt: skip
+            if joint.neighbours_p is not None:
+                statistics.append(
+                    Statistic("neighbours", joint.neighbours, joint.neighbours_p,
+                              floor=self._minimum("neighbours"))
                 )  # fmt: skip
         if "classifier_auc" in self.embedding_tests:
             result = _embedding.classifier_test(
