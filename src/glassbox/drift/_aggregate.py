@@ -7,11 +7,13 @@ change of spread. Following the aggregated MMD tests (Schrab et al. 2023), the
 unbiased MMD² is computed at ``BANDWIDTH_FACTORS`` × the median pairwise distance, all
 from one matrix of squared distances, together with the distance between the two
 centroids and nearest-neighbour counts. Every statistic is evaluated on the same label
-permutations; each gets its permutation p-value, and the smallest of them is
-calibrated against the same permutations (the min-p of every permutation, ranked
-within the pool that includes the observed labelling). That p-value is exact at any
-sample size: no asymptotics, no bootstrap, no Bonferroni factor for the number of
-statistics.
+permutations and gets its permutation p-value. Within a family of near copies (the
+five bandwidths; the two neighbourhood sizes) the smallest p-value is calibrated
+against the same permutations (the min-p of every permutation, ranked within the
+pool that includes the observed labelling); the families' p-values (MMD, centroid,
+neighbours) are Cauchy-combined and that combination is calibrated the same way.
+The feature's p-value is exact at any sample size: no asymptotics, no bootstrap, no
+Bonferroni factor for the number of statistics.
 
 A new topic that takes a few percent of the current rows barely moves any kernel mean
 (it is a few percent of the mass), but its rows are each other's nearest neighbours:
@@ -76,7 +78,8 @@ class PermutationResult:
             ``NEIGHBOURS`` with the smaller p-value.
         neighbours_p: Permutation p-value of the neighbour counts (min-p over
             ``NEIGHBOURS``, calibrated); ``None`` when not asked for.
-        p_value: Calibrated min-p over every statistic computed: the feature's p-value.
+        p_value: The feature's p-value: the families' p-values (MMD, centroid,
+            neighbours) Cauchy-combined, calibrated on the same permutations.
         permutations: Permutations drawn.
     """
 
@@ -177,20 +180,36 @@ def embedding_permutation_test(
     # conservative, far below alpha at small windows.
     key = np.random.default_rng([seed, 2]).random(len(pool))
     p_values = _pool_p_values(pool, key)
-    mmd_p = _min_p_calibrated(p_values[:, mmd_columns], key) if mmd else None
-    centroid_p = float(p_values[0, centroid_column]) if centroid else None
-    neighbours_p = None
+    # Statistics of one family (the bandwidths, the two neighbourhood sizes) are near
+    # copies of each other: the family's evidence is its smallest p-value, calibrated.
+    # Families aim at different changes, and a change often moves several of them a
+    # little; their p-values are Cauchy-combined (each capped at 0.5, so a family that
+    # sees nothing adds nothing rather than cancelling the others), then calibrated.
+    families: list[FloatArray] = []
+    mmd_p = centroid_p = neighbours_p = None
+    if mmd_columns:
+        families.append(_calibrated(-p_values[:, mmd_columns].min(axis=1), key))
+        mmd_p = float(families[-1][0])
+    if centroid_column >= 0:
+        families.append(p_values[:, centroid_column])
+        centroid_p = float(families[-1][0])
     neighbours_value = 0.0
     if neighbour_columns:
-        neighbours_p = _min_p_calibrated(p_values[:, neighbour_columns], key)
+        families.append(_calibrated(-p_values[:, neighbour_columns].min(axis=1), key))
+        neighbours_p = float(families[-1][0])
         strongest = int(np.argmin(p_values[0, neighbour_columns]))
         neighbours_value = neighbour_excess[strongest]
+    if len(families) == 1:
+        p_value = float(families[0][0])
+    else:
+        capped = np.minimum(np.column_stack(families), 0.5)
+        p_value = float(_calibrated(np.tan((0.5 - capped) * np.pi).mean(axis=1), key)[0])
     return PermutationResult(
         mmd=median_mmd,
         mmd_p=mmd_p,
         centroid=centroid_value,
         centroid_p=centroid_p,
-        p_value=_min_p_calibrated(p_values, key),
+        p_value=p_value,
         permutations=draws,
         neighbours=neighbours_value,
         neighbours_p=neighbours_p,
@@ -233,28 +252,20 @@ def _neighbour_counts(
     return counts
 
 
-def _pool_p_values(pool: FloatArray, key: FloatArray) -> FloatArray:
-    """Per statistic, the share of the pool at least as extreme as each row.
-
-    Rows are ordered by ``(value, key)``, so equal values are ordered at random:
-    ``#{(pool, key) >= (value, key of the row)} / len(pool)``.
-    """
-    size = len(pool)
-    out = np.empty_like(pool, dtype=np.float64)
-    for j in range(pool.shape[1]):
-        position = np.empty(size, dtype=np.float64)
-        position[np.lexsort((key, pool[:, j]))] = np.arange(size)
-        out[:, j] = (size - position) / size
+def _calibrated(extremeness: FloatArray, key: FloatArray) -> FloatArray:
+    """For every row of the pool, the share of rows at least as extreme (larger is
+    more extreme), equal values ordered by ``key``: exactly uniform on its grid for
+    the observed row (row 0) when the rows are exchangeable."""
+    size = len(extremeness)
+    position = np.empty(size, dtype=np.float64)
+    position[np.lexsort((key, extremeness))] = np.arange(size)
+    out: FloatArray = (size - position) / size
     return out
 
 
-def _min_p_calibrated(p_values: FloatArray, key: FloatArray) -> float:
-    """Share of the pool whose smallest p-value is at most the observed one (row 0),
-    equal smallest p-values ordered by ``key``."""
-    smallest = p_values.min(axis=1)
-    below = np.count_nonzero(smallest < smallest[0])
-    tied = np.count_nonzero((smallest == smallest[0]) & (key >= key[0]))
-    return float(below + tied) / len(smallest)
+def _pool_p_values(pool: FloatArray, key: FloatArray) -> FloatArray:
+    """Per statistic (column), every row's permutation p-value; larger is more extreme."""
+    return np.column_stack([_calibrated(pool[:, j], key) for j in range(pool.shape[1])])
 
 
 def _mmd_values(
