@@ -66,6 +66,8 @@ def test_each_statistic_alone_and_none_is_an_error() -> None:
     assert only_neighbours.centroid_p is None
     with pytest.raises(ValueError, match="needs at least one of mmd, centroid, neighbours"):
         _aggregate.embedding_permutation_test(x, y, mmd=False, centroid=False, neighbours=False)
+    with pytest.raises(ValueError, match="at least 2 reference and 2 current rows, got 50 and 1"):
+        _aggregate.embedding_permutation_test(x, y[:1])
 
 
 def _topics(rng: np.random.Generator, centres: np.ndarray, rows: int, new: int = 0) -> np.ndarray:

@@ -116,12 +116,21 @@ def embedding_permutation_test(
 
     Returns:
         The statistics and their exact permutation p-values.
+
+    Raises:
+        ValueError: No statistic asked for, or fewer than 2 rows on a side (the
+            unbiased MMD² is undefined there).
     """
     if not (mmd or centroid or neighbours):
         raise ValueError(
             "embedding_permutation_test needs at least one of mmd, centroid, neighbours"
         )
     n, m = len(reference), len(current)
+    if n < 2 or m < 2:
+        raise ValueError(
+            f"embedding_permutation_test needs at least 2 reference and 2 current rows, "
+            f"got {n} and {m}; collect a larger window"
+        )
     pooled64 = np.vstack([reference, current]).astype(np.float64)
     # Every statistic is scale-free (bandwidths follow the median distance, the centroid
     # shift is in units of the reference's radius): rescale so squares cannot overflow.
