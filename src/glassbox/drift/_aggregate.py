@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from glassbox.drift._embedding import _squared_distances
+from glassbox.drift._stats import cauchy_statistic
 
 __all__ = ["BANDWIDTH_FACTORS", "NEIGHBOURS", "PermutationResult", "embedding_permutation_test"]
 
@@ -211,8 +212,7 @@ def embedding_permutation_test(
     if len(families) == 1:
         p_value = float(families[0][0])
     else:
-        capped = np.minimum(np.column_stack(families), 0.5)
-        p_value = float(_calibrated(np.tan((0.5 - capped) * np.pi).mean(axis=1), key)[0])
+        p_value = float(_calibrated(cauchy_statistic(np.column_stack(families)), key)[0])
     return PermutationResult(
         mmd=median_mmd,
         mmd_p=mmd_p,

@@ -44,6 +44,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from glassbox.drift._stats import cauchy_statistic
+
 __all__ = [
     "MIN_NULL_DRAWS",
     "NULL_DRAWS",
@@ -135,7 +137,7 @@ def rank_battery(
     # Pooled ranks (1-based, ascending) that hold a current row.
     positions = (np.flatnonzero(order >= n) + 1).astype(np.float64)[None, :]
     values, p_values = _battery(positions, m, n)
-    observed = _cauchy(p_values)[0]
+    observed = cauchy_statistic(p_values)[0]
     null = _null(m, n, draws)
     # Ties with the null (an atom at T = 0 when every test has p >= 0.5, discrete
     # counts at small windows) are broken at random, so the p-value is uniform, not
@@ -164,7 +166,7 @@ def _null(m: int, n: int, draws: int) -> FloatArray:
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
         positions = _random_positions(rng, size, m, m + n)
-        out[start : start + size] = _cauchy(_battery(positions, m, n)[1])
+        out[start : start + size] = cauchy_statistic(_battery(positions, m, n)[1])
     out.sort()
     with _cache_lock:
         _cache[key] = out
@@ -299,17 +301,3 @@ def _hypergeometric_mid_p(total: int, marked: int, drawn: int) -> FloatArray:
     upper = distribution.sf(counts) + half
     table: FloatArray = np.clip(2 * np.minimum(lower, upper), 0.0, 1.0)
     return table
-
-
-def _cauchy(p_values: FloatArray) -> FloatArray:
-    """Row-wise Cauchy combination statistic ``mean(tan((0.5 − p)·π))``, p capped at 0.5.
-
-    Uncapped, one p-value of 1 (an exact test whose count equals its expectation)
-    contributes ``tan(−π/2) ≈ −10¹⁴`` and cancels any evidence from the other tests;
-    capped, a test without evidence contributes 0. The cap changes the statistic's null,
-    which is why the combination is calibrated by simulation, not by the Cauchy law.
-    """
-    ps = np.clip(p_values, 1e-300, 0.5)
-    terms = np.where(ps < 1e-15, 1.0 / (ps * math.pi), np.tan((0.5 - ps) * math.pi))
-    statistic: FloatArray = terms.mean(axis=1)
-    return statistic

@@ -279,6 +279,21 @@ def cauchy_combination(p_values: Sequence[float]) -> tuple[float, float]:
     return statistic, float(min(1.0, max(0.0, 0.5 - math.atan(statistic) / math.pi)))
 
 
+def cauchy_statistic(p_values: FloatArray) -> FloatArray:
+    """Row-wise Cauchy combination statistic ``mean(tan((0.5 − p)·π))``, p capped at 0.5.
+
+    Uncapped, one p-value of 1 (an exact test whose count equals its expectation)
+    contributes ``tan(−π/2) ≈ −10¹⁴`` and cancels any evidence from the other tests;
+    capped, a test without evidence contributes 0. The cap changes the statistic's null,
+    which is why the combination is calibrated by simulation or permutation, not by the
+    Cauchy law (the scalar rank battery, the embedding families).
+    """
+    ps = np.clip(p_values, 1e-300, 0.5)
+    terms = np.where(ps < 1e-15, 1.0 / (ps * math.pi), np.tan((0.5 - ps) * math.pi))
+    statistic: FloatArray = terms.mean(axis=1)
+    return statistic
+
+
 def hypergeometric_test(
     total: int, marked: int, drawn: int, observed: int, *, u: float = 0.5
 ) -> float:
