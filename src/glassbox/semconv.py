@@ -347,7 +347,7 @@ LABELS: dict[str, LabelSpec] = {
         LabelSpec(
             STATISTIC,
             "Drift statistic: combined (the feature's p-value); tests mann_whitney, mood, cvm, "
-            "anderson, tail_upper, tail_lower, rate, chi2, mmd, centroid, neighbours, "
+            "anderson, tail_upper, tail_lower, excess, rate, chi2, mmd, centroid, neighbours, "
             "classifier_auc; effects psi, ks, wasserstein, js.",
             budget=20,
         ),

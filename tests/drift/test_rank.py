@@ -171,3 +171,64 @@ def test_a_few_rows_far_out_are_seen_by_the_deep_tail_levels() -> None:
     assert value > 10  # the window's share of the deepest tail, over that tail's share
     _, _, combined = _rank.rank_battery(reference, current, draws=1999)
     assert combined < 0.05
+
+
+def test_combined_p_value_is_uniform_with_the_excess_test_on_heavy_tails() -> None:
+    """The excess test's null is drawn per check from the values themselves: on
+    heavy-tailed, tied data (integer Pareto lengths, a few enormous) the joint p-value
+    is still uniform, and so is the excess test's own."""
+    rng = np.random.default_rng(19)
+    combined, excess = [], []
+    for seed in range(300):
+        x = np.round(rng.pareto(1.1, 800) * 100)
+        y = np.round(rng.pareto(1.1, 40) * 100)
+        tests, _, p = _rank.rank_battery(x, y, seed=seed, draws=499)
+        combined.append(p)
+        excess.append({name: q for name, _, q in tests}[_rank.EXCESS_TEST])
+    assert stats.kstest(combined, "uniform").pvalue > 0.01
+    alarms = sum(p < 0.05 for p in combined)
+    assert stats.binom.ppf(0.001, 300, 0.05) <= alarms <= stats.binom.ppf(0.999, 300, 0.05)
+    # The excess p-value counts ties as at least as extreme (many windows have no row
+    # above the threshold): valid, not uniform.
+    assert sum(p < 0.05 for p in excess) <= stats.binom.ppf(0.999, 300, 0.05)
+
+
+def _battery_alone_p(reference: np.ndarray, current: np.ndarray, seed: int) -> float:
+    _, statistic, _ = _rank.rank_battery(reference, current, seed=seed)
+    null = _rank._null(len(current), len(reference), _rank.NULL_DRAWS)
+    return float((np.count_nonzero(null >= statistic) + 1) / (len(null) + 1))
+
+
+def _latencies(rng: np.random.Generator, rows: int, tail: float) -> np.ndarray:
+    """Log-normal latencies with a 3% slow mode; ``tail`` of them times 1 + Pareto(1.2)."""
+    x = rng.lognormal(0, 0.7, rows)
+    slow = rng.random(rows) < 0.03
+    x[slow] += rng.exponential(4.0, slow.sum())
+    heavy = rng.random(rows) < tail
+    x[heavy] *= 1 + rng.pareto(1.2, heavy.sum())
+    return x
+
+
+def test_a_heavier_tail_is_found_by_the_excess_test_where_ranks_miss_it() -> None:
+    """5% of 1,000 latencies get a heavy tail: they move few ranks (the slow mode is
+    already up there) but add a lot of distance above the pooled top 10%."""
+    hits_joint = hits_ranks = 0
+    for seed in range(8):
+        rng = np.random.default_rng([23, seed])
+        reference, current = _latencies(rng, 10_000, 0.0), _latencies(rng, 1000, 0.05)
+        tests, _, p = _rank.rank_battery(reference, current, seed=seed)
+        value = next(v for name, v, _ in tests if name == _rank.EXCESS_TEST)
+        assert value > 1  # more distance above the threshold than a random window's
+        hits_joint += p < 0.02
+        hits_ranks += _battery_alone_p(reference, current, seed) < 0.02
+    assert hits_joint >= 6
+    assert hits_ranks <= 4
+
+
+def test_values_near_the_float_limits_do_not_overflow_the_excess_test() -> None:
+    reference = np.linspace(-1.0, 1.0, 500) * 1e308
+    current = np.r_[np.full(30, 1.7e308)]
+    with np.errstate(all="raise"):
+        tests, _, p = _rank.rank_battery(reference, current, draws=199)
+    assert 0 < p < 0.01
+    assert all(math.isfinite(value) and 0 <= q <= 1 for _, value, q in tests)

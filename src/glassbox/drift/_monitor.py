@@ -56,9 +56,9 @@ class Statistic:
 
     Attributes:
         name: The ``statistic`` label value: ``combined``; tests ``mann_whitney``,
-            ``mood``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``rate``,
-            ``chi2``,
-            ``classifier_auc``, ``mmd``, ``centroid``; effects ``psi``, ``ks``,
+            ``mood``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``excess``,
+            ``rate``, ``chi2``, ``classifier_auc``, ``mmd``, ``centroid``, ``neighbours``;
+            effects ``psi``, ``ks``,
             ``wasserstein``, ``js``.
         value: The statistic (a test statistic or an effect size).
         p_value: Raw p-value, for tests (``combined`` is the feature's own p-value, the

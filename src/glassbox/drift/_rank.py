@@ -31,6 +31,13 @@ one scale before they are combined; the combined p-value is exact):
   most significant level over that level, 1 = none). The levels below 1 % see a heavier
   tail that moves a few percent of the rows far out without changing the shares at 1 %
   and above much.
+
+Beside the battery, one test of magnitudes, which no rank statistic can see: ``excess``,
+the current rows' total distance above the pooled 90 % quantile (a heavier tail that
+sends a few percent of the rows far out moves few ranks but a lot of excess). The
+feature's p-value is the smaller of the battery's and the excess test's, calibrated on
+the same fresh random arrangements per check (see :func:`_joint_with_excess`), so it is
+exact too.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from scipy import stats
 from glassbox.drift._stats import cauchy_statistic
 
 __all__ = [
+    "EXCESS_TEST",
     "MIN_NULL_DRAWS",
     "NULL_DRAWS",
     "TAIL_SHARES",
@@ -71,6 +79,19 @@ MAX_CURRENT_ROWS = 10_000
 
 #: Cap of ``draws × m``: larger windows get fewer draws (never fewer than 1,999).
 _MAX_NULL_CELLS = 40_000_000
+
+#: Name of the magnitude test (beside :data:`TEST_NAMES`, which are rank tests).
+EXCESS_TEST = "excess"
+
+#: The excess test counts how far current values lie above the pooled quantile
+#: ``1 − EXCESS_SHARE`` (the top 10 %).
+EXCESS_SHARE = 0.10
+
+#: Fresh arrangements per check that calibrate the battery and the excess test jointly;
+#: fewer when ``draws × m`` would pass 4 million (never fewer than 999).
+JOINT_DRAWS = 1999
+MIN_JOINT_DRAWS = 999
+_MAX_JOINT_CELLS = 4_000_000
 
 #: Pooled tail shares of the tail tests (a 1-2-5 series from 0.1 % to 10 %).
 TAIL_SHARES = (0.001, 0.002, 0.005, 0.01, 0.05, 0.10)
@@ -113,8 +134,9 @@ def rank_battery(
 
     Returns:
         ``(tests, combined_statistic, combined_p)``: ``(name, value, p_value)`` per test
-        (approximate p-values), the Cauchy combination ``T`` of those p-values, and its
-        exact Monte Carlo p-value.
+        (the rank tests' p-values approximate; the last, ``excess``, exact), the Cauchy
+        combination ``T`` of the rank tests' p-values, and the feature's exact Monte Carlo
+        p-value: the smaller of ``T``'s and the excess test's, calibrated jointly.
 
     Raises:
         ValueError: ``reference`` or ``current`` is empty.
@@ -142,14 +164,74 @@ def rank_battery(
     # Ties with the null (an atom at T = 0 when every test has p >= 0.5, discrete
     # counts at small windows) are broken at random, so the p-value is uniform, not
     # merely valid: #{null > T} + U·(#{null = T} + 1), over draws + 1.
-    above = int(np.count_nonzero(null > observed))
-    ties = int(np.count_nonzero(null == observed))
     u = float(np.random.default_rng([seed, m, n]).random())
-    combined_p = (above + u * (ties + 1)) / (1 + len(null))
+    excess, excess_p, combined_p = _joint_with_excess(
+        pooled[order], positions, observed, null, m, n, seed, u
+    )
     tests = [
         (name, float(values[0, i]), float(p_values[0, i])) for i, name in enumerate(TEST_NAMES)
     ]
+    tests.append((EXCESS_TEST, excess, excess_p))
     return tests, float(observed), combined_p
+
+
+def _joint_with_excess(
+    ranked: FloatArray,
+    positions: FloatArray,
+    observed: float,
+    null: FloatArray,
+    m: int,
+    n: int,
+    seed: int,
+    u: float,
+) -> tuple[float, float, float]:
+    """The excess test, and the feature's p-value: the battery's and the excess test's
+    smaller p-value, calibrated on one set of random arrangements.
+
+    ``ranked`` holds the pooled values in rank order. The excess of a value is how far it
+    lies above the pooled ``1 − EXCESS_SHARE`` quantile (0 below it); the statistic is
+    the current rows' total excess. It depends on the values, not only on their ranks,
+    so its null is drawn per check: ``draws`` fresh arrangements (seeded, independent of
+    the data), on which the battery's statistic is computed too. Each arrangement's
+    battery p-value comes from the cached null (one fixed function of the arrangement),
+    its excess p-value from its rank among the observed and fresh totals; the smaller
+    of the two is ranked among the fresh arrangements' (ties at random, ``u``). Every
+    arrangement, the observed one included, is exchangeable when nothing drifted, so
+    the p-value is exact — no Bonferroni factor for the second test.
+
+    Returns ``(value, excess_p, combined_p)``: the current's total excess over its
+    permutation mean (1 = none; 1 when nothing lies above the threshold), the excess
+    test's own p-value (exact, in the pool) and the combined p-value.
+    """
+    total = m + n
+    top = max(1, math.ceil(EXCESS_SHARE * total))
+    scores = np.zeros(total)
+    if top < total:
+        threshold = ranked[total - top - 1]
+        # In units of the largest magnitude involved, so that values near the float
+        # limits cannot overflow (a positive scale changes no p-value).
+        scale = max(abs(threshold), abs(ranked[-1]))
+        if scale > 0:
+            scores[total - top :] = ranked[total - top :] / scale - threshold / scale
+    draws = min(JOINT_DRAWS, max(MIN_JOINT_DRAWS, _MAX_JOINT_CELLS // m))
+    rng = np.random.default_rng([0x6A6F696E, seed, m, n])
+    fresh = _random_positions(rng, draws, m, total)
+    arrangements = np.concatenate([positions, fresh])
+    battery = cauchy_statistic(_battery(fresh, m, n)[1])
+    statistics = np.concatenate([[observed], battery])
+    # #{null >= T} + 1 over draws + 1: the battery's p-value without the random tie-break
+    # (a fixed function of the arrangement; the tie-break happens once, below).
+    battery_p = (len(null) - np.searchsorted(null, statistics, side="left") + 1) / (len(null) + 1)
+    excess = scores[arrangements.astype(np.intp) - 1].sum(axis=1)
+    pool = np.sort(excess)
+    excess_p = (len(pool) - np.searchsorted(pool, excess, side="left")) / len(pool)
+    smallest = np.minimum(battery_p, excess_p)
+    below = int(np.count_nonzero(smallest[1:] < smallest[0]))
+    ties = int(np.count_nonzero(smallest[1:] == smallest[0]))
+    combined_p = (below + u * (ties + 1)) / (draws + 1)
+    expected = m * scores.sum() / total
+    value = float(excess[0] / expected) if expected > 0 else 1.0
+    return value, float(excess_p[0]), float(combined_p)
 
 
 def _null(m: int, n: int, draws: int) -> FloatArray:
