@@ -37,7 +37,8 @@ the current rows' total distance above the pooled 90 % quantile (a heavier tail 
 sends a few percent of the rows far out moves few ranks but a lot of excess). The
 feature's p-value is the smaller of the battery's and the excess test's, calibrated on
 the same fresh random arrangements per check (see :func:`_joint_with_excess`), so it is
-exact too.
+exact too (the smaller of two p-values costs up to Bonferroni's factor 2 where
+only one of them sees a change).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import functools
 import math
 from collections import OrderedDict
 from threading import Lock
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -86,13 +88,6 @@ EXCESS_TEST = "excess"
 #: The excess test counts how far current values lie above the pooled quantile
 #: ``1 − EXCESS_SHARE`` (the top 10 %).
 EXCESS_SHARE = 0.10
-
-#: Random arrangements that calibrate the battery and the excess test jointly (one
-#: seeded sample per window size, like the battery's null); fewer when ``draws × m``
-#: would pass 10 million (never fewer than 1,999).
-JOINT_DRAWS = 4999
-MIN_JOINT_DRAWS = 1999
-_MAX_JOINT_CELLS = 10_000_000
 
 #: Pooled tail shares of the tail tests (a 1-2-5 series from 0.1 % to 10 %).
 TAIL_SHARES = (0.001, 0.002, 0.005, 0.01, 0.05, 0.10)
@@ -194,17 +189,18 @@ def _joint_with_excess(
     the current rows' total excess. It depends on the values, not only on their ranks,
     so its null cannot be simulated once per window size like the battery's. What can
     is everything else (:func:`_joint_null`, cached): ``draws`` random arrangements
-    (independent of the data; one seeded sample per window size, shared by its checks
-    like the battery's null, so its sampling error — about ±0.3 points at 5 % and
-    ±0.14 at 1 % with 4,999 — is that size's), each one's battery p-value (from the
+    (independent of the data; one seeded sample per window size, as many as the rank
+    null's and shared by its checks like it, so its sampling error — about ±0.15
+    points at 5 % and ±0.07 at 1 % — is that size's), each one's battery p-value (from the
     cached null: one fixed function of the arrangement) and which of its ranks fall in
     the pooled top region. Per check only the excess totals are summed: the observed and
     each fresh arrangement's, each over its own ranks in ascending order (one function
     for all). Its excess p-value is its rank among those totals; the smaller of its two
     p-values is ranked among the fresh arrangements' (ties at random, ``u``). Every
     arrangement, the observed one included, is exchangeable when nothing drifted, so
-    the p-value is exact over the draw of that sample — and no Bonferroni factor is
-    paid for the second test.
+    the p-value is exact over the draw of that sample. The second test costs what the
+    two tests' dependence leaves: a factor near 2 on a p-value near 0 when they are
+    nearly independent (Bonferroni's), less where they see the same change.
 
     Returns ``(value, excess_p, combined_p)``: the current's total excess over its
     permutation mean (1 = none; 1 when nothing lies above the threshold), the excess
@@ -221,10 +217,11 @@ def _joint_with_excess(
         scale = max(abs(threshold), abs(ranked[-1]))
         if scale > 0:
             scores = ranked[total - top :] / scale - threshold / scale
-    inside = (positions[0][positions[0] > total - top] - (total - top + 1)).astype(np.int32)
-    rows = np.concatenate([np.zeros(len(inside), dtype=np.int32), joint.rows + 1])
-    where = np.concatenate([inside, joint.ranks])
-    excess = np.bincount(rows, weights=scores[where], minlength=joint.draws + 1)
+    inside = (positions[0][positions[0] > total - top] - (total - top + 1)).astype(np.intp)
+    counts = np.concatenate([[len(inside)], joint.counts])
+    rows = np.repeat(np.arange(joint.draws + 1), counts)
+    weights = np.concatenate([scores[inside], scores[joint.ranks]])
+    excess = np.bincount(rows, weights=weights, minlength=joint.draws + 1)
     battery_p = np.concatenate([[_battery_p(null, observed)], joint.battery_p])
     pool = np.sort(excess)
     excess_p = (len(pool) - np.searchsorted(pool, excess, side="left")) / len(pool)
@@ -251,25 +248,27 @@ def _battery_p(null: FloatArray, statistic: FloatArray | float) -> FloatArray:
 
 
 class _JointNull:
-    """Fresh arrangements for :func:`_joint_with_excess`, without their data.
+    """Random arrangements for :func:`_joint_with_excess`, without their data.
 
-    ``battery_p[b]`` is arrangement ``b``'s battery p-value; ``ranks`` the offsets into
-    the top region of its ranks that fall there (ascending per arrangement), ``rows``
-    which arrangement each belongs to. About ``EXCESS_SHARE · m · draws`` of each.
+    ``battery_p[b]`` is arrangement ``b``'s battery p-value; ``ranks`` holds, arrangement
+    after arrangement, the offsets into the pooled top region of its ranks that fall
+    there (ascending), ``counts[b]`` how many are arrangement ``b``'s. About
+    ``EXCESS_SHARE · m · draws`` offsets, two bytes each while the region is under
+    65,536 ranks.
     """
 
-    __slots__ = ("battery_p", "draws", "ranks", "rows")
+    __slots__ = ("battery_p", "counts", "draws", "ranks")
 
     def __init__(
-        self, battery_p: FloatArray, ranks: npt.NDArray[np.int32], rows: npt.NDArray[np.int32]
+        self, battery_p: FloatArray, ranks: npt.NDArray[Any], counts: npt.NDArray[np.intp]
     ) -> None:
         self.battery_p = battery_p
         self.draws = len(battery_p)
         self.ranks = ranks
-        self.rows = rows
+        self.counts = counts
 
 
-#: Joint nulls kept (each at most ~8 MB: a million top-region ranks and their rows).
+#: Joint nulls kept (each at most ~8 MB: four million top-region offsets).
 _JOINT_CACHE_SIZE = 16
 _joint_cache: OrderedDict[tuple[int, int, int], _JointNull] = OrderedDict()
 
@@ -284,22 +283,23 @@ def _joint_null(m: int, n: int, null_draws: int) -> _JointNull:
             return cached
     total = m + n
     top = _top_region(total)
+    offset_type = np.uint16 if top <= 1 << 16 else np.int32
     null = _null(m, n, null_draws)
-    draws = min(JOINT_DRAWS, max(MIN_JOINT_DRAWS, _MAX_JOINT_CELLS // m))
+    draws = len(null)  # as many as the rank null: the same sampling error
     rng = np.random.default_rng([0x6A6F696E, m, n, null_draws])
     battery_p = np.empty(draws)
-    ranks: list[npt.NDArray[np.int32]] = []
-    rows: list[npt.NDArray[np.int32]] = []
+    counts = np.empty(draws, dtype=np.intp)
+    ranks: list[npt.NDArray[Any]] = []
     chunk = max(1, _CHUNK_CELLS // m)
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
         positions = _random_positions(rng, size, m, total)
         statistics = cauchy_statistic(_battery(positions, m, n)[1])
         battery_p[start : start + size] = _battery_p(null, statistics)
-        row, column = np.nonzero(positions > total - top)  # row-major: ascending per row
-        ranks.append((positions[row, column] - (total - top + 1)).astype(np.int32))
-        rows.append((row + start).astype(np.int32))
-    joint = _JointNull(battery_p, np.concatenate(ranks), np.concatenate(rows))
+        inside = positions > total - top
+        counts[start : start + size] = np.count_nonzero(inside, axis=1)
+        ranks.append((positions[inside] - (total - top + 1)).astype(offset_type))  # row-major
+    joint = _JointNull(battery_p, np.concatenate(ranks), counts)
     with _cache_lock:
         _joint_cache[key] = joint
         while len(_joint_cache) > _JOINT_CACHE_SIZE:
