@@ -207,3 +207,28 @@ def test_a_flag_is_a_rate_and_a_spread_change_is_found_by_the_scale_test() -> No
     assert {s.name for s in refusal.statistics} == {"combined", "rate", "psi", "ks", "wasserstein"}
     assert x.statistic("mood").p_value < 1e-4
     assert x.statistic("mann_whitney").p_value > 0.01  # the centre did not move
+
+
+def test_a_heavier_latency_tail_is_drift_named_by_the_excess_test() -> None:
+    """6% of the calls 1 + Pareto(1.2) times slower: most stay inside the reference's
+    slow mode, so ranks hardly move; the distance above the pooled top 10% does."""
+    rng = np.random.default_rng(41)
+
+    def latencies(rows: int, tail: float) -> np.ndarray:
+        x = rng.lognormal(0, 0.7, rows)
+        slow = rng.random(rows) < 0.03
+        x[slow] += rng.exponential(4.0, slow.sum())
+        heavy = rng.random(rows) < tail
+        x[heavy] *= 1 + rng.pareto(1.2, heavy.sum())
+        return x
+
+    profile = Profile.build({"latency": latencies(10_000, 0.0)})
+    report = Monitor(profile).check({"latency": latencies(2000, 0.06)})
+    result = report.feature("latency")
+    assert result.status == "drift"
+    excess = result.statistic("excess")
+    assert excess.value is not None
+    assert excess.value > 1.5
+    assert excess.p_value is not None
+    assert excess.p_value < 0.001
+    assert "strongest test excess" in result.reason
