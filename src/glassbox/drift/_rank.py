@@ -218,10 +218,10 @@ def _joint_with_excess(
         if scale > 0:
             scores = ranked[total - top :] / scale - threshold / scale
     inside = (positions[0][positions[0] > total - top] - (total - top + 1)).astype(np.intp)
-    counts = np.concatenate([[len(inside)], joint.counts])
-    rows = np.repeat(np.arange(joint.draws + 1), counts)
-    weights = np.concatenate([scores[inside], scores[joint.ranks]])
-    excess = np.bincount(rows, weights=weights, minlength=joint.draws + 1)
+    # Each arrangement's total over its own ranks, in ascending order, by one reduction
+    # (the same function for the observed and every sampled arrangement).
+    excess = np.concatenate([_segment_sums(scores[inside], np.array([len(inside)])),
+                             _segment_sums(scores[joint.ranks], joint.counts)])  # fmt: skip
     battery_p = np.concatenate([[_battery_p(null, observed)], joint.battery_p])
     pool = np.sort(excess)
     excess_p = (len(pool) - np.searchsorted(pool, excess, side="left")) / len(pool)
@@ -232,6 +232,16 @@ def _joint_with_excess(
     expected = m * float(scores.sum()) / total
     value = float(excess[0] / expected) if expected > 0 else 1.0
     return value, float(excess_p[0]), float(combined_p)
+
+
+def _segment_sums(values: FloatArray, counts: npt.NDArray[np.intp]) -> FloatArray:
+    """Sums of consecutive segments of ``values`` of lengths ``counts`` (0 if empty)."""
+    starts = np.concatenate([[0], np.cumsum(counts[:-1])])
+    # A trailing 0 keeps an empty last segment's start inside the array; reduceat gives
+    # an empty segment the value at its start, so those are set to 0 after.
+    sums: FloatArray = np.add.reduceat(np.append(values, 0.0), starts)
+    sums[counts == 0] = 0.0
+    return sums
 
 
 def _top_region(total: int) -> int:
