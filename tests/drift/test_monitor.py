@@ -209,21 +209,12 @@ def test_a_flag_is_a_rate_and_a_spread_change_is_found_by_the_scale_test() -> No
     assert x.statistic("mann_whitney").p_value > 0.01  # the centre did not move
 
 
-def test_a_heavier_latency_tail_is_drift_named_by_the_excess_test() -> None:
+def test_a_heavier_latency_tail_is_drift_named_by_the_excess_test(latencies) -> None:
     """6% of the calls 1 + Pareto(1.2) times slower: most stay inside the reference's
     slow mode, so ranks hardly move; the distance above the pooled top 10% does."""
     rng = np.random.default_rng(41)
-
-    def latencies(rows: int, tail: float) -> np.ndarray:
-        x = rng.lognormal(0, 0.7, rows)
-        slow = rng.random(rows) < 0.03
-        x[slow] += rng.exponential(4.0, slow.sum())
-        heavy = rng.random(rows) < tail
-        x[heavy] *= 1 + rng.pareto(1.2, heavy.sum())
-        return x
-
-    profile = Profile.build({"latency": latencies(10_000, 0.0)})
-    report = Monitor(profile).check({"latency": latencies(2000, 0.06)})
+    profile = Profile.build({"latency": latencies(rng, 10_000, 0.0)})
+    report = Monitor(profile).check({"latency": latencies(rng, 2000, 0.06)})
     result = report.feature("latency")
     assert result.status == "drift"
     excess = result.statistic("excess")

@@ -201,23 +201,13 @@ def _battery_alone_p(reference: np.ndarray, current: np.ndarray, seed: int) -> f
     return float((np.count_nonzero(null >= statistic) + 1) / (len(null) + 1))
 
 
-def _latencies(rng: np.random.Generator, rows: int, tail: float) -> np.ndarray:
-    """Log-normal latencies with a 3% slow mode; ``tail`` of them times 1 + Pareto(1.2)."""
-    x = rng.lognormal(0, 0.7, rows)
-    slow = rng.random(rows) < 0.03
-    x[slow] += rng.exponential(4.0, slow.sum())
-    heavy = rng.random(rows) < tail
-    x[heavy] *= 1 + rng.pareto(1.2, heavy.sum())
-    return x
-
-
-def test_a_heavier_tail_is_found_by_the_excess_test_where_ranks_miss_it() -> None:
+def test_a_heavier_tail_is_found_by_the_excess_test_where_ranks_miss_it(latencies) -> None:
     """5% of 1,000 latencies get a heavy tail: they move few ranks (the slow mode is
     already up there) but add a lot of distance above the pooled top 10%."""
     hits_joint = hits_ranks = 0
     for seed in range(8):
         rng = np.random.default_rng([23, seed])
-        reference, current = _latencies(rng, 10_000, 0.0), _latencies(rng, 1000, 0.05)
+        reference, current = latencies(rng, 10_000, 0.0), latencies(rng, 1000, 0.05)
         tests, _, p = _rank.rank_battery(reference, current, seed=seed)
         value = next(v for name, v, _ in tests if name == _rank.EXCESS_TEST)
         assert value > 1  # more distance above the threshold than a random window's

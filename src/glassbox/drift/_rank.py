@@ -46,8 +46,9 @@ from __future__ import annotations
 import functools
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from threading import Lock
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -285,12 +286,10 @@ _joint_cache: OrderedDict[tuple[int, int, int], _JointNull] = OrderedDict()
 
 def _joint_null(m: int, n: int, null_draws: int) -> _JointNull:
     """The data-independent part of the joint calibration (cached and seeded per size)."""
-    key = (m, n, null_draws)
-    with _cache_lock:
-        cached = _joint_cache.get(key)
-        if cached is not None:
-            _joint_cache.move_to_end(key)
-            return cached
+    return _cached(_joint_cache, (m, n, null_draws), _JOINT_CACHE_SIZE, _build_joint_null)
+
+
+def _build_joint_null(m: int, n: int, null_draws: int) -> _JointNull:
     total = m + n
     top = _top_region(total)
     offset_type = np.uint16 if top <= 1 << 16 else np.int32
@@ -309,22 +308,43 @@ def _joint_null(m: int, n: int, null_draws: int) -> _JointNull:
         inside = positions > total - top
         counts[start : start + size] = np.count_nonzero(inside, axis=1)
         ranks.append((positions[inside] - (total - top + 1)).astype(offset_type))  # row-major
-    joint = _JointNull(battery_p, np.concatenate(ranks), counts)
+    return _JointNull(battery_p, np.concatenate(ranks), counts)
+
+
+_Key = tuple[int, int, int]
+_Value = TypeVar("_Value")
+
+
+def _cached(
+    cache: OrderedDict[_Key, _Value],
+    key: _Key,
+    size: int,
+    build: Callable[[int, int, int], _Value],
+) -> _Value:
+    """``cache[key]``, built by ``build(*key)`` on a miss; the ``size`` most recent kept.
+
+    The lock is not held while building (seconds at large windows): two threads that
+    miss together both build the same seeded value, and one copy is kept.
+    """
     with _cache_lock:
-        _joint_cache[key] = joint
-        while len(_joint_cache) > _JOINT_CACHE_SIZE:
-            _joint_cache.popitem(last=False)
-    return joint
+        cached = cache.get(key)
+        if cached is not None:
+            cache.move_to_end(key)
+            return cached
+    value = build(*key)
+    with _cache_lock:
+        cache[key] = value
+        while len(cache) > size:
+            cache.popitem(last=False)
+    return value
 
 
 def _null(m: int, n: int, draws: int) -> FloatArray:
     """Combined statistics of ``draws`` uniformly random arrangements (cached, seeded)."""
-    key = (m, n, draws)
-    with _cache_lock:
-        cached = _cache.get(key)
-        if cached is not None:
-            _cache.move_to_end(key)
-            return cached
+    return _cached(_cache, (m, n, draws), _CACHE_SIZE, _build_null)
+
+
+def _build_null(m: int, n: int, draws: int) -> FloatArray:
     rng = np.random.default_rng([0x6C617373, m, n, draws])
     out = np.empty(draws, dtype=np.float64)
     chunk = max(1, _CHUNK_CELLS // m)
@@ -333,10 +353,6 @@ def _null(m: int, n: int, draws: int) -> FloatArray:
         positions = _random_positions(rng, size, m, m + n)
         out[start : start + size] = cauchy_statistic(_battery(positions, m, n)[1])
     out.sort()
-    with _cache_lock:
-        _cache[key] = out
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
     return out
 
 
