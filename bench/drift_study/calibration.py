@@ -7,7 +7,9 @@ three shapes):
   truth, measured against a much larger one (``--truth`` draws, another seed): the true
   size of the monitor's p-value at 1%, 2%, … 5% (the steps of Benjamini–Hochberg over
   five features). A fixed null per window size is shared
-  by every check at that size, so its sampling error is that size's error.
+  by every check at that size, so its sampling error is that size's error. (This is the
+  rank tests' null; the excess test's joint sample depends on the values, and ``monitor``
+  measures the whole.)
 * ``monitor``: the whole monitor on no-drift draws of the held-back telemetry (or the
   development one, ``--set development``; the study's trial seeding: data from
   ``(seed, window, trial)``, ``Monitor(seed=trial)``), with every feature's p-value
