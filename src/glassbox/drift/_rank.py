@@ -35,10 +35,10 @@ one scale before they are combined; the combined p-value is exact):
 Beside the battery, one test of magnitudes, which no rank statistic can see: ``excess``,
 the current rows' total distance above the pooled 90 % quantile (a heavier tail that
 sends a few percent of the rows far out moves few ranks but a lot of excess). The
-feature's p-value is the smaller of the battery's and the excess test's, calibrated on
-the same fresh random arrangements per check (see :func:`_joint_with_excess`), so it is
-exact too (the smaller of two p-values costs up to Bonferroni's factor 2 where
-only one of them sees a change).
+feature's p-value is the smaller of the battery's and the excess test's p-value, ranked
+among a second seeded sample of random arrangements per window size (cached like the
+null; see :func:`_joint_with_excess`), so it is exact too. The smaller of two p-values
+costs up to Bonferroni's factor 2 where only one of them sees a change.
 """
 
 from __future__ import annotations
@@ -159,9 +159,9 @@ def rank_battery(
     values, p_values = _battery(positions, m, n)
     observed = cauchy_statistic(p_values)[0]
     null = _null(m, n, draws)
-    # Ties with the null (an atom at T = 0 when every test has p >= 0.5, discrete
-    # counts at small windows) are broken at random, so the p-value is uniform, not
-    # merely valid: #{null > T} + U·(#{null = T} + 1), over draws + 1.
+    # Ties in the joint calibration (an atom at T = 0 when every test has p >= 0.5,
+    # discrete counts at small windows) are broken at random with U, so the p-value is
+    # uniform, not merely valid: #{sample < S} + U·(#{sample = S} + 1), over draws + 1.
     u = float(np.random.default_rng([seed, m, n]).random())
     excess, excess_p, combined_p = _joint_with_excess(
         pooled[order], positions, observed, null, m, n, u
@@ -195,9 +195,9 @@ def _joint_with_excess(
     points at 5 % and ±0.07 at 1 % — is that size's), each one's battery p-value (from the
     cached null: one fixed function of the arrangement) and which of its ranks fall in
     the pooled top region. Per check only the excess totals are summed: the observed and
-    each fresh arrangement's, each over its own ranks in ascending order (one function
+    each sampled arrangement's, each over its own ranks in ascending order (one function
     for all). Its excess p-value is its rank among those totals; the smaller of its two
-    p-values is ranked among the fresh arrangements' (ties at random, ``u``). Every
+    p-values is ranked among the sampled arrangements' (ties at random, ``u``). Every
     arrangement, the observed one included, is exchangeable when nothing drifted, so
     the p-value is exact over the draw of that sample. The second test costs what the
     two tests' dependence leaves: a factor near 2 on a p-value near 0 when they are
