@@ -93,11 +93,19 @@ class ArticleSource:
         return make_article(rng, f"a-{self._count:06d}", topic, self._pii_rate, self.drifted)
 
     def sample(self, n: int, *, drifted: bool = False) -> list[Article]:
-        """``n`` articles from one mix without advancing the live stream (references)."""
+        """``n`` articles from one mix without advancing the live stream (references).
+
+        Drawn like the live stream, contact details at the same rate included: a quoted
+        contact makes an article longer, and a reference without them would differ from
+        the stream in length (a drift monitor rightly sees that).
+        """
         rng = random.Random(f"sample:{self._rng.random()}")
         mix = DRIFTED_MIX if drifted else NORMAL_MIX
         topics = rng.choices(list(mix), weights=list(mix.values()), k=n)
-        return [make_article(rng, f"r-{i:06d}", t, 0.0, drifted) for i, t in enumerate(topics)]
+        return [
+            make_article(rng, f"r-{i:06d}", t, self._pii_rate, drifted)
+            for i, t in enumerate(topics)
+        ]
 
 
 def make_article(
