@@ -58,8 +58,7 @@ class Statistic:
         name: The ``statistic`` label value: ``combined``; tests ``mann_whitney``,
             ``mood``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``excess``,
             ``rate``, ``chi2``, ``classifier_auc``, ``mmd``, ``centroid``, ``neighbours``;
-            effects ``psi``, ``ks``,
-            ``wasserstein``, ``js``.
+            effects ``psi``, ``ks``, ``wasserstein``, ``js``.
         value: The statistic (a test statistic or an effect size).
         p_value: Raw p-value, for tests (``combined`` is the feature's own p-value, the
             one the decision uses).

@@ -46,7 +46,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from threading import Lock
 from typing import Any, TypeVar
 
@@ -229,7 +229,7 @@ def _joint_with_excess(
     smallest = np.minimum(battery_p, excess_p)
     below = int(np.count_nonzero(smallest[1:] < smallest[0]))
     ties = int(np.count_nonzero(smallest[1:] == smallest[0]))
-    combined_p = (below + u * (ties + 1)) / (joint.draws + 1)
+    combined_p = (below + u * (ties + 1)) / (len(joint.battery_p) + 1)
     expected = m * float(scores.sum()) / total
     value = float(excess[0] / expected) if expected > 0 else 1.0
     return value, float(excess_p[0]), float(combined_p)
@@ -268,13 +268,12 @@ class _JointNull:
     65,536 ranks.
     """
 
-    __slots__ = ("battery_p", "counts", "draws", "ranks")
+    __slots__ = ("battery_p", "counts", "ranks")
 
     def __init__(
         self, battery_p: FloatArray, ranks: npt.NDArray[Any], counts: npt.NDArray[np.intp]
     ) -> None:
         self.battery_p = battery_p
-        self.draws = len(battery_p)
         self.ranks = ranks
         self.counts = counts
 
@@ -299,14 +298,10 @@ def _build_joint_null(m: int, n: int, null_draws: int) -> _JointNull:
     battery_p = np.empty(draws)
     counts = np.empty(draws, dtype=np.intp)
     ranks: list[npt.NDArray[Any]] = []
-    chunk = max(1, _CHUNK_CELLS // m)
-    for start in range(0, draws, chunk):
-        size = min(chunk, draws - start)
-        positions = _random_positions(rng, size, m, total)
-        statistics = cauchy_statistic(_battery(positions, m, n)[1])
-        battery_p[start : start + size] = _battery_p(null, statistics)
+    for rows, positions, statistics in _sampled_batteries(rng, draws, m, n):
+        battery_p[rows] = _battery_p(null, statistics)
         inside = positions > total - top
-        counts[start : start + size] = np.count_nonzero(inside, axis=1)
+        counts[rows] = np.count_nonzero(inside, axis=1)
         ranks.append((positions[inside] - (total - top + 1)).astype(offset_type))  # row-major
     return _JointNull(battery_p, np.concatenate(ranks), counts)
 
@@ -347,13 +342,22 @@ def _null(m: int, n: int, draws: int) -> FloatArray:
 def _build_null(m: int, n: int, draws: int) -> FloatArray:
     rng = np.random.default_rng([0x6C617373, m, n, draws])
     out = np.empty(draws, dtype=np.float64)
+    for rows, _, statistics in _sampled_batteries(rng, draws, m, n):
+        out[rows] = statistics
+    out.sort()
+    return out
+
+
+def _sampled_batteries(
+    rng: np.random.Generator, draws: int, m: int, n: int
+) -> Iterator[tuple[slice, FloatArray, FloatArray]]:
+    """``draws`` random arrangements in chunks (bounded memory): per chunk, its rows,
+    the arrangements' current ranks and their battery's Cauchy statistics."""
     chunk = max(1, _CHUNK_CELLS // m)
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
         positions = _random_positions(rng, size, m, m + n)
-        out[start : start + size] = cauchy_statistic(_battery(positions, m, n)[1])
-    out.sort()
-    return out
+        yield slice(start, start + size), positions, cauchy_statistic(_battery(positions, m, n)[1])
 
 
 def _random_positions(rng: np.random.Generator, rows: int, m: int, total: int) -> FloatArray:
