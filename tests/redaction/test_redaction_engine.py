@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import re
+import time
+from typing import Any
 
 import pytest
 
@@ -14,6 +17,7 @@ from glassbox.redaction import (
     TIMEOUT_MARKER,
     TOO_LONG_MARKER,
     Redactor,
+    _pii,
     build_redactor,
 )
 from glassbox.redaction._engine import DEFAULT_DETECTORS
@@ -219,6 +223,37 @@ def test_fails_closed_when_time_budget_is_exceeded() -> None:
     assert r.redact("mail a@example.com") == TIMEOUT_MARKER
     assert seen == ["TIMEOUT"]
     assert r.redact("nothing to see here") == "nothing to see here"  # prefilter: no scan
+
+
+def test_a_garbage_collection_pause_does_not_count_against_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full collection of a big heap (0.5 s after importing LiteLLM) that lands inside a
+    scan is the host's pause, not the input's work: the line is redacted, not dropped."""
+    r = build_redactor(key=KEY, key_id="k1", time_budget=0.05)
+    pauses: list[float] = []
+
+    def long_collection(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            time.sleep(0.2)  # stands in for walking millions of objects
+            pauses.append(0.2)
+
+    check_domain = _pii.is_email_domain
+
+    def collect_then_check(domain: str) -> bool:
+        gc.callbacks.append(long_collection)
+        try:
+            gc.collect()  # an allocation in the scan that happens to trigger a collection
+        finally:
+            gc.callbacks.remove(long_collection)
+        return check_domain(domain)
+
+    monkeypatch.setattr(_pii, "is_email_domain", collect_then_check)
+    started = time.perf_counter()
+    out = r.redact("mail alice@example.com")
+    assert pauses
+    assert time.perf_counter() - started > 0.05  # the pause did exceed the budget
+    assert out.startswith("mail <EMAIL:k1.")
 
 
 def test_overlong_input_is_dropped_unscanned() -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from glassbox.redaction._clock import scan_clock
 from glassbox.redaction._types import Finding
 
 __all__ = ["Context", "Detector", "context_near", "words_re", "words_trigger"]
@@ -107,14 +107,14 @@ class Detector:
         """Every validated candidate in ``ctx``, in text order.
 
         Raises:
-            TimeoutError: ``time.perf_counter()`` passed ``deadline`` (checked every
-                few candidates, so a text full of near-misses cannot run unbounded).
+            TimeoutError: :func:`scan_clock` passed ``deadline`` (checked every few
+                candidates, so a text full of near-misses cannot run unbounded).
         """
         out: list[Finding] = []
         text = ctx.source
         check = self.check
         for n, m in enumerate(self.matches(ctx.text), 1):
-            if not n & 63 and time.perf_counter() > deadline:
+            if not n & 63 and scan_clock() > deadline:
                 raise TimeoutError("redaction exceeded its time budget")
             normalised = check(m, ctx)
             if normalised is None:

@@ -7,10 +7,10 @@ import hashlib
 import hmac
 import os
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
+from glassbox.redaction._clock import scan_clock
 from glassbox.redaction._detector import Context, Detector
 from glassbox.redaction._keys import (
     check_key_id,
@@ -86,7 +86,8 @@ class Redactor:
         key_id: Identifier of ``key`` embedded in every token (rotation).
         on_redaction: Called with the entity type once per replaced value (and with
             ``ERROR``/``TIMEOUT``/``TOO_LONG`` when a whole input is dropped).
-        time_budget: Seconds one input may take before it is dropped.
+        time_budget: Seconds one input may take before it is dropped, garbage-collection
+            pauses not counted.
         max_chars: Inputs longer than this are dropped without scanning.
         detectors: Detectors in priority order.
         prefilter: Engine for the one-pass prefilter (``auto``: ``re2`` when
@@ -142,7 +143,7 @@ class Redactor:
         Raises:
             TimeoutError: The scan exceeded the time budget.
         """
-        deadline = time.perf_counter() + self._budget
+        deadline = scan_clock() + self._budget
         view = escape_view(text)
         ctx = Context(view, field, text)
         # The normalised field name ("national id") is scanned with the text, so that
@@ -156,7 +157,7 @@ class Redactor:
             if i == self._field_index:
                 continue
             found.extend(detectors[i].find(ctx, deadline))
-            if time.perf_counter() > deadline:
+            if scan_clock() > deadline:
                 raise TimeoutError(f"redaction exceeded its {self._budget}s budget")
         return _resolve(found, len(text))
 
@@ -347,7 +348,8 @@ def build_redactor(
         key_id: Key identifier embedded in tokens; defaults to a 4-hex fingerprint of
             the key. Set it (e.g. ``"k2"``) when rotating keys.
         on_redaction: Called with the entity type once per replaced value.
-        time_budget: Seconds one input may take before it is replaced by a marker.
+        time_budget: Seconds one input may take before it is replaced by a marker
+            (garbage-collection pauses do not count).
         max_chars: Inputs longer than this are replaced by a marker without scanning.
 
     Returns:
