@@ -71,9 +71,12 @@ class _CountingExporter(SpanExporter):
         return SpanExportResult.SUCCESS
 
 
-def _ratio(ours: float, theirs: float, floor: float = 1e-9) -> float:
-    """Glassbox's figure over the peer's (the peer's kept above ``floor``: never ÷ 0)."""
-    return ours / max(theirs, floor)
+def _ratio(ours: float, theirs: float) -> str:
+    """Glassbox's figure over the peer's, formatted; ``n/a`` when the peer's is not above
+    zero (a difference lost in this run's noise, whose ratio would mean nothing)."""
+    if not theirs > 0:
+        return "  n/a (peer's figure ≤ 0: within this run's noise)"
+    return f"{ours / theirs:5.2f}x"
 
 
 def _bodies(chunks: Sequence[int]) -> tuple[bytes, dict[int, bytes]]:
@@ -313,7 +316,7 @@ def _print_isolated(added: dict[str, float]) -> None:
     print("  " + ", ".join(f"{name} {value:.1f}" for name, value in added.items()))
     if "otel-openai-v2" in added:
         ratio = _ratio(added["glassbox"], added["otel-openai-v2"])
-        print(f"  glassbox / otel-openai-v2 added, isolated CPU {ratio:5.2f}x  (goal ≤ 0.50x)")
+        print(f"  glassbox / otel-openai-v2 added, isolated CPU {ratio}  (goal ≤ 0.50x)")
 
 
 def _split(
@@ -388,8 +391,8 @@ def _print_split(split: dict[str, tuple[float, float, float]]) -> None:
     if "otel-openai-v2" in split:
         ours, theirs = split["glassbox"], split["otel-openai-v2"]
         print(
-            f"  glassbox / otel-openai-v2: added {_ratio(ours[0], theirs[0]):5.2f}x, "
-            f"own work {_ratio(ours[1], theirs[1]):5.2f}x"
+            f"  glassbox / otel-openai-v2: added {_ratio(ours[0], theirs[0])}, "
+            f"own work {_ratio(ours[1], theirs[1])}"
         )
 
 
@@ -485,7 +488,7 @@ def main() -> None:
         for stat in ("call_min", "call_cpu", "call_mean", "stream_min"):
             ratio = _ratio(ours[stat] - bare[stat], theirs[stat] - bare[stat])
             goal = "  (goal ≤ 0.50x)" if stat.startswith("call") else ""
-            print(f"  glassbox / otel-openai-v2 added, {stat:<10} {ratio:5.2f}x{goal}")
+            print(f"  glassbox / otel-openai-v2 added, {stat:<10} {ratio}{goal}")
     paired = {name: _paired(samples, name, short, long) for name in samples if name != "bare"}
     print("  CPU added, median of per-round differences (the stable figure under load):")
     for name, (call_cpu, chunk_cpu) in paired.items():
@@ -496,8 +499,8 @@ def main() -> None:
         ours_p, theirs_p = paired["glassbox"], paired["otel-openai-v2"]
         print(
             f"  glassbox / otel-openai-v2 added, paired CPU: per call "
-            f"{_ratio(ours_p[0], theirs_p[0], floor=1e-12):5.2f}x (goal ≤ 0.50x), per chunk "
-            f"{_ratio(ours_p[1], theirs_p[1], floor=1e-12):5.2f}x"
+            f"{_ratio(ours_p[0], theirs_p[0])} (goal ≤ 0.50x), per chunk "
+            f"{_ratio(ours_p[1], theirs_p[1])}"
         )
     print(f"  spans exported: glassbox {exporter.exported}, otel {otel_exporter.exported}")
     print(
@@ -511,7 +514,7 @@ def main() -> None:
         print(f"  {name:<16} {per_call:7.0f} per call {per_chunk:7.2f} per chunk")
     if "otel-openai-v2" in calls:
         ratio = _ratio(calls["glassbox"][0], calls["otel-openai-v2"][0])
-        print(f"  glassbox / otel-openai-v2 function calls per call {ratio:5.2f}x")
+        print(f"  glassbox / otel-openai-v2 function calls per call {ratio}")
 
 
 if __name__ == "__main__":
