@@ -18,6 +18,7 @@ from probes import poll, sample, scrape
 from services import celery_worker, process_env
 
 import glassbox
+from glassbox.mixin._external import CELERY_METRICS
 from glassbox.simulator import Simulator
 from glassbox.testing import capture
 
@@ -116,6 +117,12 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
             key: sample(samples, key[0], name=key[1], queue_name=key[2]) for key in expected
         }
         assert measured == expected
+        # The mixin's Celery rules and panels read celery-exporter's task series; the
+        # integration writes the same names, so both feed them (the worker and queue
+        # gauges come from celery-exporter alone).
+        written = {name for name, _ in samples}
+        read = {name for name in CELERY_METRICS if name.startswith("celery_task_")}
+        assert read <= written, f"the mixin reads series nobody writes: {sorted(read - written)}"
         cost = sample(samples, "glassbox_llm_cost_usd_total", workload="newsroom.summarise")
         assert cost > 0, "LLM cost inside the task is attributed to the task"
         tokens = sample(samples, "glassbox_llm_tokens_total", gen_ai_token_type="input")

@@ -101,7 +101,7 @@ def _engines(tick: int) -> str:
         'celery_worker_up{hostname="worker-1"} 1',
     ]
     lines.extend(
-        f'celery_task_runtime_seconds_bucket{{{celery},le="{le}"}} {tick * n}'
+        f'celery_task_runtime_bucket{{{celery},le="{le}"}} {tick * n}'
         for le, n in (("0.5", 1), ("5", 3), ("+Inf", 3))
     )
     return "\n".join(lines) + "\n"

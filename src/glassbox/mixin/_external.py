@@ -131,7 +131,7 @@ CELERY_METRICS: dict[str, frozenset[str]] = {
     "celery_task_succeeded_total": _CT,
     "celery_task_failed_total": _CT | {"exception"},
     "celery_task_retried_total": _CT,
-    "celery_task_runtime_seconds_bucket": _CT | {"le"},
+    sc.CELERY_TASK_RUNTIME.bucket: _CT | {"le"},  # celery_task_runtime_bucket, no unit
     "celery_worker_up": frozenset({"hostname"}),
     "celery_worker_tasks_active": frozenset({"hostname"}),
     "celery_queue_length": frozenset({CELERY_QUEUE}),

@@ -197,7 +197,7 @@ class Records:
         self.celery_retried = self._rate("celery_task_retried_total", ct)
         self.celery_sent = self._rate("celery_task_sent_total", (*S, CELERY_QUEUE))
         self.celery_runtime_p95 = self._p95(
-            self._rate("celery_task_runtime_seconds_bucket", (*ct, LE)), ct
+            self._rate(sc.CELERY_TASK_RUNTIME.bucket, (*ct, LE)), ct
         )
 
         self._group = "glassbox-http.rules"
