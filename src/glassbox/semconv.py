@@ -606,6 +606,13 @@ CELERY_TASK_REJECTED = MetricSpec(
     description="Celery tasks that rejected their message (celery.exceptions.Reject).",
     labels=(CELERY_TASK, CELERY_QUEUE),
 )
+CELERY_TASK_REVOKED = MetricSpec(
+    name="celery_task_revoked",
+    type=MetricType.COUNTER,
+    description="Celery tasks a worker discarded (revoked, or expired before they ran) or "
+    "terminated.",
+    labels=(CELERY_TASK, CELERY_QUEUE),
+)
 CELERY_TASK_RUNTIME = MetricSpec(
     name="celery_task_runtime",
     type=MetricType.HISTOGRAM,

@@ -7,6 +7,7 @@ show the pieces quickly.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator
 
 import celery
@@ -115,3 +116,30 @@ def test_shutdown_disconnects_from_celerys_signals() -> None:
     with capture(instrument=["celery"]):
         connected = len(signals.task_prerun.receivers)
     assert len(signals.task_prerun.receivers) == connected - 1
+
+
+def test_a_run_terminated_in_this_process_ends_as_revoked(
+    app: celery.Celery, celery_telemetry: Telemetry
+) -> None:
+    """A greenlet pool terminates a revoked task in the worker's own process: no postrun
+    follows, so the revoke ends the run's span and counts it."""
+    task = app.tasks["unit.summarise"]
+
+    def run_then_terminate() -> None:  # the task's own context, gone with it
+        task.push_request(id="t-1", delivery_info={"routing_key": "llm"})
+        try:
+            signals.task_prerun.send(sender=task, task_id="t-1", task=task, args=(), kwargs={})
+            signals.task_revoked.send(
+                sender=task, request=task.request, terminated=True, signum=15, expired=False
+            )
+        finally:
+            task.pop_request()
+
+    contextvars.copy_context().run(run_then_terminate)
+    span = next(s for s in celery_telemetry.spans() if s.name == "process unit.summarise")
+    assert span.attributes is not None
+    assert span.attributes["glassbox.task.state"] == "REVOKED"
+    value = celery_telemetry.value
+    assert value("celery_task_revoked_total", name="unit.summarise", queue_name="llm") == 1
+    assert value("celery_task_started_total", name="unit.summarise") == 1
+    assert value("celery_task_succeeded_total", name="unit.summarise") == 0

@@ -9,6 +9,7 @@ and the worker's metrics endpoint must count every outcome.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,9 +53,11 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
                     celery_app.fail.delay(),
                     celery_app.flaky.delay(),
                     celery_app.reject.delay(),
+                    # expired before any worker saw it: discarded unrun, counted as revoked
+                    celery_app.fail.apply_async(expires=datetime.now(UTC) - timedelta(minutes=1)),
                 ]
 
-            summary, failed, flaky, _rejected = enqueue()
+            summary, failed, flaky, _rejected, _expired = enqueue()
             assert summary.get(timeout=60)
             assert isinstance(failed.get(timeout=60, propagate=False), ValueError)
             assert flaky.get(timeout=60) == "ok on retry"
@@ -97,14 +100,19 @@ def test_one_trace_from_producer_to_llm_call_and_every_outcome_counted(
 
         def counted() -> bool:
             samples = scrape(metrics_url)
-            return sample(samples, "celery_task_rejected_total", name="newsroom.reject") == 1
+            return (
+                sample(samples, "celery_task_rejected_total", name="newsroom.reject") == 1
+                and sample(samples, "celery_task_revoked_total", name="newsroom.fail") == 1
+            )
 
-        poll(counted, 30, "the rejected task to be counted")
+        poll(counted, 30, "the rejected and the expired task to be counted")
         samples = scrape(metrics_url)
         expected = {
             ("celery_task_started_total", "newsroom.summarise", "llm"): 1,
             ("celery_task_succeeded_total", "newsroom.summarise", "llm"): 1,
-            ("celery_task_failed_total", "newsroom.fail", "celery"): 1,
+            ("celery_task_failed_total", "newsroom.fail", "celery"): 1,  # not the expired one
+            ("celery_task_revoked_total", "newsroom.fail", "celery"): 1,
+            ("celery_task_started_total", "newsroom.fail", "celery"): 1,
             ("celery_task_started_total", "newsroom.flaky", "celery"): 2,
             ("celery_task_retried_total", "newsroom.flaky", "celery"): 1,
             ("celery_task_succeeded_total", "newsroom.flaky", "celery"): 1,

@@ -69,6 +69,7 @@ def exercise_into(telemetry: Any, rounds: int = 1) -> None:
         sc.CELERY_TASK_FAILED,
         sc.CELERY_TASK_RETRIED,
         sc.CELERY_TASK_REJECTED,
+        sc.CELERY_TASK_REVOKED,
     ):
         metrics.child(spec, "newsroom.embed", "celery").inc()
     metrics.child(sc.CELERY_TASK_RUNTIME, "newsroom.embed", "celery").observe(0.2)

@@ -13,6 +13,9 @@ solo), any broker, and with ``worker_send_task_events`` off:
   task name)`` is in effect, so LLM cost inside it is attributed to the task.
 - ``task_postrun``: ``celery_task_runtime`` and the outcome counter (succeeded, failed,
   retried, rejected) by the state Celery reports; the span ends.
+- ``task_revoked`` (worker): ``celery_task_revoked_total`` for a task the worker discarded
+  (revoked, or expired before it ran) or terminated. Under a prefork pool this fires in
+  the main process; a run it terminated in this process ends its span as ``REVOKED``.
 
 Metric names follow celery-exporter (``name``/``queue_name`` labels), measured in the
 producer and worker processes themselves. Under a prefork pool, set Prometheus
@@ -234,6 +237,22 @@ def _on_postrun(task_id: str | None = None, state: str | None = None, **_: Any) 
         report("celery", exc)
 
 
+def _on_revoked(sender: Any = None, request: Any = None, **_: Any) -> None:
+    rt = current()
+    if rt is None:
+        return
+    try:
+        name = getattr(sender, "name", None) or getattr(request, "task", None) or "unknown"
+        task_id = getattr(request, "id", None)
+        with _LOCK:
+            run = _RUNS.pop(task_id, None) if isinstance(task_id, str) else None
+        if run is not None:  # terminated here (a greenlet pool); its context is gone with it
+            _end_span(run, "REVOKED")
+        rt.metrics.child(semconv.CELERY_TASK_REVOKED, str(name), _queue_of(request)).inc()
+    except Exception as exc:
+        report("celery", exc)
+
+
 def _end_span(run: _Run, state: str | None) -> None:
     span = run.span
     span.set_attribute(Attr.TASK_STATE, state or "")
@@ -268,6 +287,7 @@ def _signals() -> list[tuple[Any, Any]]:
         (signals.task_prerun, _on_prerun),
         (signals.task_failure, _on_failure),
         (signals.task_postrun, _on_postrun),
+        (signals.task_revoked, _on_revoked),
         (signals.worker_process_shutdown, _flush_spans),
     ]
 
