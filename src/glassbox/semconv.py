@@ -616,7 +616,8 @@ CELERY_TASK_REVOKED = MetricSpec(
 CELERY_TASK_RUNTIME = MetricSpec(
     name="celery_task_runtime",
     type=MetricType.HISTOGRAM,
-    description="Run time of Celery tasks in seconds, every outcome (celery-exporter's name).",
+    description="Run time of Celery tasks in seconds, every outcome (celery-exporter's name; "
+    "it observes successes only).",
     labels=(CELERY_TASK, CELERY_QUEUE),
     buckets=QUEUE_BUCKETS,
 )

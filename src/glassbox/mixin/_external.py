@@ -56,13 +56,13 @@ VLLM_METRICS: dict[str, frozenset[str]] = {
     "vllm:num_requests_waiting": _V,
     "vllm:num_requests_running": _V,
     "vllm:kv_cache_usage_perc": _V,
-    "vllm:gpu_cache_usage_perc": _V,  # before vLLM 0.10
+    "vllm:gpu_cache_usage_perc": _V,  # until vLLM 0.10 (hidden in 0.11, gone in 0.12)
     "vllm:num_preemptions_total": _V,
     "vllm:prefix_cache_queries_total": _V,
     "vllm:prefix_cache_hits_total": _V,
     "vllm:time_to_first_token_seconds_bucket": _VH,
     "vllm:inter_token_latency_seconds_bucket": _VH,
-    "vllm:time_per_output_token_seconds_bucket": _VH,  # before vLLM 0.10
+    "vllm:time_per_output_token_seconds_bucket": _VH,  # until 0.11 (hidden in 0.12)
     "vllm:request_queue_time_seconds_bucket": _VH,
     "vllm:request_prefill_time_seconds_bucket": _VH,
     "vllm:request_decode_time_seconds_bucket": _VH,
@@ -85,7 +85,7 @@ SERVING_METRICS: dict[str, frozenset[str]] = {
     "tgi_request_inference_duration_bucket": frozenset({"le"}),
     "llamacpp:requests_processing": frozenset(),
     "llamacpp:requests_deferred": frozenset(),
-    "llamacpp:kv_cache_usage_ratio": frozenset(),
+    "llamacpp:kv_cache_usage_ratio": frozenset(),  # older builds only: removed in 2025
     "llamacpp:prompt_tokens_total": frozenset(),
     "llamacpp:tokens_predicted_total": frozenset(),
 }
@@ -137,8 +137,8 @@ CELERY_METRICS: dict[str, frozenset[str]] = {
     "celery_queue_length": frozenset({CELERY_QUEUE}),
 }
 
-#: KV cache use (0…1) of each engine, one gauge each: vLLM (current and pre-0.10 names),
-#: SGLang, llama.cpp.
+#: KV cache use (0…1) of each engine, one gauge each: vLLM (current and pre-0.11 names),
+#: SGLang, llama.cpp (builds before its 2025 removal; current ones export no KV gauge).
 KV_CACHE_USE = (
     "vllm:kv_cache_usage_perc",
     "vllm:gpu_cache_usage_perc",
