@@ -1,6 +1,7 @@
 """An MCP tool server built on the real ``mcp`` SDK, instrumented with Glassbox, for the tests.
 
-Usage: ``python mcp_tool_server.py stdio`` or ``python mcp_tool_server.py http PORT``.
+Usage: ``python mcp_tool_server.py stdio`` or
+``python mcp_tool_server.py streamable-http|sse PORT``.
 Environment: ``GLASSBOX_OTLP_ENDPOINT`` (span export), ``GLASSBOX_METRICS_PORT`` (its
 metrics endpoint), ``GLASSBOX_TEST_LLM`` (the LLM simulator's OpenAI base URL).
 
@@ -57,6 +58,8 @@ def main() -> None:
     try:
         if sys.argv[1] == "stdio":
             server.run("stdio")
+        elif sys.argv[1] == "sse":
+            server.run("sse", host="127.0.0.1", port=int(sys.argv[2]))
         else:
             server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
     finally:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import redis
 from probes import poll, scrape
 
@@ -107,26 +107,29 @@ def celery_worker(pool: str, env: dict[str, str], tmp_path: Path) -> Iterator[st
 
 
 @contextmanager
-def mcp_http_server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """The MCP tool server over streamable HTTP, in its own process; yields its MCP URL."""
+def mcp_http_server(
+    env: dict[str, str], tmp_path: Path, transport: str = "streamable-http"
+) -> Iterator[str]:
+    """The MCP tool server over HTTP (``streamable-http`` or ``sse``) in its own process;
+    yields its MCP endpoint's URL."""
     port = free_port()
-    log_path = tmp_path / "mcp-server.log"
+    log_path = tmp_path / f"mcp-server-{transport}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, MCP_SERVER, "http", str(port)], env=env, stdout=log, stderr=log
+            [sys.executable, MCP_SERVER, transport, str(port)], env=env, stdout=log, stderr=log
         )
-    url = f"http://127.0.0.1:{port}/mcp"
+    url = f"http://127.0.0.1:{port}/{'sse' if transport == 'sse' else 'mcp'}"
 
-    def answering() -> bool:
+    def answering() -> bool:  # a connect, not a GET: the SSE endpoint streams forever
         assert process.poll() is None, log_path.read_text()
         try:
-            httpx.get(url, timeout=2)
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
             return True
-        except httpx.TransportError:
+        except OSError:
             return False
 
     try:
-        poll(answering, 30, "the MCP server to answer over HTTP")
+        poll(answering, 30, f"the MCP server to listen ({transport})")
         yield url
     finally:
         _stop(process, 15)

@@ -1,4 +1,5 @@
-"""MCP with real parts: the ``mcp`` SDK's client and a tool server process, stdio and HTTP.
+"""MCP with real parts: the ``mcp`` SDK's client and a tool server process, over stdio,
+streamable HTTP and SSE.
 
 The agent (this test process, Glassbox with ``instrument=["mcp"]``) calls tools of a
 server process (``mcp_tool_server.py``, Glassbox with ``instrument=["mcp", "openai"]``)
@@ -19,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from mcp import Client
+from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters
 from opentelemetry import baggage
 from opentelemetry import context as otel_context
@@ -48,12 +50,15 @@ def _server(transport: str, env: dict[str, str], tmp_path: Path) -> Iterator[Any
     """What ``mcp.Client`` connects to: a command to spawn (stdio) or a running server's URL."""
     if transport == "stdio":
         yield StdioServerParameters(command=sys.executable, args=[MCP_SERVER, "stdio"], env=env)
+    elif transport == "sse":
+        with mcp_http_server(env, tmp_path, "sse") as url:
+            yield sse_client(url)
     else:
         with mcp_http_server(env, tmp_path) as url:
             yield url
 
 
-@pytest.mark.parametrize("transport", ["stdio", "streamable-http"])
+@pytest.mark.parametrize("transport", ["stdio", "streamable-http", "sse"])
 async def test_tool_calls_continue_the_agents_trace_with_baggage_and_are_counted(
     transport: str, otlp_receiver: OTLPReceiver, llm_simulator: Simulator, tmp_path: Path
 ) -> None:
