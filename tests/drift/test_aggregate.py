@@ -1,4 +1,5 @@
-"""The joint permutation test for embeddings: aggregated MMD² and the centroid shift."""
+"""The joint permutation test for embeddings: aggregated MMD², the centroid shifts and the
+neighbour counts."""
 
 from __future__ import annotations
 
@@ -56,16 +57,28 @@ def test_small_bandwidths_see_a_new_cluster_the_median_bandwidth_misses() -> Non
 def test_each_statistic_alone_and_none_is_an_error() -> None:
     rng = np.random.default_rng(4)
     x, y = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))
-    only_centroid = _aggregate.embedding_permutation_test(x, y, mmd=False, neighbours=False, seed=1)
+    only_centroid = _aggregate.embedding_permutation_test(
+        x, y, mmd=False, neighbours=False, whitened=False, seed=1
+    )
     assert only_centroid.mmd_p is None
+    assert only_centroid.whitened_p is None
     assert only_centroid.neighbours_p is None
     assert only_centroid.centroid_p == pytest.approx(only_centroid.p_value)
-    only_neighbours = _aggregate.embedding_permutation_test(x, y, mmd=False, centroid=False)
+    only_neighbours = _aggregate.embedding_permutation_test(
+        x, y, mmd=False, centroid=False, whitened=False
+    )
     assert only_neighbours.neighbours_p == pytest.approx(only_neighbours.p_value)
     assert only_neighbours.mmd_p is None
     assert only_neighbours.centroid_p is None
+    only_whitened = _aggregate.embedding_permutation_test(
+        x, y, mmd=False, centroid=False, neighbours=False
+    )
+    assert only_whitened.whitened_p == pytest.approx(only_whitened.p_value)
+    assert only_whitened.centroid_p is None
     with pytest.raises(ValueError, match="needs at least one of mmd, centroid, neighbours"):
-        _aggregate.embedding_permutation_test(x, y, mmd=False, centroid=False, neighbours=False)
+        _aggregate.embedding_permutation_test(
+            x, y, mmd=False, centroid=False, neighbours=False, whitened=False
+        )
     with pytest.raises(ValueError, match="at least 2 reference and 2 current rows, got 50 and 1"):
         _aggregate.embedding_permutation_test(x, y[:1])
 
@@ -131,3 +144,66 @@ def test_p_values_stay_uniform_when_rows_repeat() -> None:
     alarms = sum(p <= 0.05 for p in p_values)
     assert stats.binom.ppf(0.001, 200, 0.05) <= alarms <= stats.binom.ppf(0.999, 200, 0.05)
     assert stats.kstest(p_values, "uniform").pvalue > 0.001
+
+
+def _anisotropic(rng: np.random.Generator, rows: int, dimensions: int = 40) -> np.ndarray:
+    """Rows that vary a lot along a few directions and little along the rest."""
+    scales = np.where(np.arange(dimensions) < 4, 5.0, 0.2)
+    return rng.normal(size=(rows, dimensions)) * scales
+
+
+def test_whitened_centroid_is_the_ridge_mahalanobis_distance() -> None:
+    rng = np.random.default_rng(5)
+    x, y = _anisotropic(rng, 80), _anisotropic(rng, 50)
+    result = _aggregate.embedding_permutation_test(
+        x, y, mmd=False, centroid=False, neighbours=False, permutations=20
+    )
+    pooled = np.vstack([x, y])
+    pooled = pooled / np.abs(pooled).max()  # the test rescales; the distance is scale-free
+    covariance = np.cov(pooled, rowvar=False)
+    ridge = _aggregate.WHITENING_RIDGE * np.trace(covariance) / covariance.shape[0]
+    gap = pooled[:80].mean(0) - pooled[80:].mean(0)
+    expected = math.sqrt(gap @ np.linalg.solve(covariance + ridge * np.eye(40), gap))
+    assert result.whitened == pytest.approx(expected, rel=1e-4)
+
+
+def test_whitened_p_values_are_uniform_without_drift() -> None:
+    rng = np.random.default_rng(6)
+    p_values = [
+        _aggregate.embedding_permutation_test(
+            _anisotropic(rng, 40), _anisotropic(rng, 30), mmd=False, centroid=False,
+            neighbours=False, permutations=20, seed=seed,
+        ).p_value
+        for seed in range(200)
+    ]  # fmt: skip
+    alarms = sum(p <= 0.05 for p in p_values)
+    assert stats.binom.ppf(0.001, 200, 0.05) <= alarms <= stats.binom.ppf(0.999, 200, 0.05)
+    assert stats.kstest(p_values, "uniform").pvalue > 0.001
+
+
+def test_whitening_finds_a_shift_along_a_quiet_direction_the_plain_centroid_misses() -> None:
+    """A shift of 1.25 sd along one of the quiet directions: small beside the sampling
+    noise of the busy ones (25 times its variance), large beside its own."""
+    found = {"centroid": 0, "whitened": 0}
+    for seed in range(20):
+        rng = np.random.default_rng([7, seed])
+        x, y = _anisotropic(rng, 200), _anisotropic(rng, 100)
+        y[:, 10] += 0.25
+        result = _aggregate.embedding_permutation_test(x, y, mmd=False, neighbours=False, seed=seed)
+        assert result.centroid_p is not None
+        assert result.whitened_p is not None
+        found["centroid"] += result.centroid_p <= 0.05
+        found["whitened"] += result.whitened_p <= 0.05
+    assert found["whitened"] >= 16  # 20 of 20 measured
+    assert found["centroid"] <= 5  # 2 of 20 measured, the false-alarm rate
+
+
+def test_whitening_is_skipped_above_its_dimension_cap_and_alone_is_an_error() -> None:
+    rng = np.random.default_rng(8)
+    wide = _aggregate.WHITENING_MAX_DIMENSIONS + 1
+    x, y = rng.normal(size=(6, wide)), rng.normal(size=(5, wide))
+    result = _aggregate.embedding_permutation_test(x, y, mmd=False, neighbours=False)
+    assert result.whitened_p is None
+    assert result.centroid_p == pytest.approx(result.p_value)
+    with pytest.raises(ValueError, match=f"at most 1536 dimensions, got {wide}; project"):
+        _aggregate.embedding_permutation_test(x, y, mmd=False, centroid=False, neighbours=False)

@@ -1,17 +1,19 @@
-"""One permutation test for embeddings: MMD² at several bandwidths, the centroid shift and
-the rows that sit in neighbourhoods of their own.
+"""One permutation test for embeddings: MMD² at several bandwidths, the centroid shift (plain
+and whitened) and the rows that sit in neighbourhoods of their own.
 
 A single bandwidth sees changes at one scale: the median heuristic is blind to a few
 percent of rows moving to a new topic (a small-scale change) and slow to see a
 change of spread. Following the aggregated MMD tests (Schrab et al. 2023), the
 unbiased MMD² is computed at ``BANDWIDTH_FACTORS`` × the median pairwise distance, all
 from one matrix of squared distances, together with the distance between the two
-centroids and nearest-neighbour counts. Every statistic is evaluated on the same label
+centroids (plain, and whitened by the pooled rows' covariance) and nearest-neighbour
+counts. Every statistic is evaluated on the same label
 permutations and gets its permutation p-value. Within a family of near copies (the
 five bandwidths; the two neighbourhood sizes) the smallest p-value is calibrated
 against the same permutations (the min-p of every permutation, ranked within the
 pool that includes the observed labelling); the families' p-values (MMD, centroid,
-neighbours) are Cauchy-combined and that combination is calibrated the same way.
+whitened centroid, neighbours) are Cauchy-combined and that combination is calibrated the
+same way.
 The feature's p-value is exact at any sample size: no asymptotics, no bootstrap, no
 Bonferroni factor for the number of statistics.
 
@@ -23,9 +25,19 @@ the new topic's row count with it. The neighbour graph is built once from the po
 distances, ties broken by a random order that has nothing to do with the labels, so
 each permutation only relabels it (``O(N k)``).
 
+Sentence embeddings vary a lot along a few directions (topics, a direction they all
+share) and hardly at all along most others, so a small shift of meaning in a new
+direction moves the centroid far less than sampling noise along the busy directions
+does. The whitened centroid measures the gap in the pooled rows' principal axes, each
+divided by its spread plus a ridge (``WHITENING_RIDGE`` × the mean variance, so nearly
+empty directions are not blown up): the Mahalanobis distance of the two centroids. The
+covariance comes from the pooled rows, never from the labels, so every permutation
+shares it.
+
 Cost: one ``N×N`` distance matrix (``N`` pooled rows), one ``exp`` per bandwidth and
 one ``(N×N)·(N×P)`` product per bandwidth for all ``P`` permutations, one partial sort
-of the distance matrix for the neighbours. At small windows
+of the distance matrix for the neighbours, one ``d×d`` covariance and its eigenvectors
+for the whitened centroid (skipped above ``WHITENING_MAX_DIMENSIONS``). At small windows
 the matrix is small, so more permutations are drawn for the same cost (finer
 p-values): ``P = permutations × min(5, (4000 / N)²)``.
 """
@@ -41,7 +53,14 @@ import numpy.typing as npt
 from glassbox.drift._embedding import _squared_distances
 from glassbox.drift._stats import cauchy_statistic
 
-__all__ = ["BANDWIDTH_FACTORS", "NEIGHBOURS", "PermutationResult", "embedding_permutation_test"]
+__all__ = [
+    "BANDWIDTH_FACTORS",
+    "NEIGHBOURS",
+    "WHITENING_MAX_DIMENSIONS",
+    "WHITENING_RIDGE",
+    "PermutationResult",
+    "embedding_permutation_test",
+]
 
 #: Bandwidths of the aggregated MMD, as multiples of the median pairwise distance.
 BANDWIDTH_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -50,6 +69,12 @@ BANDWIDTH_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 #: of rows in a small window, 10 one in a large window, where a 3-row neighbourhood of
 #: current rows is common by chance.
 NEIGHBOURS = (3, 10)
+
+#: Ridge of the whitened centroid, as a multiple of the pooled rows' mean variance.
+WHITENING_RIDGE = 0.1
+#: Above this many dimensions the whitened centroid is not computed: its ``d³``
+#: eigendecomposition would cost more than the rest of the check (project first).
+WHITENING_MAX_DIMENSIONS = 1536
 
 # Rows of the distance matrix partially sorted at once when finding neighbours.
 _NEIGHBOUR_BLOCK = 512
@@ -79,8 +104,13 @@ class PermutationResult:
             ``NEIGHBOURS`` with the smaller p-value.
         neighbours_p: Permutation p-value of the neighbour counts (min-p over
             ``NEIGHBOURS``, calibrated); ``None`` when not asked for.
+        whitened: Ridge Mahalanobis distance between the centroids, in the pooled rows'
+            principal axes.
+        whitened_p: Its permutation p-value; ``None`` when not asked for or above
+            ``WHITENING_MAX_DIMENSIONS``.
         p_value: The feature's p-value: the families' p-values (MMD, centroid,
-            neighbours) Cauchy-combined, calibrated on the same permutations.
+            whitened centroid, neighbours) Cauchy-combined, calibrated on the same
+            permutations.
         permutations: Permutations drawn.
     """
 
@@ -92,6 +122,8 @@ class PermutationResult:
     permutations: int
     neighbours: float = 0.0
     neighbours_p: float | None = None
+    whitened: float = 0.0
+    whitened_p: float | None = None
 
 
 def embedding_permutation_test(
@@ -102,9 +134,10 @@ def embedding_permutation_test(
     mmd: bool = True,
     centroid: bool = True,
     neighbours: bool = True,
+    whitened: bool = True,
     seed: int = 0,
 ) -> PermutationResult:
-    """Aggregated MMD², centroid shift and neighbour counts on the same label permutations.
+    """Aggregated MMD², centroid shifts and neighbour counts on the same label permutations.
 
     Args:
         reference: ``(n, d)`` reference rows.
@@ -113,6 +146,8 @@ def embedding_permutation_test(
         mmd: Include the MMD² statistics.
         centroid: Include the centroid distance.
         neighbours: Include the nearest-neighbour counts.
+        whitened: Include the whitened centroid shift (up to
+            ``WHITENING_MAX_DIMENSIONS`` dimensions).
         seed: Seed of the permutations and of the bandwidth's row sample.
 
     Returns:
@@ -122,10 +157,19 @@ def embedding_permutation_test(
         ValueError: No statistic asked for, or fewer than 2 rows on a side (the
             unbiased MMD² is undefined there).
     """
-    if not (mmd or centroid or neighbours):
+    if not (mmd or centroid or neighbours or whitened):
         raise ValueError(
-            "embedding_permutation_test needs at least one of mmd, centroid, neighbours"
+            "embedding_permutation_test needs at least one of mmd, centroid, neighbours, whitened"
         )
+    dimensions = np.shape(reference)[1] if np.ndim(reference) == 2 else 0
+    if whitened and dimensions > WHITENING_MAX_DIMENSIONS:
+        if not (mmd or centroid or neighbours):
+            raise ValueError(
+                f"the whitened centroid runs on at most {WHITENING_MAX_DIMENSIONS} "
+                f"dimensions, got {dimensions}; project the embeddings first "
+                "(Profile.build(..., projection='pca'))"
+            )
+        whitened = False
     n, m = len(reference), len(current)
     if n < 2 or m < 2:
         raise ValueError(
@@ -171,17 +215,24 @@ def embedding_permutation_test(
             mmd_columns.append(len(columns))
             columns.append(values)
     del squared
-    centroid_value = 0.0
-    centroid_column = -1
-    if centroid:
+    centroid_value = whitened_value = 0.0
+    centroid_column = whitened_column = -1
+    if centroid or whitened:
         sums = pooled.T.astype(np.float64) @ indicators.astype(np.float64)  # (d, P+1)
         everything = pooled.sum(axis=0, dtype=np.float64)[:, None]
-        gaps = np.linalg.norm(sums / n - (everything - sums) / m, axis=0)
+        difference = sums / n - (everything - sums) / m  # reference minus current centroid
+    if centroid:
+        gaps = np.linalg.norm(difference, axis=0)
         ref = pooled[:n].astype(np.float64)
         radius = math.sqrt(float(((ref - ref.mean(axis=0)) ** 2).sum(axis=1).mean())) or 1.0
         centroid_value = float(gaps[0]) / radius
         centroid_column = len(columns)
         columns.append(gaps)
+    if whitened:
+        distances = _whitened_gaps(pooled64, difference)
+        whitened_value = float(distances[0])
+        whitened_column = len(columns)
+        columns.append(distances)
 
     pool = np.column_stack(columns)  # (P+1, k): larger = more extreme
     # Ties (counts are whole numbers; repeated rows give equal distances) are broken by
@@ -203,6 +254,10 @@ def embedding_permutation_test(
     if centroid_column >= 0:
         families.append(p_values[:, centroid_column])
         centroid_p = float(families[-1][0])
+    whitened_p = None
+    if whitened_column >= 0:
+        families.append(p_values[:, whitened_column])
+        whitened_p = float(families[-1][0])
     neighbours_value = 0.0
     if neighbour_columns:
         families.append(_calibrated(-p_values[:, neighbour_columns].min(axis=1), key))
@@ -222,7 +277,21 @@ def embedding_permutation_test(
         permutations=draws,
         neighbours=neighbours_value,
         neighbours_p=neighbours_p,
+        whitened=whitened_value,
+        whitened_p=whitened_p,
     )
+
+
+def _whitened_gaps(pooled: FloatArray, difference: FloatArray) -> FloatArray:
+    """Ridge Mahalanobis length of every column of ``difference`` (centroid gaps), with
+    the covariance of the pooled rows: labels play no part in it."""
+    spread = np.atleast_2d(np.cov(pooled, rowvar=False))
+    variances, axes = np.linalg.eigh(spread)
+    variances = np.maximum(variances, 0.0)
+    ridge = WHITENING_RIDGE * float(variances.mean()) or 1.0
+    scaled = (axes.T @ difference) / np.sqrt(variances + ridge)[:, None]
+    out: FloatArray = np.sqrt(np.einsum("ij,ij->j", scaled, scaled))
+    return out
 
 
 def _neighbour_counts(

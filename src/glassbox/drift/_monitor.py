@@ -47,7 +47,7 @@ from glassbox.drift._profile import (
 __all__ = ["DriftReport", "FeatureResult", "Monitor", "Statistic", "Status"]
 
 Status = Literal["drift", "no_drift", "insufficient_data"]
-EmbeddingTestName = Literal["classifier_auc", "mmd", "centroid", "neighbours"]
+EmbeddingTestName = Literal["classifier_auc", "mmd", "centroid", "whitened", "neighbours"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ class Statistic:
     Attributes:
         name: The ``statistic`` label value: ``combined``; tests ``mann_whitney``,
             ``mood``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``excess``,
-            ``rate``, ``chi2``, ``classifier_auc``, ``mmd``, ``centroid``, ``neighbours``;
+            ``rate``, ``chi2``, ``classifier_auc``, ``mmd``, ``centroid``, ``whitened``,
+            ``neighbours``;
             effects ``psi``, ``ks``, ``wasserstein``, ``js``.
         value: The statistic (a test statistic or an effect size).
         p_value: Raw p-value, for tests (``combined`` is the feature's own p-value, the
@@ -202,9 +203,9 @@ class Monitor:
         min_effect: Practical minimum effect by statistic name (``{"psi": 0.05}``): a
             significant change whose effect stays below it is not drift (for huge
             windows, where tiny changes are significant).
-        embedding_tests: Which embedding tests run. MMD², the centroid and the
-            nearest-neighbour test by default; the domain classifier is opt-in, as it
-            costs five model fits per check.
+        embedding_tests: Which embedding tests run. MMD², the centroid (plain and
+            whitened) and the nearest-neighbour test by default; the domain classifier
+            is opt-in, as it costs five model fits per check.
         permutations: Label permutations of the embedding test at 4,000 pooled rows
             (up to five times more at smaller sizes, for the same cost).
         max_embedding_rows: Current embedding rows beyond this are subsampled.
@@ -216,7 +217,7 @@ class Monitor:
     alpha: float = 0.05
     min_samples: int = 30
     min_effect: Mapping[str, float] = field(default_factory=dict)
-    embedding_tests: Sequence[EmbeddingTestName] = ("mmd", "centroid", "neighbours")
+    embedding_tests: Sequence[EmbeddingTestName] = ("mmd", "centroid", "whitened", "neighbours")
     permutations: int = 200
     max_embedding_rows: int = 2_000
     seed: int = 0
@@ -230,7 +231,7 @@ class Monitor:
         if unknown:
             raise ValueError(
                 f"unknown embedding tests {sorted(unknown)}; "
-                "use classifier_auc, mmd, centroid, neighbours"
+                "use classifier_auc, mmd, centroid, whitened, neighbours"
             )
 
     @property
@@ -383,7 +384,7 @@ class Monitor:
             rows = reference.projection.apply(rows)
         statistics: list[Statistic] = []
         p_values: list[float] = []
-        if {"mmd", "centroid", "neighbours"} & set(self.embedding_tests):
+        if {"mmd", "centroid", "whitened", "neighbours"} & set(self.embedding_tests):
             joint = embedding_permutation_test(
                 reference.sample,
                 rows,
@@ -391,6 +392,7 @@ class Monitor:
                 mmd="mmd" in self.embedding_tests,
                 centroid="centroid" in self.embedding_tests,
                 neighbours="neighbours" in self.embedding_tests,
+                whitened="whitened" in self.embedding_tests,
                 seed=self.seed,
             )
             p_values.append(joint.p_value)
@@ -402,6 +404,11 @@ class Monitor:
                 statistics.append(
                     Statistic("centroid", joint.centroid, joint.centroid_p,
                               floor=self._minimum("centroid"))
+                )  # fmt: skip
+            if joint.whitened_p is not None:
+                statistics.append(
+                    Statistic("whitened", joint.whitened, joint.whitened_p,
+                              floor=self._minimum("whitened"))
                 )  # fmt: skip
             if joint.neighbours_p is not None:
                 statistics.append(
