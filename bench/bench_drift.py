@@ -88,7 +88,7 @@ def main() -> None:
         lambda: classifier_test(reference, current),
     )
     _time(
-        "embedding: joint test (MMD² x5, centroid, neighbours)",
+        "embedding: joint test (MMD² x5, centroids, neighbours)",
         3.0,
         3,
         lambda: embedding_permutation_test(reference, current[:2_000]),
