@@ -7,8 +7,8 @@ change of spread. Following the aggregated MMD tests (Schrab et al. 2023), the
 unbiased MMD² is computed at ``BANDWIDTH_FACTORS`` × the median pairwise distance, all
 from one matrix of squared distances, together with the distance between the two
 centroids (plain, and whitened by the pooled rows' covariance) and nearest-neighbour
-counts. Every statistic is evaluated on the same label
-permutations and gets its permutation p-value. Within a family of near copies (the
+counts. Every statistic is evaluated on the same label permutations and gets its
+permutation p-value. Within a family of near copies (the
 five bandwidths; the two neighbourhood sizes) the smallest p-value is calibrated
 against the same permutations (the min-p of every permutation, ranked within the
 pool that includes the observed labelling); the families' p-values (MMD, centroid,
@@ -154,8 +154,9 @@ def embedding_permutation_test(
         The statistics and their exact permutation p-values.
 
     Raises:
-        ValueError: No statistic asked for, or fewer than 2 rows on a side (the
-            unbiased MMD² is undefined there).
+        ValueError: No statistic asked for, fewer than 2 rows on a side (the
+            unbiased MMD² is undefined there), or only the whitened centroid on more
+            than ``WHITENING_MAX_DIMENSIONS`` dimensions.
     """
     if not (mmd or centroid or neighbours or whitened):
         raise ValueError(
