@@ -131,6 +131,29 @@ def test_a_new_topic_is_drift_by_default_and_the_neighbour_test_names_it() -> No
     assert abs(same.statistic("neighbours").value) < 0.025  # about 0 without drift
 
 
+def test_a_small_shift_of_meaning_is_drift_by_default_and_the_whitened_centroid_names_it() -> None:
+    """Rows vary along a few directions and little along the rest; the window moves by 0.6
+    of the quiet directions' noise along one of them: lost, for the plain centroid, in the
+    busy directions' sampling noise."""
+    rng = np.random.default_rng(9)
+    scales = np.where(np.arange(48) < 4, 1.0, 0.2)
+
+    def rows(count: int, shift: float = 0.0) -> np.ndarray:
+        x = rng.normal(size=(count, 48)) * scales
+        x[:, -1] += shift
+        return np.asarray(x)
+
+    monitor = Monitor(Profile.build({"embedding": rows(1000)}))
+    assert "whitened" in monitor.embedding_tests
+    result = monitor.check({"embedding": rows(300, shift=0.12)}).feature("embedding")
+    assert result.status == "drift"
+    assert "strongest test whitened" in result.reason
+    whitened, plain = result.statistic("whitened"), result.statistic("centroid")
+    assert whitened.p_value is not None
+    assert plain.p_value is not None
+    assert whitened.p_value < 0.01 < plain.p_value
+
+
 def test_fixed_psi_cutoffs_would_false_alarm_where_the_rule_does_not() -> None:
     """On 30-row windows PSI from noise alone often exceeds 0.25; the rule stays at alpha."""
     rng = np.random.default_rng(2)
