@@ -1,11 +1,15 @@
-"""The clock the time budget is measured on: wall time minus garbage-collection pauses.
+"""The time budget's clock: wall time minus garbage-collection pauses.
 
 A scan's budget bounds the work one input causes (a text full of near-misses), not the
 host's garbage collector. A full collection in a process that has imported a large
 library can take half a second (LiteLLM's import alone leaves millions of objects
 behind), and it runs in whichever thread happens to allocate, often inside a scan.
 Measured on the wall clock, such a pause turned a two-word log line into
-``<REDACTED:timeout>``. :func:`scan_clock` stops while any collection runs, in any thread.
+``<REDACTED:timeout>``. Here the time spent in collections, in any thread, is taken off.
+
+The hot path stays one ``perf_counter()`` comparison: a scan notes :func:`paused` when it
+starts and sets its deadline on the wall clock; only once the wall clock has passed the
+deadline does :func:`overdue` take the collections since the start off.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import gc
 import time
 from typing import Any
 
-__all__ = ["scan_clock"]
+__all__ = ["overdue", "paused"]
 
 _perf_counter = time.perf_counter
 _paused = 0.0  # seconds spent in collections since import
@@ -30,9 +34,15 @@ def _on_collection(phase: str, info: dict[str, Any]) -> None:
         _paused += _perf_counter() - _started
 
 
-def scan_clock() -> float:
-    """Seconds on :func:`time.perf_counter`, less the time spent collecting garbage."""
-    return _perf_counter() - _paused
+def paused() -> float:
+    """Seconds spent collecting garbage since import (it only grows)."""
+    return _paused
+
+
+def overdue(deadline: float, paused_at_start: float) -> bool:
+    """Whether ``perf_counter()`` is past ``deadline`` once the collections since
+    ``paused_at_start`` (a :func:`paused` reading) are taken off."""
+    return _perf_counter() - (_paused - paused_at_start) > deadline
 
 
 gc.callbacks.append(_on_collection)

@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from time import perf_counter
 
-from glassbox.redaction._clock import scan_clock
+from glassbox.redaction._clock import overdue
 from glassbox.redaction._types import Finding
 
 __all__ = ["Context", "Detector", "context_near", "words_re", "words_trigger"]
@@ -103,18 +104,21 @@ class Detector:
                 done = m.end()
                 yield m
 
-    def find(self, ctx: Context, deadline: float = math.inf) -> list[Finding]:
+    def find(
+        self, ctx: Context, deadline: float = math.inf, paused_at_start: float = 0.0
+    ) -> list[Finding]:
         """Every validated candidate in ``ctx``, in text order.
 
         Raises:
-            TimeoutError: :func:`scan_clock` passed ``deadline`` (checked every few
-                candidates, so a text full of near-misses cannot run unbounded).
+            TimeoutError: ``perf_counter()`` passed ``deadline``, garbage collection
+                since ``paused_at_start`` not counted (checked every few candidates,
+                so a text full of near-misses cannot run unbounded).
         """
         out: list[Finding] = []
         text = ctx.source
         check = self.check
         for n, m in enumerate(self.matches(ctx.text), 1):
-            if not n & 63 and scan_clock() > deadline:
+            if not n & 63 and perf_counter() > deadline and overdue(deadline, paused_at_start):
                 raise TimeoutError("redaction exceeded its time budget")
             normalised = check(m, ctx)
             if normalised is None:

@@ -9,8 +9,9 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from time import perf_counter
 
-from glassbox.redaction._clock import scan_clock
+from glassbox.redaction._clock import overdue, paused
 from glassbox.redaction._detector import Context, Detector
 from glassbox.redaction._keys import (
     check_key_id,
@@ -143,7 +144,8 @@ class Redactor:
         Raises:
             TimeoutError: The scan exceeded the time budget.
         """
-        deadline = scan_clock() + self._budget
+        paused_at_start = paused()
+        deadline = perf_counter() + self._budget
         view = escape_view(text)
         ctx = Context(view, field, text)
         # The normalised field name ("national id") is scanned with the text, so that
@@ -156,8 +158,8 @@ class Redactor:
         for i in hits:
             if i == self._field_index:
                 continue
-            found.extend(detectors[i].find(ctx, deadline))
-            if scan_clock() > deadline:
+            found.extend(detectors[i].find(ctx, deadline, paused_at_start))
+            if perf_counter() > deadline and overdue(deadline, paused_at_start):
                 raise TimeoutError(f"redaction exceeded its {self._budget}s budget")
         return _resolve(found, len(text))
 
