@@ -38,6 +38,9 @@ VARIABLES = {
 }
 
 
+SGLANG_MODEL = "qwen-2-7b"
+
+
 def _engines(tick: int) -> str:
     """Series as vLLM, SGLang, TGI, llama.cpp and celery-exporter name them."""
     lines = []
@@ -46,12 +49,20 @@ def _engines(tick: int) -> str:
         "vllm:num_requests_waiting": 3,
         "vllm:num_requests_running": 5,
         "vllm:kv_cache_usage_perc": 0.4,
-        "sglang:num_queue_reqs": 2,
-        "sglang:num_running_reqs": 4,
-        "sglang:token_usage": 0.3,
-        "sglang:cache_hit_rate": 0.5,
     }
     lines.extend(f"{name}{{{labels}}} {value}" for name, value in gauges.items())
+    # SGLang serving another model on four tensor-parallel ranks, each reporting the one
+    # queue they share (--enable-metrics-for-all-schedulers)
+    for name, value in (
+        ("sglang:num_queue_reqs", 2),
+        ("sglang:num_running_reqs", 4),
+        ("sglang:token_usage", 0.3),
+        ("sglang:cache_hit_rate", 0.5),
+    ):
+        lines.extend(
+            f'{name}{{model_name="{SGLANG_MODEL}",engine_type="unified",tp_rank="{rank}"}} {value}'
+            for rank in range(4)
+        )
     for name, value in (
         ("tgi_queue_size", 1),
         ("tgi_batch_current_size", 2),
@@ -174,5 +185,13 @@ def test_every_panel_query_returns_data(sdk_endpoint: str, tmp_path: Path) -> No
         assert not empty, "panels without data:\n" + "\n".join(
             f"{w}\n    {e}" for w, e in empty.items()
         )
+        # every queue counted once: SGLang's four ranks report one queue of 2, not 8
+        waiting = next(q for q in panels if "'Waiting requests'" in q.where)
+        by_model = {
+            r["metric"].get("model_name", ""): float(r["value"][1])
+            for r in query(prometheus.url, substitute(waiting.expr, VARIABLES))
+        }
+        assert by_model["llama-3-8b"] == 3
+        assert by_model[SGLANG_MODEL] == 2
     finally:
         prometheus.stop()

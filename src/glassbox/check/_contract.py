@@ -228,7 +228,9 @@ class _Checker:
         if modifier is not None and modifier.group_labels:
             one_side = rhs if modifier.card == pp.VectorMatchCardinality.ManyToOne else lhs
             self._require(list(modifier.group_labels), one_side, "group_left/group_right")
-        if op == "or":
+        if op == "or":  # either side's series; an unknown side (reported) may have any label
+            if isinstance(lhs, _AnyLabels) or isinstance(rhs, _AnyLabels):
+                return ("vector", _AnyLabels())
             return ("vector", lhs | rhs)
         if modifier is not None and modifier.card == pp.VectorMatchCardinality.OneToMany:
             return ("vector", rhs)

@@ -48,8 +48,8 @@ PROMETHEUS_METRICS: dict[str, frozenset[str]] = {"up": frozenset()}
 
 #: The model label of vLLM's metrics.
 VLLM_MODEL = "model_name"
-_V = frozenset({VLLM_MODEL})
-_VH = frozenset({VLLM_MODEL, "le"})
+_V = frozenset({VLLM_MODEL, "engine"})  # engine: the data-parallel engine's index (V1)
+_VH = _V | {"le"}
 
 #: vLLM serving-engine series (sample names) and their labels.
 VLLM_METRICS: dict[str, frozenset[str]] = {
@@ -69,16 +69,21 @@ VLLM_METRICS: dict[str, frozenset[str]] = {
     "vllm:e2e_request_latency_seconds_bucket": _VH,
 }
 
+# SGLang's scheduler gauges: per scheduler rank (dp_rank only with data parallelism);
+# its request histograms carry the model and the engine type.
+_SG = frozenset({VLLM_MODEL, "engine_type", "tp_rank", "pp_rank", "dp_rank"})
+_SGH = frozenset({VLLM_MODEL, "engine_type", "le"})
+
 #: Other serving engines' equivalents: SGLang (``sglang:*``, labelled by ``model_name``),
 #: Hugging Face TGI (``tgi_*``, no model label: one model per server) and the llama.cpp
 #: server (``llamacpp:*`` with ``--metrics``, no model label).
 SERVING_METRICS: dict[str, frozenset[str]] = {
-    "sglang:num_queue_reqs": _V,
-    "sglang:num_running_reqs": _V,
-    "sglang:token_usage": _V,
-    "sglang:cache_hit_rate": _V,
-    "sglang:time_to_first_token_seconds_bucket": _VH,
-    "sglang:e2e_request_latency_seconds_bucket": _VH,
+    "sglang:num_queue_reqs": _SG,
+    "sglang:num_running_reqs": _SG,
+    "sglang:token_usage": _SG,
+    "sglang:cache_hit_rate": _SG,
+    "sglang:time_to_first_token_seconds_bucket": _SGH,
+    "sglang:e2e_request_latency_seconds_bucket": _SGH,
     "tgi_queue_size": frozenset(),
     "tgi_batch_current_size": frozenset(),
     "tgi_request_queue_duration_bucket": frozenset({"le"}),
@@ -136,6 +141,12 @@ CELERY_METRICS: dict[str, frozenset[str]] = {
     "celery_worker_tasks_active": frozenset({"hostname"}),
     "celery_queue_length": frozenset({CELERY_QUEUE}),
 }
+
+#: Labels that tell one engine queue from another on a server: vLLM's ``engine`` (one per
+#: data-parallel engine) and SGLang's ``dp_rank``. SGLang's ``tp_rank`` and ``pp_rank`` are
+#: not among them: with ``--enable-metrics-for-all-schedulers`` every tensor-parallel rank,
+#: and with pipeline parallelism every stage, reports the same queue.
+QUEUE_REPLICA_KEYS = ("engine", "dp_rank")
 
 #: KV cache use (0…1) of each engine, one gauge each: vLLM (current and pre-0.11 names),
 #: SGLang, llama.cpp (builds before its 2025 removal; current ones export no KV gauge).

@@ -13,17 +13,31 @@ from __future__ import annotations
 from typing import Any
 
 from glassbox.mixin._dashboards import RI, D, _g, _ratio
-from glassbox.mixin._external import KV_CACHE_USE, RUNNING, VLLM_MODEL, WAITING
+from glassbox.mixin._external import (
+    KV_CACHE_USE,
+    QUEUE_REPLICA_KEYS,
+    RUNNING,
+    VLLM_MODEL,
+    WAITING,
+)
 from glassbox.mixin._panels import Board, Q
 from glassbox.mixin._recording import Records
-from glassbox.promql import SERVICE, by, sel
+from glassbox.promql import INSTANCE, SERVICE, by, sel
 
 __all__ = ["serving"]
 
 
 def _any(series: tuple[str, ...], labels: tuple[str, ...], agg: str = "sum") -> str:
-    """One engine-agnostic gauge: each engine's own series, aggregated by ``labels``."""
-    return f"{agg} {by(labels)} ({' or '.join(sel(s, D) for s in series)})"
+    """One engine-agnostic gauge: each engine's own series, aggregated by ``labels``.
+
+    A sum counts each queue once: series that differ only in a rank reporting a queue
+    it shares with other ranks (SGLang's tensor-parallel and pipeline ranks) are
+    collapsed by ``max`` first, per server and per engine (``QUEUE_REPLICA_KEYS``).
+    """
+    union = " or ".join(sel(s, D) for s in series)
+    if agg == "sum":
+        union = f"max {by((*labels, INSTANCE, *QUEUE_REPLICA_KEYS))} ({union})"
+    return f"{agg} {by(labels)} ({union})"
 
 
 def serving(r: Records) -> dict[str, Any]:
