@@ -79,6 +79,11 @@ def test_each_statistic_alone_and_none_is_an_error() -> None:
         _aggregate.embedding_permutation_test(
             x, y, mmd=False, centroid=False, neighbours=False, whitened=False
         )
+    for bad in (math.nan, math.inf):
+        with_bad = y.copy()
+        with_bad[3, 1] = bad
+        with pytest.raises(ValueError, match="needs finite values; drop the rows with NaN"):
+            _aggregate.embedding_permutation_test(x, with_bad)
     with pytest.raises(ValueError, match="at least 2 reference and 2 current rows, got 50 and 1"):
         _aggregate.embedding_permutation_test(x, y[:1])
 

@@ -154,13 +154,18 @@ def embedding_permutation_test(
         The statistics and their exact permutation p-values.
 
     Raises:
-        ValueError: No statistic asked for, fewer than 2 rows on a side (the
-            unbiased MMD² is undefined there), or only the whitened centroid on more
-            than ``WHITENING_MAX_DIMENSIONS`` dimensions.
+        ValueError: No statistic asked for, a NaN or an infinity in the rows, fewer
+            than 2 rows on a side (the unbiased MMD² is undefined there), or only the
+            whitened centroid on more than ``WHITENING_MAX_DIMENSIONS`` dimensions.
     """
     if not (mmd or centroid or neighbours or whitened):
         raise ValueError(
             "embedding_permutation_test needs at least one of mmd, centroid, neighbours, whitened"
+        )
+    if not (np.isfinite(reference).all() and np.isfinite(current).all()):
+        raise ValueError(
+            "embedding_permutation_test needs finite values; drop the rows with NaN or "
+            "infinity first (Monitor.check does)"
         )
     dimensions = np.shape(reference)[1] if np.ndim(reference) == 2 else 0
     if whitened and dimensions > WHITENING_MAX_DIMENSIONS:
