@@ -85,3 +85,31 @@ def test_a_scalar_profile_checked_against_words_names_the_feature() -> None:
     profile = Profile.build({"latency": np.arange(100.0)})
     with pytest.raises(ProfileError, match=r"'latency'.*not all numbers.*categorical"):
         Monitor(profile).check({"latency": ["fast"] * 50})
+
+
+ROW_VALUE = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.sampled_from([0.0, 1.0, -1.0, 1e300, -1e300, 5e-324]),
+)
+
+
+@SETTINGS
+@given(
+    shape=st.tuples(st.integers(2, 12), st.integers(2, 12), st.integers(1, 6)),
+    data=st.data(),
+)
+def test_the_embedding_permutation_test_gives_probabilities_on_any_finite_rows(
+    shape: tuple[int, int, int], data: st.DataObject
+) -> None:
+    """Constant rows, repeated rows, 1e300 beside 5e-324: every p-value is a probability."""
+    from glassbox.drift import embedding_permutation_test
+
+    n, m, d = shape
+    rows = st.lists(ROW_VALUE, min_size=d, max_size=d)
+    reference = np.array(data.draw(st.lists(rows, min_size=n, max_size=n)))
+    current = np.array(data.draw(st.lists(rows, min_size=m, max_size=m)))
+    result = embedding_permutation_test(reference, current, permutations=10)
+    for p in (result.p_value, result.mmd_p, result.centroid_p, result.whitened_p,
+              result.neighbours_p):  # fmt: skip
+        assert p is not None
+        assert 0.0 < p <= 1.0

@@ -386,4 +386,6 @@ def _median_distance(squared: npt.NDArray[np.float32], seed: int) -> float:
     block = squared[np.ix_(pick, pick)]
     upper = block[np.triu_indices(len(pick), k=1)]
     median = float(np.sqrt(max(float(np.median(upper)), 0.0)))
-    return median if median > 0 else 1.0
+    # Rows are scaled to the largest magnitude, so below 1e-12 most pairs are the same
+    # row in float32; a bandwidth that small would overflow 1 / (2 h²) in float32.
+    return median if median > 1e-12 else 1.0
