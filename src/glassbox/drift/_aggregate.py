@@ -55,12 +55,16 @@ from glassbox.drift._stats import cauchy_statistic
 
 __all__ = [
     "BANDWIDTH_FACTORS",
+    "JOINT_TESTS",
     "NEIGHBOURS",
     "WHITENING_MAX_DIMENSIONS",
     "WHITENING_RIDGE",
     "PermutationResult",
     "embedding_permutation_test",
 ]
+
+#: The statistics of the joint test, by the names reports give them (in report order).
+JOINT_TESTS = ("mmd", "centroid", "whitened", "neighbours")
 
 #: Bandwidths of the aggregated MMD, as multiples of the median pairwise distance.
 BANDWIDTH_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -124,6 +128,16 @@ class PermutationResult:
     neighbours_p: float | None = None
     whitened: float = 0.0
     whitened_p: float | None = None
+
+    def tests(self) -> list[tuple[str, float, float]]:
+        """``(name, value, p_value)`` of each statistic that ran, in ``JOINT_TESTS`` order."""
+        every = (
+            ("mmd", self.mmd, self.mmd_p),
+            ("centroid", self.centroid, self.centroid_p),
+            ("whitened", self.whitened, self.whitened_p),
+            ("neighbours", self.neighbours, self.neighbours_p),
+        )
+        return [(name, value, p) for name, value, p in every if p is not None]
 
 
 def embedding_permutation_test(

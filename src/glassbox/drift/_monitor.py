@@ -32,7 +32,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from glassbox.drift import _embedding, _rank, _stats
-from glassbox.drift._aggregate import embedding_permutation_test
+from glassbox.drift._aggregate import JOINT_TESTS, embedding_permutation_test
 from glassbox.drift._profile import (
     CategoricalProfile,
     Columns,
@@ -384,7 +384,7 @@ class Monitor:
             rows = reference.projection.apply(rows)
         statistics: list[Statistic] = []
         p_values: list[float] = []
-        if {"mmd", "centroid", "whitened", "neighbours"} & set(self.embedding_tests):
+        if set(JOINT_TESTS) & set(self.embedding_tests):
             joint = embedding_permutation_test(
                 reference.sample,
                 rows,
@@ -396,25 +396,10 @@ class Monitor:
                 seed=self.seed,
             )
             p_values.append(joint.p_value)
-            if joint.mmd_p is not None:
-                statistics.append(
-                    Statistic("mmd", joint.mmd, joint.mmd_p, floor=self._minimum("mmd"))
-                )
-            if joint.centroid_p is not None:
-                statistics.append(
-                    Statistic("centroid", joint.centroid, joint.centroid_p,
-                              floor=self._minimum("centroid"))
-                )  # fmt: skip
-            if joint.whitened_p is not None:
-                statistics.append(
-                    Statistic("whitened", joint.whitened, joint.whitened_p,
-                              floor=self._minimum("whitened"))
-                )  # fmt: skip
-            if joint.neighbours_p is not None:
-                statistics.append(
-                    Statistic("neighbours", joint.neighbours, joint.neighbours_p,
-                              floor=self._minimum("neighbours"))
-                )  # fmt: skip
+            statistics.extend(
+                Statistic(name, value, p, floor=self._minimum(name))
+                for name, value, p in joint.tests()
+            )
         if "classifier_auc" in self.embedding_tests:
             result = _embedding.classifier_test(
                 reference.sample, rows, alpha=self.alpha, seed=self.seed

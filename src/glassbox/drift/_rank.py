@@ -218,7 +218,7 @@ def _joint_with_excess(
         scale = max(abs(threshold), abs(ranked[-1]))
         if scale > 0:
             scores = ranked[total - top :] / scale - threshold / scale
-    inside = (positions[0][positions[0] > total - top] - (total - top + 1)).astype(np.intp)
+    inside = _top_offsets(positions[0], total, top)[1].astype(np.intp)
     # Each arrangement's total over its own ranks, in ascending order, by one reduction
     # (the same function for the observed and every sampled arrangement).
     excess = np.concatenate([_segment_sums(scores[inside], np.array([len(inside)])),
@@ -248,6 +248,15 @@ def _segment_sums(values: FloatArray, counts: npt.NDArray[np.intp]) -> FloatArra
 def _top_region(total: int) -> int:
     """Pooled ranks whose values count towards the excess (the top ``EXCESS_SHARE``)."""
     return max(1, math.ceil(EXCESS_SHARE * total))
+
+
+def _top_offsets(
+    positions: FloatArray, total: int, top: int
+) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+    """Which of ``positions`` (1-based pooled ranks) fall in the top ``top`` ranks, and
+    their offsets into that region (0 = its lowest rank), row after row."""
+    inside = positions > total - top
+    return inside, positions[inside] - (total - top + 1)
 
 
 def _battery_p(null: FloatArray, statistic: FloatArray | float) -> FloatArray:
@@ -300,9 +309,9 @@ def _build_joint_null(m: int, n: int, null_draws: int) -> _JointNull:
     ranks: list[npt.NDArray[Any]] = []
     for rows, positions, statistics in _sampled_batteries(rng, draws, m, n):
         battery_p[rows] = _battery_p(null, statistics)
-        inside = positions > total - top
+        inside, offsets = _top_offsets(positions, total, top)
         counts[rows] = np.count_nonzero(inside, axis=1)
-        ranks.append((positions[inside] - (total - top + 1)).astype(offset_type))  # row-major
+        ranks.append(offsets.astype(offset_type))
     return _JointNull(battery_p, np.concatenate(ranks), counts)
 
 
