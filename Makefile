@@ -76,12 +76,14 @@ bench: setup
 		echo; echo "=== $$script"; $(PY) $$script || exit $$?; \
 	done
 
-# The drift power study (docs/drift.md): Glassbox's monitors on every scenario, then the
-# tables. One core; well over an hour at the default trial counts.
+# The drift power study (docs/drift.md): Glassbox's monitors on every scenario, the oracle
+# bounds (what no test can beat on them; a few minutes), then the tables. One core; well
+# over an hour at the default trial counts.
 DRIFT_STUDY := nice $(PY) bench/drift_study/study.py
 DRIFT_RESULTS := bench/drift_study/results
 drift-study: setup
 	$(DRIFT_STUDY) --out $(DRIFT_RESULTS)/glassbox.json
+	nice $(PY) bench/drift_study/bounds.py
 	$(PY) bench/drift_study/study.py --tables --write
 
 # The baselines of issue 18 on the same held-back draws, each in its own venv (never in

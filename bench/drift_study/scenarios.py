@@ -24,8 +24,9 @@ Zipf-like weights, and each row is normalised to unit length.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -198,14 +199,21 @@ class Scenario:
     reference: Draw
     current: Draw
     reference_rows: int
+    # What changed, for the oracle bounds (bounds.py): the drifting telemetry feature, or
+    # the topic space and the keyword arguments of its draw. Draws do not read these.
+    feature: str = ""
+    space: TopicSpace | None = None
+    change: dict[str, Any] = field(default_factory=dict)
 
 
 def _scalar_set(base: Telemetry, changes: dict[str, dict[str, Telemetry]]) -> list[Scenario]:
     reference = telemetry(base)
     out = [Scenario("scalars", "none", "none", reference, reference, 10_000)]
     for kind, strengths in changes.items():
+        feature = re.search(r"\((?:log )?(\w+)", kind).group(1)  # type: ignore[union-attr]
         for strength, params in strengths.items():
-            out.append(Scenario("scalars", kind, strength, reference, telemetry(params), 10_000))
+            current = telemetry(params)
+            out.append(Scenario("scalars", kind, strength, reference, current, 10_000, feature))
     return out
 
 
@@ -213,11 +221,13 @@ def _embedding_set(
     space: TopicSpace, changes: dict[str, dict[str, dict[str, Any]]]
 ) -> list[Scenario]:
     reference = _embedding_draw(space)
-    out = [Scenario("embeddings", "none", "none", reference, reference, 2_000)]
+    out = [Scenario("embeddings", "none", "none", reference, reference, 2_000, space=space)]
     for kind, strengths in changes.items():
         for strength, change in strengths.items():
             current = _embedding_draw(space, **change)
-            out.append(Scenario("embeddings", kind, strength, reference, current, 2_000))
+            out.append(
+                Scenario("embeddings", kind, strength, reference, current, 2_000, "", space, change)
+            )
     return out
 
 
