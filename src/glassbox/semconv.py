@@ -348,7 +348,7 @@ LABELS: dict[str, LabelSpec] = {
             STATISTIC,
             "Drift statistic: combined (the feature's p-value); tests mann_whitney, mood, cvm, "
             "anderson, tail_upper, tail_lower, excess, rate, chi2, mmd, centroid, whitened, "
-            "neighbours, classifier_auc; effects psi, ks, wasserstein, js.",
+            "principal, neighbours, classifier_auc; effects psi, ks, wasserstein, js.",
             budget=20,
         ),
         LabelSpec(SUITE, "Eval suite name.", budget=50),

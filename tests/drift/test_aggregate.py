@@ -58,26 +58,33 @@ def test_each_statistic_alone_and_none_is_an_error() -> None:
     rng = np.random.default_rng(4)
     x, y = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))
     only_centroid = _aggregate.embedding_permutation_test(
-        x, y, mmd=False, neighbours=False, whitened=False, seed=1
+        x, y, mmd=False, neighbours=False, whitened=False, principal=False, seed=1
     )
     assert only_centroid.mmd_p is None
     assert only_centroid.whitened_p is None
+    assert only_centroid.principal_p is None
     assert only_centroid.neighbours_p is None
     assert only_centroid.centroid_p == pytest.approx(only_centroid.p_value)
     only_neighbours = _aggregate.embedding_permutation_test(
-        x, y, mmd=False, centroid=False, whitened=False
+        x, y, mmd=False, centroid=False, whitened=False, principal=False
     )
     assert only_neighbours.neighbours_p == pytest.approx(only_neighbours.p_value)
     assert only_neighbours.mmd_p is None
     assert only_neighbours.centroid_p is None
     only_whitened = _aggregate.embedding_permutation_test(
-        x, y, mmd=False, centroid=False, neighbours=False
+        x, y, mmd=False, centroid=False, neighbours=False, principal=False
     )
     assert only_whitened.whitened_p == pytest.approx(only_whitened.p_value)
     assert only_whitened.centroid_p is None
+    assert only_whitened.principal_p is None
+    only_principal = _aggregate.embedding_permutation_test(
+        x, y, mmd=False, centroid=False, neighbours=False, whitened=False
+    )
+    assert only_principal.principal_p == pytest.approx(only_principal.p_value)
+    assert only_principal.whitened_p is None
     with pytest.raises(ValueError, match="needs at least one of mmd, centroid, neighbours"):
         _aggregate.embedding_permutation_test(
-            x, y, mmd=False, centroid=False, neighbours=False, whitened=False
+            x, y, mmd=False, centroid=False, neighbours=False, whitened=False, principal=False
         )
     for bad in (math.nan, math.inf):
         with_bad = y.copy()
@@ -161,7 +168,7 @@ def test_whitened_centroid_is_the_ridge_mahalanobis_distance() -> None:
     rng = np.random.default_rng(5)
     x, y = _anisotropic(rng, 80), _anisotropic(rng, 50)
     result = _aggregate.embedding_permutation_test(
-        x, y, mmd=False, centroid=False, neighbours=False, permutations=20
+        x, y, mmd=False, centroid=False, neighbours=False, principal=False, permutations=20
     )
     pooled = np.vstack([x, y])
     pooled = pooled / np.abs(pooled).max()  # the test rescales; the distance is scale-free
@@ -172,12 +179,14 @@ def test_whitened_centroid_is_the_ridge_mahalanobis_distance() -> None:
     assert result.whitened == pytest.approx(expected, rel=1e-4)
 
 
-def test_whitened_p_values_are_uniform_without_drift() -> None:
+@pytest.mark.parametrize("family", ["whitened", "principal"])
+def test_whitened_and_principal_p_values_are_uniform_without_drift(family: str) -> None:
     rng = np.random.default_rng(6)
     p_values = [
         _aggregate.embedding_permutation_test(
             _anisotropic(rng, 40), _anisotropic(rng, 30), mmd=False, centroid=False,
-            neighbours=False, permutations=20, seed=seed,
+            neighbours=False, whitened=family == "whitened",
+            principal=family == "principal", permutations=20, seed=seed,
         ).p_value
         for seed in range(200)
     ]  # fmt: skip
@@ -209,6 +218,46 @@ def test_whitening_is_skipped_above_its_dimension_cap_and_alone_is_an_error() ->
     x, y = rng.normal(size=(6, wide)), rng.normal(size=(5, wide))
     result = _aggregate.embedding_permutation_test(x, y, mmd=False, neighbours=False)
     assert result.whitened_p is None
+    assert result.principal_p is None
     assert result.centroid_p == pytest.approx(result.p_value)
     with pytest.raises(ValueError, match=f"at most 1536 dimensions, got {wide}; project"):
         _aggregate.embedding_permutation_test(x, y, mmd=False, centroid=False, neighbours=False)
+    with pytest.raises(ValueError, match=f"at most 1536 dimensions, got {wide}; project"):
+        _aggregate.embedding_permutation_test(
+            x, y, mmd=False, centroid=False, neighbours=False, whitened=False
+        )
+
+
+def test_principal_axes_statistic_is_the_whitened_gap_in_the_axes_of_largest_spread() -> None:
+    rng = np.random.default_rng(11)
+    x, y = _anisotropic(rng, 80), _anisotropic(rng, 50)
+    result = _aggregate.embedding_permutation_test(
+        x, y, mmd=False, centroid=False, neighbours=False, whitened=False, permutations=20
+    )
+    pooled = np.vstack([x, y])
+    pooled = pooled / np.abs(pooled).max()
+    variances, axes = np.linalg.eigh(np.cov(pooled, rowvar=False))
+    ridge = _aggregate.WHITENING_RIDGE * variances.mean()
+    top = np.argsort(variances)[-_aggregate.PRINCIPAL_AXES :]
+    gap = axes[:, top].T @ (pooled[:80].mean(0) - pooled[80:].mean(0))
+    expected = math.sqrt(float(np.sum(gap**2 / (variances[top] + ridge))))
+    assert result.principal == pytest.approx(expected, rel=1e-4)
+
+
+def test_principal_axes_find_a_shift_along_a_busy_direction_that_whitening_dilutes() -> None:
+    """A change of topic shares moves the centroid along a direction of large spread. The
+    whitened centroid weighs it against the noise of 60 other directions of moderate
+    spread; in the four axes of largest spread it stands out."""
+    scales = np.where(np.arange(64) < 4, 5.0, 1.0)
+    found = {"whitened": 0, "principal": 0}
+    for seed in range(20):
+        rng = np.random.default_rng([10, seed])
+        x, y = rng.normal(size=(200, 64)) * scales, rng.normal(size=(100, 64)) * scales
+        y[:, 0] += 2.5  # half a standard deviation of that direction
+        result = _aggregate.embedding_permutation_test(x, y, mmd=False, neighbours=False, seed=seed)
+        assert result.principal_p is not None
+        assert result.whitened_p is not None
+        found["whitened"] += result.whitened_p <= 0.05
+        found["principal"] += result.principal_p <= 0.05
+    assert found["principal"] >= 17  # 20 of 20 measured
+    assert found["whitened"] <= 14  # 10 of 20 measured

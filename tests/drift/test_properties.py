@@ -110,6 +110,6 @@ def test_the_embedding_permutation_test_gives_probabilities_on_any_finite_rows(
     current = np.array(data.draw(st.lists(rows, min_size=m, max_size=m)))
     result = embedding_permutation_test(reference, current, permutations=10)
     for p in (result.p_value, result.mmd_p, result.centroid_p, result.whitened_p,
-              result.neighbours_p):  # fmt: skip
+              result.principal_p, result.neighbours_p):  # fmt: skip
         assert p is not None
         assert 0.0 < p <= 1.0

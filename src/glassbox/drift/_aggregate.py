@@ -1,19 +1,19 @@
-"""One permutation test for embeddings: MMD² at several bandwidths, the centroid shift (plain
-and whitened) and the rows that sit in neighbourhoods of their own.
+"""One permutation test for embeddings: MMD² at several bandwidths, the centroid shift (plain,
+whitened, and in the principal axes) and the rows that sit in neighbourhoods of their own.
 
 A single bandwidth sees changes at one scale: the median heuristic is blind to a few
 percent of rows moving to a new topic (a small-scale change) and slow to see a
 change of spread. Following the aggregated MMD tests (Schrab et al. 2023), the
 unbiased MMD² is computed at ``BANDWIDTH_FACTORS`` × the median pairwise distance, all
 from one matrix of squared distances, together with the distance between the two
-centroids (plain, and whitened by the pooled rows' covariance) and nearest-neighbour
-counts. Every statistic is evaluated on the same label permutations and gets its
+centroids (plain; whitened by the pooled rows' covariance; in its principal axes) and
+nearest-neighbour counts. Every statistic is evaluated on the same label permutations and gets its
 permutation p-value. Within a family of near copies (the
 five bandwidths; the two neighbourhood sizes) the smallest p-value is calibrated
 against the same permutations (the min-p of every permutation, ranked within the
 pool that includes the observed labelling); the families' p-values (MMD, centroid,
-whitened centroid, neighbours) are Cauchy-combined and that combination is calibrated the
-same way.
+whitened centroid, principal axes, neighbours) are Cauchy-combined and that combination
+is calibrated the same way.
 The feature's p-value is exact at any sample size: no asymptotics, no bootstrap, no
 Bonferroni factor for the number of statistics.
 
@@ -34,12 +34,19 @@ empty directions are not blown up): the Mahalanobis distance of the two centroid
 covariance comes from the pooled rows, never from the labels, so every permutation
 shares it.
 
+A change of topic shares moves the centroid along the directions between topics, which
+are the busiest ones: there the whitened centroid adds the noise of every quiet
+direction to a signal in a few, and the plain centroid the within-topic noise of all of
+them. The principal-axes statistic is the whitened gap in the ``PRINCIPAL_AXES`` axes of
+largest spread alone (Hotelling's T² in that subspace), from the same eigenvectors.
+
 Cost: one ``N×N`` distance matrix (``N`` pooled rows), one ``exp`` per bandwidth and
 one ``(N×N)·(N×P)`` product per bandwidth for all ``P`` permutations, one partial sort
 of the distance matrix for the neighbours, one ``d×d`` covariance and its eigenvectors
-for the whitened centroid (skipped above ``WHITENING_MAX_DIMENSIONS``). At small windows
-the matrix is small, so more permutations are drawn for the same cost (finer
-p-values): ``P = permutations × min(5, (4000 / N)²)``.
+for the whitened and principal-axes centroids (skipped above
+``WHITENING_MAX_DIMENSIONS``). At small windows the matrix is small, so more
+permutations are drawn for the same cost (finer p-values):
+``P = permutations × min(5, (4000 / N)²)``.
 """
 
 from __future__ import annotations
@@ -57,6 +64,7 @@ __all__ = [
     "BANDWIDTH_FACTORS",
     "JOINT_TESTS",
     "NEIGHBOURS",
+    "PRINCIPAL_AXES",
     "WHITENING_MAX_DIMENSIONS",
     "WHITENING_RIDGE",
     "PermutationResult",
@@ -64,7 +72,7 @@ __all__ = [
 ]
 
 #: The statistics of the joint test, by the names reports give them (in report order).
-JOINT_TESTS = ("mmd", "centroid", "whitened", "neighbours")
+JOINT_TESTS = ("mmd", "centroid", "whitened", "principal", "neighbours")
 
 #: Bandwidths of the aggregated MMD, as multiples of the median pairwise distance.
 BANDWIDTH_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -76,9 +84,12 @@ NEIGHBOURS = (3, 10)
 
 #: Ridge of the whitened centroid, as a multiple of the pooled rows' mean variance.
 WHITENING_RIDGE = 0.1
-#: Above this many dimensions the whitened centroid is not computed: its ``d³``
-#: eigendecomposition would cost more than the rest of the check (project first).
+#: Above this many dimensions the whitened and principal-axes centroids are not computed:
+#: their ``d³`` eigendecomposition would cost more than the rest of the check (project
+#: first).
 WHITENING_MAX_DIMENSIONS = 1536
+#: Axes of largest spread in which the principal-axes centroid gap is measured.
+PRINCIPAL_AXES = 4
 
 # Rows of the distance matrix partially sorted at once when finding neighbours.
 _NEIGHBOUR_BLOCK = 512
@@ -112,9 +123,12 @@ class PermutationResult:
             principal axes.
         whitened_p: Its permutation p-value; ``None`` when not asked for or above
             ``WHITENING_MAX_DIMENSIONS``.
+        principal: The same distance in the ``PRINCIPAL_AXES`` axes of largest spread
+            alone.
+        principal_p: Its permutation p-value; ``None`` as for ``whitened_p``.
         p_value: The feature's p-value: the families' p-values (MMD, centroid,
-            whitened centroid, neighbours) Cauchy-combined, calibrated on the same
-            permutations.
+            whitened centroid, principal axes, neighbours) Cauchy-combined, calibrated
+            on the same permutations.
         permutations: Permutations drawn.
     """
 
@@ -128,6 +142,8 @@ class PermutationResult:
     neighbours_p: float | None = None
     whitened: float = 0.0
     whitened_p: float | None = None
+    principal: float = 0.0
+    principal_p: float | None = None
 
     def tests(self) -> list[tuple[str, float, float]]:
         """``(name, value, p_value)`` of each statistic that ran, in ``JOINT_TESTS`` order."""
@@ -135,6 +151,7 @@ class PermutationResult:
             ("mmd", self.mmd, self.mmd_p),
             ("centroid", self.centroid, self.centroid_p),
             ("whitened", self.whitened, self.whitened_p),
+            ("principal", self.principal, self.principal_p),
             ("neighbours", self.neighbours, self.neighbours_p),
         )
         return [(name, value, p) for name, value, p in every if p is not None]
@@ -149,6 +166,7 @@ def embedding_permutation_test(
     centroid: bool = True,
     neighbours: bool = True,
     whitened: bool = True,
+    principal: bool = True,
     seed: int = 0,
 ) -> PermutationResult:
     """Aggregated MMD², centroid shifts and neighbour counts on the same label permutations.
@@ -162,6 +180,7 @@ def embedding_permutation_test(
         neighbours: Include the nearest-neighbour counts.
         whitened: Include the whitened centroid shift (up to
             ``WHITENING_MAX_DIMENSIONS`` dimensions).
+        principal: Include the centroid shift in the principal axes (likewise).
         seed: Seed of the permutations and of the bandwidth's row sample.
 
     Returns:
@@ -170,11 +189,13 @@ def embedding_permutation_test(
     Raises:
         ValueError: No statistic asked for, a NaN or an infinity in the rows, fewer
             than 2 rows on a side (the unbiased MMD² is undefined there), or only the
-            whitened centroid on more than ``WHITENING_MAX_DIMENSIONS`` dimensions.
+            whitened or principal-axes centroid on more than ``WHITENING_MAX_DIMENSIONS``
+            dimensions.
     """
-    if not (mmd or centroid or neighbours or whitened):
+    if not (mmd or centroid or neighbours or whitened or principal):
         raise ValueError(
-            "embedding_permutation_test needs at least one of mmd, centroid, neighbours, whitened"
+            "embedding_permutation_test needs at least one of mmd, centroid, neighbours, "
+            "whitened, principal"
         )
     if not (np.isfinite(reference).all() and np.isfinite(current).all()):
         raise ValueError(
@@ -182,14 +203,14 @@ def embedding_permutation_test(
             "infinity first (Monitor.check does)"
         )
     dimensions = np.shape(reference)[1] if np.ndim(reference) == 2 else 0
-    if whitened and dimensions > WHITENING_MAX_DIMENSIONS:
+    if (whitened or principal) and dimensions > WHITENING_MAX_DIMENSIONS:
         if not (mmd or centroid or neighbours):
             raise ValueError(
-                f"the whitened centroid runs on at most {WHITENING_MAX_DIMENSIONS} "
-                f"dimensions, got {dimensions}; project the embeddings first "
-                "(Profile.build(..., projection='pca'))"
+                f"the whitened and principal-axes centroids run on at most "
+                f"{WHITENING_MAX_DIMENSIONS} dimensions, got {dimensions}; project the "
+                "embeddings first (Profile.build(..., projection='pca'))"
             )
-        whitened = False
+        whitened = principal = False
     n, m = len(reference), len(current)
     if n < 2 or m < 2:
         raise ValueError(
@@ -235,9 +256,9 @@ def embedding_permutation_test(
             mmd_columns.append(len(columns))
             columns.append(values)
     del squared
-    centroid_value = whitened_value = 0.0
-    centroid_column = whitened_column = -1
-    if centroid or whitened:
+    centroid_value = whitened_value = principal_value = 0.0
+    centroid_column = whitened_column = principal_column = -1
+    if centroid or whitened or principal:
         sums = pooled.T.astype(np.float64) @ indicators.astype(np.float64)  # (d, P+1)
         everything = pooled.sum(axis=0, dtype=np.float64)[:, None]
         difference = sums / n - (everything - sums) / m  # reference minus current centroid
@@ -248,11 +269,19 @@ def embedding_permutation_test(
         centroid_value = float(gaps[0]) / radius
         centroid_column = len(columns)
         columns.append(gaps)
-    if whitened:
-        distances = _whitened_gaps(pooled64, difference)
-        whitened_value = float(distances[0])
-        whitened_column = len(columns)
-        columns.append(distances)
+    if whitened or principal:
+        scaled = _whitened_axes(pooled64, difference)  # ascending spread
+        if whitened:
+            distances = np.sqrt(np.einsum("ij,ij->j", scaled, scaled))
+            whitened_value = float(distances[0])
+            whitened_column = len(columns)
+            columns.append(distances)
+        if principal:
+            top = scaled[-PRINCIPAL_AXES:]
+            distances = np.sqrt(np.einsum("ij,ij->j", top, top))
+            principal_value = float(distances[0])
+            principal_column = len(columns)
+            columns.append(distances)
 
     pool = np.column_stack(columns)  # (P+1, k): larger = more extreme
     # Ties (counts are whole numbers; repeated rows give equal distances) are broken by
@@ -274,10 +303,13 @@ def embedding_permutation_test(
     if centroid_column >= 0:
         families.append(p_values[:, centroid_column])
         centroid_p = float(families[-1][0])
-    whitened_p = None
+    whitened_p = principal_p = None
     if whitened_column >= 0:
         families.append(p_values[:, whitened_column])
         whitened_p = float(families[-1][0])
+    if principal_column >= 0:
+        families.append(p_values[:, principal_column])
+        principal_p = float(families[-1][0])
     neighbours_value = 0.0
     if neighbour_columns:
         families.append(_calibrated(-p_values[:, neighbour_columns].min(axis=1), key))
@@ -299,18 +331,21 @@ def embedding_permutation_test(
         neighbours_p=neighbours_p,
         whitened=whitened_value,
         whitened_p=whitened_p,
+        principal=principal_value,
+        principal_p=principal_p,
     )
 
 
-def _whitened_gaps(pooled: FloatArray, difference: FloatArray) -> FloatArray:
-    """Ridge Mahalanobis length of every column of ``difference`` (centroid gaps), with
-    the covariance of the pooled rows: labels play no part in it."""
+def _whitened_axes(pooled: FloatArray, difference: FloatArray) -> FloatArray:
+    """Every column of ``difference`` (centroid gaps) in the pooled rows' principal axes,
+    each over its spread plus the ridge, axes in ascending order of spread (the sum of
+    squares of a column is its squared ridge Mahalanobis length). The covariance is the
+    pooled rows': labels play no part in it."""
     spread = np.atleast_2d(np.cov(pooled, rowvar=False))
     variances, axes = np.linalg.eigh(spread)
     variances = np.maximum(variances, 0.0)
     ridge = WHITENING_RIDGE * float(variances.mean()) or 1.0
-    scaled = (axes.T @ difference) / np.sqrt(variances + ridge)[:, None]
-    out: FloatArray = np.sqrt(np.einsum("ij,ij->j", scaled, scaled))
+    out: FloatArray = (axes.T @ difference) / np.sqrt(variances + ridge)[:, None]
     return out
 
 

@@ -47,7 +47,9 @@ from glassbox.drift._profile import (
 __all__ = ["DriftReport", "FeatureResult", "Monitor", "Statistic", "Status"]
 
 Status = Literal["drift", "no_drift", "insufficient_data"]
-EmbeddingTestName = Literal["classifier_auc", "mmd", "centroid", "whitened", "neighbours"]
+EmbeddingTestName = Literal[
+    "classifier_auc", "mmd", "centroid", "whitened", "principal", "neighbours"
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Statistic:
         name: The ``statistic`` label value: ``combined``; tests ``mann_whitney``,
             ``mood``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``excess``,
             ``rate``, ``chi2``, ``classifier_auc``, ``mmd``, ``centroid``, ``whitened``,
-            ``neighbours``;
+            ``principal``, ``neighbours``;
             effects ``psi``, ``ks``, ``wasserstein``, ``js``.
         value: The statistic (a test statistic or an effect size).
         p_value: Raw p-value, for tests (``combined`` is the feature's own p-value, the
@@ -203,9 +205,9 @@ class Monitor:
         min_effect: Practical minimum effect by statistic name (``{"psi": 0.05}``): a
             significant change whose effect stays below it is not drift (for huge
             windows, where tiny changes are significant).
-        embedding_tests: Which embedding tests run. MMD², the centroid (plain and
-            whitened) and the nearest-neighbour test by default; the domain classifier
-            is opt-in, as it costs five model fits per check.
+        embedding_tests: Which embedding tests run. MMD², the centroid (plain, whitened
+            and in the principal axes) and the nearest-neighbour test by default; the
+            domain classifier is opt-in, as it costs five model fits per check.
         permutations: Label permutations of the embedding test at 4,000 pooled rows
             (up to five times more at smaller sizes, for the same cost).
         max_embedding_rows: Current embedding rows beyond this are subsampled.
@@ -217,7 +219,9 @@ class Monitor:
     alpha: float = 0.05
     min_samples: int = 30
     min_effect: Mapping[str, float] = field(default_factory=dict)
-    embedding_tests: Sequence[EmbeddingTestName] = ("mmd", "centroid", "whitened", "neighbours")
+    embedding_tests: Sequence[EmbeddingTestName] = (
+        "mmd", "centroid", "whitened", "principal", "neighbours"
+    )  # fmt: skip
     permutations: int = 200
     max_embedding_rows: int = 2_000
     seed: int = 0
@@ -231,7 +235,7 @@ class Monitor:
         if unknown:
             raise ValueError(
                 f"unknown embedding tests {sorted(unknown)}; "
-                "use classifier_auc, mmd, centroid, whitened, neighbours"
+                "use classifier_auc, mmd, centroid, whitened, principal, neighbours"
             )
 
     @property
@@ -393,6 +397,7 @@ class Monitor:
                 centroid="centroid" in self.embedding_tests,
                 neighbours="neighbours" in self.embedding_tests,
                 whitened="whitened" in self.embedding_tests,
+                principal="principal" in self.embedding_tests,
                 seed=self.seed,
             )
             p_values.append(joint.p_value)
