@@ -346,7 +346,7 @@ LABELS: dict[str, LabelSpec] = {
         LabelSpec(FEATURE, "Monitored feature.", budget=200),
         LabelSpec(
             STATISTIC,
-            "Drift statistic: combined (the feature's p-value); tests mann_whitney, mood, cvm, "
+            "Drift statistic: combined (the feature's p-value); tests mann_whitney, klotz, cvm, "
             "anderson, tail_upper, tail_lower, excess, rate, chi2, mmd, centroid, whitened, "
             "principal, neighbours, classifier_auc; effects psi, ks, wasserstein, js.",
             budget=20,

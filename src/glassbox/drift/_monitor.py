@@ -58,7 +58,7 @@ class Statistic:
 
     Attributes:
         name: The ``statistic`` label value: ``combined``; tests ``mann_whitney``,
-            ``mood``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``excess``,
+            ``klotz``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``excess``,
             ``rate``, ``chi2``, ``classifier_auc``, ``mmd``, ``centroid``, ``whitened``,
             ``principal``, ``neighbours``;
             effects ``psi``, ``ks``, ``wasserstein``, ``js``.
