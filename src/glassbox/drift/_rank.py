@@ -448,8 +448,9 @@ def _battery(positions: FloatArray, m: int, n: int) -> tuple[FloatArray, FloatAr
     values[:, 0] = (rank_sum - m * (m + 1) / 2) / (n * m)
     p_values[:, 0] = 2 * stats.norm.sf(np.abs(z_location))
 
+    at = positions.astype(np.int64)
     scores, score_mean, score_variance = _klotz_scores(total)
-    score_sum = scores[positions.astype(np.int64)].sum(axis=1)
+    score_sum = scores[at].sum(axis=1)
     klotz_mean = m * score_mean
     klotz_sd = math.sqrt(m * n / (total * (total - 1.0)) * score_variance) if total > 1 else 0.0
     values[:, 1] = score_sum / klotz_mean if klotz_mean > 0 else 1.0
@@ -468,7 +469,6 @@ def _battery(positions: FloatArray, m: int, n: int) -> tuple[FloatArray, FloatAr
 
     # Anderson–Darling: the same over k = 1 … N − 1 weighted by 1 / (k (N − k)).
     g0, g1, s0, s1, s2 = _ad_weights(total)
-    at = positions.astype(np.int64)
     c_squared_w = s0 * odd.sum() - g0[at] @ odd
     c_times_k_w = m * s1 - g1[at].sum(axis=1)
     ad_sum = total * total * c_squared_w - 2.0 * total * m * c_times_k_w + float(m) * m * s2
