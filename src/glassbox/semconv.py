@@ -347,7 +347,7 @@ LABELS: dict[str, LabelSpec] = {
         LabelSpec(
             STATISTIC,
             "Drift statistic: combined (the feature's p-value); tests mann_whitney, klotz, cvm, "
-            "anderson, tail_upper, tail_lower, excess, rate, chi2, mmd, centroid, whitened, "
+            "anderson, tail_upper, tail_lower, excess, rate, chi2, residual, mmd, centroid, whitened, "
             "principal, neighbours, classifier_auc; effects psi, ks, wasserstein, js.",
             budget=20,
         ),

@@ -53,6 +53,26 @@ def test_categorical_false_alarm_rate_is_at_most_alpha(window: int) -> None:
     )
 
 
+def test_one_category_gaining_share_is_drift_named_by_the_residual() -> None:
+    rng = np.random.default_rng(14)
+    categories = list("abcdefghi")
+    before = np.array([0.55, 0.12, 0.08, 0.07, 0.06, 0.05, 0.03, 0.03, 0.01])
+    after = before * 0.88 / 0.92
+    after[2] = 0.12  # four points more, the others shrinking in proportion
+    profile = Profile.build({"language": rng.choice(categories, 20_000, p=before).tolist()})
+    report = (
+        Monitor(profile)
+        .check({"language": rng.choice(categories, 2000, p=after).tolist()})
+        .feature("language")
+    )
+    assert {s.name for s in report.statistics} == {"combined", "chi2", "residual", "js"}
+    assert report.status == "drift"
+    residual = report.statistic("residual")
+    assert residual.value > 4  # standard deviations, category "c"
+    assert residual.p_value is not None
+    assert report.statistic("combined").p_value <= 2 * residual.p_value + 1e-9
+
+
 def test_monitor_wide_false_alarm_rate_with_many_features_is_at_most_alpha() -> None:
     def columns(rng: np.random.Generator, size: int) -> dict[str, object]:
         return {f"x{i}": rng.normal(size=size) for i in range(5)}

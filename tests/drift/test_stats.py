@@ -185,3 +185,52 @@ def test_randomised_rate_test_is_exactly_uniform_where_the_mid_p_is_not() -> Non
             for k in range(0, 15)
         )
         assert rejected == pytest.approx(level, abs=0.001)
+
+
+LANGUAGE_MIX = np.array([0.55, 0.12, 0.08, 0.07, 0.06, 0.05, 0.03, 0.03, 0.01])
+
+
+def test_category_residual_is_the_largest_standardised_count_deviation() -> None:
+    reference, current = np.array([600, 300, 100]), np.array([50, 30, 40])
+    largest, _, _ = _stats.category_shift_test(reference, current, draws=99)
+    total, m, n = 1120, 120, 1000
+    share = (reference + current) / total
+    z = (current - m * share) / np.sqrt(m * share * (1 - share) * n / (total - 1))
+    assert largest == pytest.approx(np.abs(z).max())
+    assert _stats.category_shift_test([10, 0], [5, 0]) == (0.0, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("window", [20, 300])
+def test_category_shift_p_values_are_uniform_without_drift(window: int) -> None:
+    """Small windows give few distinct tables (ties everywhere); the tie-breaking key keeps
+    the joint p-value uniform on its grid all the same."""
+    rng = np.random.default_rng(12)
+    p_values = [
+        _stats.category_shift_test(
+            rng.multinomial(3000, LANGUAGE_MIX), rng.multinomial(window, LANGUAGE_MIX),
+            draws=199, seed=seed,
+        )[2]
+        for seed in range(400)
+    ]  # fmt: skip
+    alarms = sum(p <= 0.05 for p in p_values)
+    assert stats.binom.ppf(0.001, 400, 0.05) <= alarms <= stats.binom.ppf(0.999, 400, 0.05)
+    assert stats.kstest(p_values, "uniform").pvalue > 0.001
+
+
+def test_one_category_moving_is_seen_by_the_residual_sooner_than_by_the_chi_square() -> None:
+    """Two points of share move to one language of nine (the others shrink in
+    proportion): the chi-square spreads its power over eight degrees of freedom, the
+    largest residual looks at the one that moved."""
+    moved = LANGUAGE_MIX * (1 - LANGUAGE_MIX[2] - 0.02) / (1 - LANGUAGE_MIX[2])
+    moved[2] = LANGUAGE_MIX[2] + 0.02
+    found = {"chi2": 0, "residual": 0, "joint": 0}
+    for seed in range(100):
+        rng = np.random.default_rng([13, seed])
+        reference, current = rng.multinomial(10_000, LANGUAGE_MIX), rng.multinomial(5000, moved)
+        _, chi2_p = _stats.chi_square(reference, current)
+        _, residual_p, joint_p = _stats.category_shift_test(reference, current, seed=seed)
+        found["chi2"] += chi2_p <= 0.01
+        found["residual"] += residual_p <= 0.01
+        found["joint"] += joint_p <= 0.01
+    assert found["residual"] >= found["chi2"] + 8  # 80 against 65 of 100 measured
+    assert found["joint"] >= found["chi2"] + 6  # 77 measured

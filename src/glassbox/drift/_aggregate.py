@@ -58,7 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from glassbox.drift._embedding import _squared_distances
-from glassbox.drift._stats import cauchy_statistic
+from glassbox.drift._stats import cauchy_statistic, exceedance
 
 __all__ = [
     "BANDWIDTH_FACTORS",
@@ -298,7 +298,7 @@ def embedding_permutation_test(
     families: list[FloatArray] = []
     mmd_p = centroid_p = neighbours_p = None
     if mmd_columns:
-        families.append(_calibrated(-p_values[:, mmd_columns].min(axis=1), key))
+        families.append(exceedance(-p_values[:, mmd_columns].min(axis=1), key))
         mmd_p = float(families[-1][0])
     if centroid_column >= 0:
         families.append(p_values[:, centroid_column])
@@ -312,14 +312,14 @@ def embedding_permutation_test(
         principal_p = float(families[-1][0])
     neighbours_value = 0.0
     if neighbour_columns:
-        families.append(_calibrated(-p_values[:, neighbour_columns].min(axis=1), key))
+        families.append(exceedance(-p_values[:, neighbour_columns].min(axis=1), key))
         neighbours_p = float(families[-1][0])
         strongest = int(np.argmin(p_values[0, neighbour_columns]))
         neighbours_value = neighbour_excess[strongest]
     if len(families) == 1:
         p_value = float(families[0][0])
     else:
-        p_value = float(_calibrated(cauchy_statistic(np.column_stack(families)), key)[0])
+        p_value = float(exceedance(cauchy_statistic(np.column_stack(families)), key)[0])
     return PermutationResult(
         mmd=median_mmd,
         mmd_p=mmd_p,
@@ -385,20 +385,9 @@ def _neighbour_counts(
     return counts
 
 
-def _calibrated(extremeness: FloatArray, key: FloatArray) -> FloatArray:
-    """For every row of the pool, the share of rows at least as extreme (larger is
-    more extreme), equal values ordered by ``key``: exactly uniform on its grid for
-    the observed row (row 0) when the rows are exchangeable."""
-    size = len(extremeness)
-    position = np.empty(size, dtype=np.float64)
-    position[np.lexsort((key, extremeness))] = np.arange(size)
-    out: FloatArray = (size - position) / size
-    return out
-
-
 def _pool_p_values(pool: FloatArray, key: FloatArray) -> FloatArray:
     """Per statistic (column), every row's permutation p-value; larger is more extreme."""
-    return np.column_stack([_calibrated(pool[:, j], key) for j in range(pool.shape[1])])
+    return np.column_stack([exceedance(pool[:, j], key) for j in range(pool.shape[1])])
 
 
 def _mmd_values(

@@ -59,8 +59,8 @@ class Statistic:
     Attributes:
         name: The ``statistic`` label value: ``combined``; tests ``mann_whitney``,
             ``klotz``, ``cvm``, ``anderson``, ``tail_upper``, ``tail_lower``, ``excess``,
-            ``rate``, ``chi2``, ``classifier_auc``, ``mmd``, ``centroid``, ``whitened``,
-            ``principal``, ``neighbours``;
+            ``rate``, ``chi2``, ``residual``, ``classifier_auc``, ``mmd``, ``centroid``,
+            ``whitened``, ``principal``, ``neighbours``;
             effects ``psi``, ``ks``, ``wasserstein``, ``js``.
         value: The statistic (a test statistic or an effect size).
         p_value: Raw p-value, for tests (``combined`` is the feature's own p-value, the
@@ -350,15 +350,18 @@ class Monitor:
             difference, p = _stats.rate_test(
                 reference.counts[occurring], counts[occurring], u=self._uniform(feature)
             )
-            test = Statistic("rate", difference, p)
+            tests: tuple[Statistic, ...] = (Statistic("rate", difference, p),)
         else:
-            chi2, p = _stats.chi_square(
+            chi2, chi2_p = _stats.chi_square(
                 reference.counts, counts, seed=self.seed, u=self._uniform(feature)
             )
-            test = Statistic("chi2", chi2, p)
+            residual, residual_p, p = _stats.category_shift_test(
+                reference.counts, counts, seed=[self.seed, zlib.crc32(feature.encode())]
+            )
+            tests = (Statistic("chi2", chi2, chi2_p), Statistic("residual", residual, residual_p))
         js = _stats.jensen_shannon(reference.counts, counts)
-        combined = Statistic("combined", test.value, test.p_value)
-        statistics = (combined, test, Statistic("js", js, floor=self._minimum("js")))
+        combined = Statistic("combined", tests[0].value, p)
+        statistics = (combined, *tests, Statistic("js", js, floor=self._minimum("js")))
         return FeatureResult(feature, "categorical", "no_drift", m, n, statistics)
 
     def _embedding(self, feature: str, reference: EmbeddingProfile, values: Any) -> FeatureResult:
