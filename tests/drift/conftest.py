@@ -3,10 +3,11 @@ those (and fair to the other processes on a shared machine)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pytest
+from scipy import stats
 from threadpoolctl import threadpool_limits
 
 
@@ -33,3 +34,22 @@ def latencies() -> Latencies:
         return x
 
     return draw
+
+
+UniformCheck = Callable[..., None]
+
+
+@pytest.fixture
+def assert_uniform() -> UniformCheck:
+    """Checks the p-values of an exact test without drift: the share at most 0.05 within
+    the binomial law's 0.1–99.9% range, and a Kolmogorov–Smirnov test of uniformity
+    above ``ks`` (p-values on a grid still pass it at these sizes)."""
+
+    def check(p_values: Sequence[float], ks: float = 0.001) -> None:
+        trials = len(p_values)
+        alarms = sum(p <= 0.05 for p in p_values)
+        low, high = stats.binom.ppf([0.001, 0.999], trials, 0.05)
+        assert low <= alarms <= high, f"{alarms} of {trials} p-values at most 0.05"
+        assert stats.kstest(p_values, "uniform").pvalue > ks
+
+    return check

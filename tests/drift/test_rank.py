@@ -46,7 +46,7 @@ def test_battery_statistics_match_scipy_without_ties() -> None:
     assert np.isin(y, top).sum() / 120 > 0.1  # the wider window crowds the upper tail
 
 
-def test_combined_p_value_is_uniform_without_drift() -> None:
+def test_combined_p_value_is_uniform_without_drift(assert_uniform) -> None:
     """The exact null: 200 null p-values pass a KS test of uniformity, on heavily tied
     data (rounded to one decimal) where SciPy's Cramér–von Mises false-alarms."""
     rng = np.random.default_rng(9)
@@ -56,9 +56,7 @@ def test_combined_p_value_is_uniform_without_drift() -> None:
         y = np.round(rng.normal(size=60), 1)
         p_values.append(_rank.rank_battery(x, y, seed=seed, draws=499)[2])
         scipy_alarms += stats.cramervonmises_2samp(x, y, method="asymptotic").pvalue < 0.05
-    assert stats.kstest(p_values, "uniform").pvalue > 0.01
-    alarms = sum(p < 0.05 for p in p_values)
-    assert stats.binom.ppf(0.001, 200, 0.05) <= alarms <= stats.binom.ppf(0.999, 200, 0.05)
+    assert_uniform(p_values, ks=0.01)
     assert scipy_alarms > 100
 
 
@@ -181,7 +179,9 @@ def test_a_few_rows_far_out_are_seen_by_the_deep_tail_levels() -> None:
     assert combined < 0.05
 
 
-def test_combined_p_value_is_uniform_with_the_excess_test_on_heavy_tails() -> None:
+def test_combined_p_value_is_uniform_with_the_excess_test_on_heavy_tails(
+    assert_uniform,
+) -> None:
     """The excess test's null is drawn per check from the values themselves: on
     heavy-tailed, tied data (integer Pareto lengths, a few enormous) the joint p-value
     is still uniform, and so is the excess test's own."""
@@ -193,9 +193,7 @@ def test_combined_p_value_is_uniform_with_the_excess_test_on_heavy_tails() -> No
         tests, _, p = _rank.rank_battery(x, y, seed=seed, draws=499)
         combined.append(p)
         excess.append({name: q for name, _, q in tests}[_rank.EXCESS_TEST])
-    assert stats.kstest(combined, "uniform").pvalue > 0.01
-    alarms = sum(p < 0.05 for p in combined)
-    assert stats.binom.ppf(0.001, 300, 0.05) <= alarms <= stats.binom.ppf(0.999, 300, 0.05)
+    assert_uniform(combined, ks=0.01)
     # The excess p-value counts ties as at least as extreme (many windows have no row
     # above the threshold): valid, not uniform.
     assert sum(p < 0.05 for p in excess) <= stats.binom.ppf(0.999, 300, 0.05)

@@ -23,7 +23,10 @@ the count of current rows whose ``k`` nearest pooled rows are all current rows (
 each ``k`` in ``NEIGHBOURS``) is near ``m (m/N)^k`` without drift and grows by about
 the new topic's row count with it. The neighbour graph is built once from the pooled
 distances, ties broken by a random order that has nothing to do with the labels, so
-each permutation only relabels it (``O(N k)``).
+each permutation only relabels it (``O(N k)``). In a small window a new topic may have a
+row or two, with no neighbourhood of their own; the count at the smallest ``k`` also
+counts the current rows among the ``ISOLATED_SHARE`` of pooled rows farthest from their
+nearest other row.
 
 Sentence embeddings vary a lot along a few directions (topics, a direction they all
 share) and hardly at all along most others, so a small shift of meaning in a new
@@ -62,6 +65,7 @@ from glassbox.drift._stats import cauchy_statistic, exceedance
 
 __all__ = [
     "BANDWIDTH_FACTORS",
+    "ISOLATED_SHARE",
     "JOINT_TESTS",
     "NEIGHBOURS",
     "PRINCIPAL_AXES",
@@ -81,6 +85,9 @@ BANDWIDTH_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 #: of rows in a small window, 10 one in a large window, where a 3-row neighbourhood of
 #: current rows is common by chance.
 NEIGHBOURS = (3, 10)
+#: Share of the pooled rows, the most isolated (farthest from their nearest other row),
+#: whose current rows the smallest neighbourhood's count includes (at least one row).
+ISOLATED_SHARE = 0.005
 
 #: Ridge of the whitened centroid, as a multiple of the pooled rows' mean variance.
 WHITENING_RIDGE = 0.1
@@ -116,7 +123,8 @@ class PermutationResult:
         neighbours: Share of the current rows whose ``k`` nearest pooled rows are all
             current rows, minus that share's mean over the permutations (about the share
             of current rows in regions the reference does not reach), at the ``k`` of
-            ``NEIGHBOURS`` with the smaller p-value.
+            ``NEIGHBOURS`` with the smaller p-value (at the smallest ``k``, current rows
+            among the ``ISOLATED_SHARE`` most isolated pooled rows count too).
         neighbours_p: Permutation p-value of the neighbour counts (min-p over
             ``NEIGHBOURS``, calibrated); ``None`` when not asked for.
         whitened: Ridge Mahalanobis distance between the centroids, in the pooled rows'
@@ -353,7 +361,8 @@ def _neighbour_counts(
     squared: npt.NDArray[np.float32], indicators: npt.NDArray[np.float32], seed: int
 ) -> list[FloatArray]:
     """Per ``k`` of ``NEIGHBOURS``: for every labelling, the current rows whose ``k``
-    nearest other rows are all current rows.
+    nearest other rows are all current rows; for the smallest ``k``, also those among the
+    ``ISOLATED_SHARE`` of pooled rows farthest from their nearest other row.
 
     The graph depends on the pooled rows alone; equal distances are ordered by a seeded
     random order of the rows, so ties cannot follow the labels (the reference comes
@@ -375,13 +384,22 @@ def _neighbour_counts(
         part = np.argpartition(block, deepest - 1, axis=1)[:, :deepest]  # one kth: 2.5x faster
         closest_first = np.argsort(np.take_along_axis(block, part, axis=1), axis=1, kind="stable")
         nearest[start:stop] = order[np.take_along_axis(part, closest_first, axis=1)]
+    # The most isolated rows: farthest from their nearest other row (ties in the same
+    # random order). A new topic with one or two rows in a small window has no
+    # neighbourhood of its own, but its rows are among them; the smallest ``k`` counts
+    # them too (one statistic, not another: a third near copy in the family's min-p
+    # would cost power at large windows, where 200 permutations resolve p-values coarsely).
+    lonely = squared[np.arange(rows), nearest[:, 0]]
+    isolated = np.zeros((rows, 1), dtype=bool)
+    isolated[np.lexsort((position, lonely))[-max(1, round(ISOLATED_SHARE * rows)) :]] = True
     current = indicators == 0  # (N, P+1): True where the labelling says "current"
     pure = current.copy()
     counts: list[FloatArray] = []
     for depth in range(deepest):
         pure &= current[nearest[:, depth]]
         if depth + 1 in sizes:
-            counts.append(np.count_nonzero(pure, axis=0).astype(np.float64))
+            alone = pure | (current & isolated) if not counts else pure
+            counts.append(np.count_nonzero(alone, axis=0).astype(np.float64))
     return counts
 
 
