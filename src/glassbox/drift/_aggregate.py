@@ -264,8 +264,8 @@ def embedding_permutation_test(
             mmd_columns.append(len(columns))
             columns.append(values)
     del squared
-    centroid_value = whitened_value = principal_value = 0.0
-    centroid_column = whitened_column = principal_column = -1
+    # Families of one statistic (the centroid gaps): name -> (reported value, column).
+    alone: dict[str, tuple[float, int]] = {}
     if centroid or whitened or principal:
         sums = pooled.T.astype(np.float64) @ indicators.astype(np.float64)  # (d, P+1)
         everything = pooled.sum(axis=0, dtype=np.float64)[:, None]
@@ -274,22 +274,18 @@ def embedding_permutation_test(
         gaps = np.linalg.norm(difference, axis=0)
         ref = pooled[:n].astype(np.float64)
         radius = math.sqrt(float(((ref - ref.mean(axis=0)) ** 2).sum(axis=1).mean())) or 1.0
-        centroid_value = float(gaps[0]) / radius
-        centroid_column = len(columns)
+        alone["centroid"] = (float(gaps[0]) / radius, len(columns))
         columns.append(gaps)
     if whitened or principal:
         scaled = _whitened_axes(pooled64, difference)  # ascending spread
-        if whitened:
-            distances = np.sqrt(np.einsum("ij,ij->j", scaled, scaled))
-            whitened_value = float(distances[0])
-            whitened_column = len(columns)
-            columns.append(distances)
-        if principal:
-            top = scaled[-PRINCIPAL_AXES:]
-            distances = np.sqrt(np.einsum("ij,ij->j", top, top))
-            principal_value = float(distances[0])
-            principal_column = len(columns)
-            columns.append(distances)
+        for name, wanted, axes in (
+            ("whitened", whitened, scaled),
+            ("principal", principal, scaled[-PRINCIPAL_AXES:]),
+        ):
+            if wanted:
+                distances = np.sqrt(np.einsum("ij,ij->j", axes, axes))
+                alone[name] = (float(distances[0]), len(columns))
+                columns.append(distances)
 
     pool = np.column_stack(columns)  # (P+1, k): larger = more extreme
     # Ties (counts are whole numbers; repeated rows give equal distances) are broken by
@@ -304,20 +300,14 @@ def embedding_permutation_test(
     # little; their p-values are Cauchy-combined (each capped at 0.5, so a family that
     # sees nothing adds nothing rather than cancelling the others), then calibrated.
     families: list[FloatArray] = []
-    mmd_p = centroid_p = neighbours_p = None
+    mmd_p = neighbours_p = None
     if mmd_columns:
         families.append(exceedance(-p_values[:, mmd_columns].min(axis=1), key))
         mmd_p = float(families[-1][0])
-    if centroid_column >= 0:
-        families.append(p_values[:, centroid_column])
-        centroid_p = float(families[-1][0])
-    whitened_p = principal_p = None
-    if whitened_column >= 0:
-        families.append(p_values[:, whitened_column])
-        whitened_p = float(families[-1][0])
-    if principal_column >= 0:
-        families.append(p_values[:, principal_column])
-        principal_p = float(families[-1][0])
+    alone_p: dict[str, float] = {}
+    for name, (_, column) in alone.items():
+        families.append(p_values[:, column])
+        alone_p[name] = float(families[-1][0])
     neighbours_value = 0.0
     if neighbour_columns:
         families.append(exceedance(-p_values[:, neighbour_columns].min(axis=1), key))
@@ -328,19 +318,20 @@ def embedding_permutation_test(
         p_value = float(families[0][0])
     else:
         p_value = float(exceedance(cauchy_statistic(np.column_stack(families)), key)[0])
+    reported = {name: value for name, (value, _) in alone.items()}
     return PermutationResult(
         mmd=median_mmd,
         mmd_p=mmd_p,
-        centroid=centroid_value,
-        centroid_p=centroid_p,
+        centroid=reported.get("centroid", 0.0),
+        centroid_p=alone_p.get("centroid"),
         p_value=p_value,
         permutations=draws,
         neighbours=neighbours_value,
         neighbours_p=neighbours_p,
-        whitened=whitened_value,
-        whitened_p=whitened_p,
-        principal=principal_value,
-        principal_p=principal_p,
+        whitened=reported.get("whitened", 0.0),
+        whitened_p=alone_p.get("whitened"),
+        principal=reported.get("principal", 0.0),
+        principal_p=alone_p.get("principal"),
     )
 
 

@@ -281,10 +281,14 @@ class Monitor:
             self.profile.created_at,
         )
 
+    def _feature_seed(self, feature: str) -> list[int]:
+        """The seed of a feature's own random draws: the monitor's seed and the name."""
+        return [self.seed, zlib.crc32(feature.encode())]
+
     def _uniform(self, feature: str) -> float:
         """A seeded uniform draw per feature: the randomisation of the discrete tests,
         which makes their p-values exactly uniform when nothing changed."""
-        return float(np.random.default_rng([self.seed, zlib.crc32(feature.encode())]).random())
+        return float(np.random.default_rng(self._feature_seed(feature)).random())
 
     def _minimum(self, name: str) -> float | None:
         minimum = self.min_effect.get(name)
@@ -356,7 +360,7 @@ class Monitor:
                 reference.counts, counts, seed=self.seed, u=self._uniform(feature)
             )
             residual, residual_p, p = _stats.category_shift_test(
-                reference.counts, counts, seed=[self.seed, zlib.crc32(feature.encode())]
+                reference.counts, counts, seed=self._feature_seed(feature)
             )
             tests = (Statistic("chi2", chi2, chi2_p), Statistic("residual", residual, residual_p))
         js = _stats.jensen_shannon(reference.counts, counts)
